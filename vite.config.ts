@@ -1,0 +1,50 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// One config, three builds: the renderer (default), and with `--mode electron` / `--mode preload`
+// the Node-side bundles (see docs/ARCHITECTURE.md). Vitest reads the `test` block.
+export default defineConfig(({ mode }) => {
+  if (mode === 'electron' || mode === 'preload') return electronBuild(mode);
+  return {
+    root: 'renderer',
+    base: './',
+    plugins: [svelte()],
+    build: { outDir: '../dist/renderer', emptyOutDir: true },
+    test: {
+      root: '.',
+      include: ['test/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts'],
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+      pool: 'forks',
+      maxWorkers: 2,
+      fileParallelism: true,
+    },
+  };
+});
+
+function electronBuild(mode: 'electron' | 'preload') {
+  const external = (id: string) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+  if (mode === 'preload') {
+    return {
+      build: {
+        outDir: 'dist-electron/preload',
+        emptyOutDir: true,
+        ssr: 'electron/preload/index.ts',
+        rollupOptions: { external, output: { format: 'cjs' as const, entryFileNames: 'index.cjs' } },
+      },
+    };
+  }
+  return {
+    build: {
+      outDir: 'dist-electron',
+      emptyOutDir: false,
+      ssr: true,
+      target: 'node20',
+      rollupOptions: {
+        input: { 'main/index': 'electron/main/index.ts', 'engine/index': 'electron/engine/host/utility.ts' },
+        external,
+        output: { format: 'es' as const, entryFileNames: '[name].js' },
+      },
+    },
+  };
+}
