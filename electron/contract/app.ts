@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * Actions the renderer asks of the Electron shell itself (not of the engine): they need the
+ * desktop (folders, browser, login items, the app's own lifecycle). Carried over one IPC channel,
+ * validated on both sides with these schemas, exposed by the preload as `window.api.app.*`.
+ */
+export const APP_CHANNEL = 'app:invoke';
+/** Main -> preload: delivers the MessagePort to the engine (again after every engine restart). */
+export const ENGINE_PORT_CHANNEL = 'engine:port';
+
+const NoParams = z.object({}).strict();
+
+export const appRequests = {
+  /** Opens the work (download) folder in the file manager. */
+  openWorkFolder: NoParams,
+  /** Opens a link in the browser; only hosts on the shell's allowlist are opened. */
+  openExternal: z.object({ url: z.string().min(1).max(2048) }).strict(),
+  getStartAtLogin: NoParams,
+  setStartAtLogin: z.object({ enabled: z.boolean(), startHidden: z.boolean() }).strict(),
+  getAppInfo: NoParams,
+  /** Runs yt-dlp's self-update on the bundled copy (only when that copy is writable). */
+  updateYtDlp: NoParams,
+  quit: NoParams,
+} as const;
+export type AppMethod = keyof typeof appRequests;
+export type AppParams<M extends AppMethod> = z.infer<(typeof appRequests)[M]>;
+
+export const StartAtLogin = z.object({ enabled: z.boolean(), startHidden: z.boolean(), supported: z.boolean() });
+export type StartAtLogin = z.infer<typeof StartAtLogin>;
+
+export const ToolInfo = z.object({
+  name: z.enum(['ffmpeg', 'ffprobe', 'yt-dlp']),
+  path: z.string().nullable(),
+  source: z.enum(['override', 'bundled', 'ffmpeg-static', 'path']).nullable(),
+  version: z.string().nullable(),
+  /** Set when the tool is missing: what is wrong and how to fix it. */
+  error: z.string().nullable(),
+});
+export type ToolInfo = z.infer<typeof ToolInfo>;
+
+export const SecretStorageInfo = z.object({
+  /** safeStorage backend: keychain / dpapi on macOS / Windows, the Linux backend name otherwise. */
+  backend: z.string(),
+  encrypted: z.boolean(),
+  /** Shown in the UI when secrets are only obfuscated (Linux `basic_text`) or stored unencrypted. */
+  warning: z.string().nullable(),
+});
+export type SecretStorageInfo = z.infer<typeof SecretStorageInfo>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  packaged: z.boolean(),
+  dataDir: z.string(),
+  logFile: z.string(),
+  secretStorage: SecretStorageInfo,
+  tools: z.array(ToolInfo),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const YtDlpUpdateResult = z.object({
+  updated: z.boolean(),
+  /** yt-dlp's own output (last lines), or why nothing was run. */
+  message: z.string(),
+  version: z.string().nullable(),
+});
+export type YtDlpUpdateResult = z.infer<typeof YtDlpUpdateResult>;
+
+export const appResults = {
+  openWorkFolder: z.object({ ok: z.boolean(), error: z.string().optional() }),
+  openExternal: z.object({ opened: z.boolean() }),
+  getStartAtLogin: StartAtLogin,
+  setStartAtLogin: StartAtLogin,
+  getAppInfo: AppInfo,
+  updateYtDlp: YtDlpUpdateResult,
+  quit: z.object({}),
+} as const satisfies Record<AppMethod, z.ZodType>;
+export type AppResult<M extends AppMethod> = z.infer<(typeof appResults)[M]>;
+
+/** Wire shape of one renderer -> main app call. */
+export const AppCall = z.object({ method: z.string(), params: z.unknown() }).strict();
+
+/** Reply: errors travel as data so the renderer gets a readable message, not a serialised Error. */
+export type AppReply<T = unknown> = { ok: true; result: T } | { ok: false; error: string };
+
+/** The `window.api.app` surface: one async function per action. */
+export type AppApi = { [M in AppMethod]: (params?: AppParams<M>) => Promise<AppResult<M>> };

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { EngineStatus } from './domain';
+import { Notice } from './protocol';
+import { SecretsSchema } from './settings';
+
+/**
+ * Messages between the engine and whatever hosts it (Electron's main process over the utility
+ * process's parentPort; the headless runner in-process). Renderer traffic does not pass here: the
+ * renderer gets its own MessagePort straight to the engine.
+ */
+
+export const EnginePaths = z.object({
+  /** App data folder: default home of the database and work folder. */
+  dataDir: z.string().min(1),
+  /** Rotating log file shared with the main process; empty = no file. */
+  logFile: z.string(),
+  /** `process.resourcesPath` in a packaged app (bundled tools live in bin/); empty otherwise. */
+  resourcesDir: z.string(),
+});
+export type EnginePaths = z.infer<typeof EnginePaths>;
+
+/** Host -> engine. */
+export const HostToEngine = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('init'), settings: z.unknown(), secrets: SecretsSchema, paths: EnginePaths }),
+  z.object({ type: z.literal('settings.changed'), settings: z.unknown() }),
+  z.object({ type: z.literal('secrets.changed'), secrets: SecretsSchema }),
+  /** A renderer's port follows in the message's `ports`. */
+  z.object({ type: z.literal('port') }),
+  z.object({ type: z.literal('shutdown') }),
+]);
+export type HostToEngine = z.infer<typeof HostToEngine>;
+
+/** Engine -> host. */
+export const EngineToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** Secrets changed inside the engine (a new Telegram session, refreshed Twitch tokens): store them. */
+  z.object({ type: z.literal('persist.secrets'), patch: SecretsSchema.partial(), remove: z.array(z.string()).default([]) }),
+  z.object({ type: z.literal('persist.settings'), settings: z.unknown() }),
+  z.object({ type: z.literal('notice'), notice: Notice }),
+  /** For the tray: state, message, and a one-line progress summary. */
+  z.object({ type: z.literal('status'), status: EngineStatus, summary: z.string() }),
+  z.object({ type: z.literal('fatal'), message: z.string() }),
+]);
+export type EngineToHost = z.infer<typeof EngineToHost>;
