@@ -1,0 +1,143 @@
+import { MessageChannelMain, utilityProcess, type UtilityProcess, type WebContents } from 'electron';
+import { ENGINE_PORT_CHANNEL } from '../contract/app';
+import { EngineToHost, type EnginePaths, type HostToEngine } from '../contract/host';
+import type { Secrets } from '../contract/settings';
+import { createLogger } from '../engine/util/log';
+import { DEFAULT_BACKOFF, nextAttempt, restartDelayMs, type BackoffPolicy } from './backoff';
+
+const log = createLogger('main.engine');
+
+/**
+ * Hosts the engine in a utility process: starts it with settings, secrets and paths, gives every
+ * renderer its own MessagePort straight to it, forwards changes, and restarts it with backoff when
+ * it dies (its work resumes from the database). Main never relays renderer<->engine traffic.
+ */
+export interface EngineHostOptions {
+  entry: string;
+  paths: EnginePaths;
+  /** Extra environment for the engine (e.g. the Electron-ABI better-sqlite3 binding in dev). */
+  env?: Record<string, string>;
+  getSettings(): unknown;
+  getSecrets(): Secrets;
+  /** Every valid message from the engine; invalid ones are logged and dropped. */
+  onMessage(message: EngineToHost): void;
+  /** Called when the engine died unexpectedly and a restart is scheduled. */
+  onCrash(info: { code: number; attempt: number; delayMs: number }): void;
+  backoff?: BackoffPolicy;
+  schedule?: (fn: () => void, ms: number) => () => void;
+  now?: () => number;
+}
+
+const defaultSchedule = (fn: () => void, ms: number) => {
+  const t = setTimeout(fn, ms);
+  return () => clearTimeout(t);
+};
+
+export class EngineHost {
+  private child: UtilityProcess | undefined;
+  private startedAt = 0;
+  private attempt = 0;
+  private stopping = false;
+  private cancelRestart: (() => void) | undefined;
+  private readonly renderers = new Set<WebContents>();
+  private readonly schedule: NonNullable<EngineHostOptions['schedule']>;
+  private readonly now: () => number;
+  private readonly policy: BackoffPolicy;
+
+  constructor(private readonly opts: EngineHostOptions) {
+    this.schedule = opts.schedule ?? defaultSchedule;
+    this.now = opts.now ?? Date.now;
+    this.policy = opts.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  start(): void {
+    if (this.child || this.stopping) return;
+    const child = utilityProcess.fork(this.opts.entry, [], {
+      serviceName: 'Twitch VOD Backup engine',
+      stdio: 'inherit',
+      env: { ...process.env, ...this.opts.env } as Record<string, string>,
+    });
+    this.child = child;
+    this.startedAt = this.now();
+    child.on('spawn', () => {
+      this.post({ type: 'init', settings: this.opts.getSettings(), secrets: this.opts.getSecrets(), paths: this.opts.paths });
+      for (const contents of this.renderers) this.sendPort(contents);
+    });
+    child.on('message', (raw: unknown) => {
+      const parsed = EngineToHost.safeParse(raw);
+      if (!parsed.success) {
+        log.warn('Dropped an invalid message from the engine', parsed.error.issues.slice(0, 3));
+        return;
+      }
+      this.opts.onMessage(parsed.data);
+    });
+    child.on('exit', (code: number) => this.onExit(child, code));
+  }
+
+  private onExit(child: UtilityProcess, code: number): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    if (this.stopping) return;
+    this.attempt = nextAttempt(this.attempt, this.now() - this.startedAt, this.policy);
+    const delayMs = restartDelayMs(this.attempt, this.policy);
+    log.error(`The engine exited (code ${code}); restarting in ${Math.round(delayMs / 1000)} s (attempt ${this.attempt})`);
+    this.opts.onCrash({ code, attempt: this.attempt, delayMs });
+    this.cancelRestart = this.schedule(() => {
+      this.cancelRestart = undefined;
+      this.start();
+    }, delayMs);
+  }
+
+  /** Gives a renderer a fresh port to the engine (on load, reload, and after every restart). */
+  connectRenderer(contents: WebContents): void {
+    if (!this.renderers.has(contents)) {
+      this.renderers.add(contents);
+      contents.once('destroyed', () => this.renderers.delete(contents));
+    }
+    if (this.child) this.sendPort(contents);
+  }
+
+  private sendPort(contents: WebContents): void {
+    if (!this.child || contents.isDestroyed()) return;
+    const { port1, port2 } = new MessageChannelMain();
+    this.child.postMessage({ type: 'port' } satisfies HostToEngine, [port1]);
+    contents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
+  }
+
+  settingsChanged(settings: unknown): void {
+    this.post({ type: 'settings.changed', settings });
+  }
+
+  secretsChanged(secrets: Secrets): void {
+    this.post({ type: 'secrets.changed', secrets });
+  }
+
+  private post(message: HostToEngine): void {
+    this.child?.postMessage(message);
+  }
+
+  /** Asks the engine to shut down cleanly, killing it if it has not exited in `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    this.cancelRestart?.();
+    this.cancelRestart = undefined;
+    const child = this.child;
+    if (!child) return;
+    await new Promise<void>((resolve) => {
+      const cancel = this.schedule(() => {
+        child.kill();
+        resolve();
+      }, graceMs);
+      child.once('exit', () => {
+        cancel();
+        resolve();
+      });
+      child.postMessage({ type: 'shutdown' } satisfies HostToEngine);
+    });
+    this.child = undefined;
+  }
+}

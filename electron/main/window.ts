@@ -1,0 +1,155 @@
+import { BrowserWindow, protocol, session, shell, type WebContents } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { createLogger } from '../engine/util/log';
+import {
+  ALLOWED_PERMISSIONS,
+  APP_ORIGIN,
+  APP_SCHEME,
+  contentSecurityPolicy,
+  isAllowedExternalUrl,
+  isAppUrl,
+  resolveAppFile,
+  secureWebPreferences,
+} from './security';
+
+const log = createLogger('main.window');
+
+/** Must run before `app.ready`: lets app:// behave like a normal secure origin. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** Serves the built renderer from app://renderer/ with the CSP header on every response. */
+export function serveRenderer(rendererDir: string): void {
+  const csp = contentSecurityPolicy();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppFile(rendererDir, request.url);
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      // readFile works inside app.asar: Electron's fs reads the archive.
+      const body = await readFile(file);
+      return new Response(body, {
+        headers: {
+          'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Security-Policy': csp,
+          'X-Content-Type-Options': 'nosniff',
+        },
+      });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+}
+
+/**
+ * Applies the navigation rules to any web contents: nothing but our renderer is ever shown,
+ * `window.open` never creates a window, allowlisted links go to the browser, webviews are refused.
+ */
+export function hardenWebContents(contents: WebContents, devServer?: string): void {
+  const block = (event: { preventDefault(): void }, url: string) => {
+    if (isAppUrl(url, devServer)) return;
+    event.preventDefault();
+    log.warn('Blocked navigation', { url: safeUrl(url) });
+    openExternalIfAllowed(url);
+  };
+  contents.on('will-navigate', block);
+  contents.on('will-redirect', block);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalIfAllowed(url);
+    return { action: 'deny' };
+  });
+}
+
+export function openExternalIfAllowed(url: string): boolean {
+  if (!isAllowedExternalUrl(url)) return false;
+  void shell.openExternal(url).catch((err: unknown) => log.warn('Could not open link', err));
+  return true;
+}
+
+/** Denies every permission request but the few the UI uses, and adds the CSP for the dev server. */
+export function hardenSession(devServer?: string): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
+  if (devServer) {
+    const csp = contentSecurityPolicy({ devServer });
+    ses.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+    });
+  }
+}
+
+export interface MainWindowOptions {
+  preload: string;
+  /** Vite dev server URL in development; the app:// origin otherwise. */
+  devServer?: string;
+  show: boolean;
+  icon?: string;
+}
+
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    minWidth: 760,
+    minHeight: 520,
+    show: false,
+    title: 'Twitch VOD Backup',
+    icon: options.icon,
+    autoHideMenuBar: true,
+    webPreferences: secureWebPreferences(options.preload),
+  });
+  hardenWebContents(win.webContents, options.devServer);
+  win.once('ready-to-show', () => {
+    if (options.show) win.show();
+  });
+  const url = options.devServer ?? `${APP_ORIGIN}/index.html`;
+  void win.loadURL(url).catch((err: unknown) => log.error('Could not load the window', err));
+  return win;
+}
+
+/** Brings the window to the front (second launch, tray "Open", notification click). */
+export function focusWindow(win: BrowserWindow | undefined): void {
+  if (!win || win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  if (!win.isVisible()) win.show();
+  win.focus();
+}
+
+/**
+ * Closing the window hides it (the app keeps working from the tray) unless the app is quitting.
+ * The first time, `onFirstHide` is called so the user learns where the app went.
+ */
+export function closeToTray(win: BrowserWindow, opts: { isQuitting(): boolean; onFirstHide(): void; alreadyNotified(): boolean }): void {
+  win.on('close', (event) => {
+    if (opts.isQuitting()) return;
+    event.preventDefault();
+    win.hide();
+    if (!opts.alreadyNotified()) opts.onFirstHide();
+  });
+}
+
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
