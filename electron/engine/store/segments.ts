@@ -1,0 +1,31 @@
+import type { Db } from './database';
+
+export interface SegmentRecord {
+  vod_id: string;
+  idx: number;
+  uri: string;
+  duration: number;
+  muted: number;
+  bytes: number | null;
+  done: number;
+}
+
+/** Records the playlist once; a second call for the same VOD keeps what was already downloaded. */
+export function saveSegmentList(db: Db, vodId: string, segments: Array<{ index: number; uri: string; durationSec: number; muted: boolean }>): void {
+  const insert = db.prepare(`INSERT OR IGNORE INTO segments (vod_id, idx, uri, duration, muted) VALUES (?, ?, ?, ?, ?)`);
+  db.transaction(() => {
+    for (const s of segments) insert.run(vodId, s.index, s.uri, s.durationSec, s.muted ? 1 : 0);
+  })();
+}
+
+export function markSegmentDone(db: Db, vodId: string, index: number, bytes: number): void {
+  db.prepare(`UPDATE segments SET done = 1, bytes = ? WHERE vod_id = ? AND idx = ?`).run(bytes, vodId, index);
+}
+
+export function segmentsOf(db: Db, vodId: string): SegmentRecord[] {
+  return db.prepare(`SELECT * FROM segments WHERE vod_id = ? ORDER BY idx`).all(vodId) as SegmentRecord[];
+}
+
+export function clearSegments(db: Db, vodId: string): void {
+  db.prepare(`DELETE FROM segments WHERE vod_id = ?`).run(vodId);
+}

@@ -1,0 +1,64 @@
+import { nowIso, type Db } from './database';
+
+/** One part in one destination: the unit of "posted exactly once". */
+export interface UploadRecord {
+  vod_id: string;
+  generation: number;
+  part_idx: number;
+  destination: string;
+  state: 'pending' | 'sending' | 'posted' | 'failed';
+  random_id: string | null;
+  message_id: number | null;
+  link: string | null;
+  posted_at: string | null;
+  error: string | null;
+}
+
+export function ensureUploads(db: Db, vodId: string, generation: number, partIdx: number, destinations: string[]): void {
+  const insert = db.prepare(`INSERT OR IGNORE INTO uploads (vod_id, generation, part_idx, destination, state) VALUES (?, ?, ?, ?, 'pending')`);
+  db.transaction(() => destinations.forEach((d) => insert.run(vodId, generation, partIdx, d)))();
+}
+
+export function uploadsOf(db: Db, vodId: string, generation: number): UploadRecord[] {
+  return db
+    .prepare(`SELECT * FROM uploads WHERE vod_id = ? AND generation = ? ORDER BY part_idx, destination`)
+    .all(vodId, generation) as UploadRecord[];
+}
+
+/**
+ * Before a send, the random id goes to disk: Telegram drops a second message with the same
+ * random id, so a send repeated after a crash cannot post twice.
+ */
+export function markSending(db: Db, key: UploadKey, randomId: string): void {
+  db.prepare(`UPDATE uploads SET state = 'sending', random_id = ? WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`).run(
+    randomId,
+    key.vodId,
+    key.generation,
+    key.partIdx,
+    key.destination,
+  );
+}
+
+export function markPosted(db: Db, key: UploadKey, messageId: number | null, link: string | null): void {
+  db.prepare(
+    `UPDATE uploads SET state = 'posted', message_id = ?, link = ?, posted_at = ?, error = NULL
+     WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`,
+  ).run(messageId, link, nowIso(), key.vodId, key.generation, key.partIdx, key.destination);
+}
+
+export function markUploadError(db: Db, key: UploadKey, error: string): void {
+  db.prepare(`UPDATE uploads SET error = ? WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`).run(
+    error,
+    key.vodId,
+    key.generation,
+    key.partIdx,
+    key.destination,
+  );
+}
+
+export interface UploadKey {
+  vodId: string;
+  generation: number;
+  partIdx: number;
+  destination: string;
+}
