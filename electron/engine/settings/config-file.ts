@@ -69,7 +69,7 @@ export function loadConfigFile(configPath: string, options: { secretsFile?: stri
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${path}: the top level must be a JSON object.`);
 
   const legacy = isLegacyConfig(raw);
-  const conversion = legacy ? convertLegacyConfig(raw) : undefined;
+  const conversion = isLegacyConfig(raw) ? convertLegacyConfig(raw) : undefined;
   const input = structuredClone(conversion ? conversion.settings : raw) as Record<string, unknown>;
   applyEndpointEnv(input, env);
 
