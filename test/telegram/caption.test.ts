@@ -45,6 +45,8 @@ describe('caption', () => {
     const html = renderCaption(base, { template: '{date} {time} {duration} {channel} {url}', timeZone: 'Asia/Tokyo', dateFormat: 'YYYY-MM-DD' });
     expect(html).toBe('2026-03-06 08:30 1:02:05 somestreamer https://www.twitch.tv/videos/123');
     expect(formatDate(new Date('2026-07-01T12:00:00Z'), 'DD.MM.YY HH:mm:ss', 'America/New_York')).toBe('01.07.26 08:00:00');
+    expect(formatDate(new Date('2026-07-01T12:00:00Z'), 'yyyy-MM-dd', 'UTC')).toBe('2026-07-01');
+    expect(formatDate(new Date('2026-07-01T12:00:00Z'), 'yyyy', '')).toBe('2026');
   });
 
   it('rejects unknown placeholders and zones with a clear message', () => {

@@ -10,7 +10,7 @@ export const CAPTION_LIMIT_PREMIUM = 2048;
 
 /** Reproduces the legacy "{title} ({dd/mm/YYYY}) - Part {n}/{total}". */
 export const DEFAULT_CAPTION_TEMPLATE = '{title} ({date}) - Part {part}/{parts}';
-export const DEFAULT_DATE_FORMAT = 'DD/MM/YYYY';
+export const DEFAULT_DATE_FORMAT = 'dd/MM/yyyy';
 export const DEFAULT_TIME_FORMAT = 'HH:mm';
 
 export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url'] as const;
@@ -31,10 +31,10 @@ export interface CaptionValues {
 export interface CaptionOptions {
   /** Template; may contain Telegram HTML tags (<b>, <i>, <a href>...). Values are escaped. */
   template?: string;
-  /** Tokens: YYYY YY MM DD HH mm ss (anything else is kept literally). */
+  /** Tokens: yyyy yy MM dd HH mm ss (YYYY/YY/DD also accepted; anything else is kept literally). */
   dateFormat?: string;
   timeFormat?: string;
-  /** IANA zone, e.g. "Europe/Madrid". Default UTC. */
+  /** IANA zone, e.g. "Europe/Madrid"; '' = the computer's zone. Default UTC. */
   timeZone?: string;
   /** Caption limit in UTF-16 units; default 1024 (use 2048 for Premium). */
   limit?: number;
@@ -68,7 +68,7 @@ function zonedParts(date: Date, timeZone: string): ZonedParts {
   let fmt: Intl.DateTimeFormat;
   try {
     fmt = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
+      timeZone: timeZone === '' ? undefined : timeZone,
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
@@ -86,7 +86,8 @@ function zonedParts(date: Date, timeZone: string): ZonedParts {
 
 export function formatDate(date: Date, format: string, timeZone = 'UTC'): string {
   const p = zonedParts(date, timeZone);
-  return format.replace(/YYYY|YY|MM|DD|HH|mm|ss/g, (token) => (token === 'YY' ? p.YYYY.slice(-2) : p[token as keyof ZonedParts]));
+  const map: Record<string, string> = { yyyy: p.YYYY, YYYY: p.YYYY, yy: p.YYYY.slice(-2), YY: p.YYYY.slice(-2), MM: p.MM, dd: p.DD, DD: p.DD, HH: p.HH, mm: p.mm, ss: p.ss };
+  return format.replace(/yyyy|YYYY|yy|YY|MM|dd|DD|HH|mm|ss/g, (token) => map[token]!);
 }
 
 export function formatDuration(totalSec: number): string {
