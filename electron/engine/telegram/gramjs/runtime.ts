@@ -43,30 +43,25 @@ export function igeEncryptNative(key: Buffer, iv: Buffer, plain: Buffer): Buffer
   const n = plain.length;
   if (n % 16 !== 0) throw new Error(`IGE: plaintext length ${n} is not a multiple of 16`);
   if (n === 0) return Buffer.alloc(0);
-  const x0 = iv.subarray(16, 32);
-  // p = x ^ (x shifted by two blocks, with x_0 in front of x_1 as x_(0) for block 2).
-  const p = Buffer.allocUnsafe(n);
-  plain.copy(p, 0, 0, Math.min(16, n));
-  if (n > 16) {
-    for (let j = 0; j < 16; j++) p[16 + j] = plain[16 + j]! ^ x0[j]!;
-    xorInto(p, 32, plain, 32, plain, 0, n - 32);
-  }
+  // x = x_0 || plaintext, copied into fresh (4-byte aligned) memory so XOR can run on 32-bit words.
+  const x = new Uint32Array((n + 16) / 4);
+  const xBytes = Buffer.from(x.buffer);
+  iv.copy(xBytes, 0, 16, 32);
+  plain.copy(xBytes, 16);
+  // p_1 = x_1, p_i = x_i ^ x_(i-2): in words, p[k] = x[k+4] ^ x[k-4] for k >= 4 (x_0 sits at 0..3).
+  const p = new Uint32Array(n / 4);
+  for (let k = 0; k < 4; k++) p[k] = x[k + 4]!;
+  for (let k = 4; k < p.length; k++) p[k] = x[k + 4]! ^ x[k - 4]!;
   const cipher = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16));
   cipher.setAutoPadding(false);
-  const z = Buffer.concat([cipher.update(p), cipher.final()]);
-  // y_1 = z_1 ^ x_0, y_i = z_i ^ x_(i-1)
-  for (let j = 0; j < 16; j++) z[j] = z[j]! ^ x0[j]!;
-  xorInto(z, 16, z, 16, plain, 0, n - 16);
-  return z;
-}
-
-/** out[o+k] = a[ao+k] ^ b[bo+k], eight bytes at a time where possible. */
-function xorInto(out: Buffer, o: number, a: Buffer, ao: number, b: Buffer, bo: number, len: number): void {
-  let k = 0;
-  for (; k + 8 <= len; k += 8) {
-    out.writeBigUInt64LE(a.readBigUInt64LE(ao + k) ^ b.readBigUInt64LE(bo + k), o + k);
-  }
-  for (; k < len; k++) out[o + k] = a[ao + k]! ^ b[bo + k]!;
+  const z = cipher.update(Buffer.from(p.buffer));
+  cipher.final();
+  // y_i = z_i ^ x_(i-1): in words, y[k] = z[k] ^ x[k].
+  const out = new Uint32Array(n / 4);
+  const zw = new Uint32Array(n / 4);
+  Buffer.from(zw.buffer).set(z);
+  for (let k = 0; k < out.length; k++) out[k] = zw[k]! ^ x[k]!;
+  return Buffer.from(out.buffer);
 }
 
 let patched = false;
