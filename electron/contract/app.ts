@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EngineApi } from './client';
 
 /**
  * Actions the renderer asks of the Electron shell itself (not of the engine): they need the
@@ -8,6 +9,14 @@ import { z } from 'zod';
 export const APP_CHANNEL = 'app:invoke';
 /** Main -> preload: delivers the MessagePort to the engine (again after every engine restart). */
 export const ENGINE_PORT_CHANNEL = 'engine:port';
+/** Main -> preload: things the shell asks the UI to show (a notification or tray click). */
+export const APP_EVENT_CHANNEL = 'app:event';
+
+export const AppEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('openVod'), vodId: z.string().min(1).max(64) }),
+  z.object({ type: z.literal('openSettings') }),
+]);
+export type AppEvent = z.infer<typeof AppEvent>;
 
 const NoParams = z.object({}).strict();
 
@@ -85,5 +94,10 @@ export const AppCall = z.object({ method: z.string(), params: z.unknown() }).str
 /** Reply: errors travel as data so the renderer gets a readable message, not a serialised Error. */
 export type AppReply<T = unknown> = { ok: true; result: T } | { ok: false; error: string };
 
-/** The `window.api.app` surface: one async function per action. */
-export type AppApi = { [M in AppMethod]: (params?: AppParams<M>) => Promise<AppResult<M>> };
+/** The `window.api.app` surface: one async function per action, plus the shell's UI events. */
+export type AppApi = { [M in AppMethod]: (params?: AppParams<M>) => Promise<AppResult<M>> } & {
+  onEvent(listener: (event: AppEvent) => void): () => void;
+};
+
+/** `window.api` in the renderer: the engine's protocol API plus the shell's actions. */
+export type WindowApi = EngineApi & { app: AppApi };

@@ -28,9 +28,11 @@ export function readJsonFile(path: string): unknown {
     if (at) {
       const pos = Number(at[1]);
       const before = raw.slice(0, pos).split('\n');
-      throw new Error(`${path}: line ${before.length}, column ${before[before.length - 1].length + 1}: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+      throw new Error(`${path}: line ${before.length}, column ${before[before.length - 1].length + 1}: ${message.replace(/ in JSON at position \d+.*$/, '')}`, {
+        cause: error,
+      });
     }
-    throw new Error(`${path}: ${message}`);
+    throw new Error(`${path}: ${message}`, { cause: error });
   }
 }
 
