@@ -30,6 +30,7 @@ function rpc(message: string, code = 400): Error {
 class FakeTransport implements PartTransport {
   readonly stored = new Map<string, Map<number, Buffer>>();
   inFlight = 0;
+  stalled?: (conn: number) => void;
   maxInFlight = 0;
   sends: Array<{ conn: number; part: number }> = [];
   fail: (req: PartRequest, attempt: number) => Error | 'hang' | undefined = () => undefined;
@@ -166,7 +167,7 @@ describe('uploader part loop', () => {
     const ok: UploadResume = { fileId: '42', partSize: PART_SIZE, totalParts: 2, acked: [0], startedAt: new Date(1000).toISOString(), size: PART_SIZE + 1 };
     expect(canResume(ok, PART_SIZE + 1, 2000)).toBe(true);
     expect(canResume(ok, PART_SIZE + 1, 1000 + 25 * 3600 * 1000)).toBe(false);
-    expect(canResume(ok, PART_SIZE + 2, 2000)).toBe(true === false);
+    expect(canResume(ok, PART_SIZE + 2, 2000)).toBe(false);
     expect(canResume({ ...ok, partSize: 1024 }, PART_SIZE + 1, 2000)).toBe(false);
   });
 
