@@ -25,12 +25,15 @@ export default defineConfig(({ mode }) => {
 function electronBuild(mode: 'electron' | 'preload') {
   const external = (id: string) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
   if (mode === 'preload') {
+    // A sandboxed preload can require only 'electron': everything else (zod, the contract) is bundled.
     return {
+      ssr: { noExternal: true },
       build: {
         outDir: 'dist-electron/preload',
         emptyOutDir: true,
         ssr: 'electron/preload/index.ts',
-        rollupOptions: { external, output: { format: 'cjs' as const, entryFileNames: 'index.cjs' } },
+        target: 'chrome120',
+        rollupOptions: { external: ['electron'], output: { format: 'cjs' as const, entryFileNames: 'index.cjs' } },
       },
     };
   }

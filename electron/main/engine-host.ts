@@ -1,4 +1,4 @@
-import { MessageChannelMain, utilityProcess, type UtilityProcess, type WebContents } from 'electron';
+import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess, type WebContents } from 'electron';
 import { ENGINE_PORT_CHANNEL } from '../contract/app';
 import { EngineToHost, type EnginePaths, type HostToEngine } from '../contract/host';
 import type { Secrets } from '../contract/settings';
@@ -40,6 +40,7 @@ export class EngineHost {
   private stopping = false;
   private cancelRestart: (() => void) | undefined;
   private readonly renderers = new Set<WebContents>();
+  private readonly localClients = new Set<(port: MessagePortMain) => void>();
   private readonly schedule: NonNullable<EngineHostOptions['schedule']>;
   private readonly now: () => number;
   private readonly policy: BackoffPolicy;
@@ -66,6 +67,7 @@ export class EngineHost {
     child.on('spawn', () => {
       this.post({ type: 'init', settings: this.opts.getSettings(), secrets: this.opts.getSecrets(), paths: this.opts.paths });
       for (const contents of this.renderers) this.sendPort(contents);
+      for (const attach of this.localClients) this.sendLocalPort(attach);
     });
     child.on('message', (raw: unknown) => {
       const parsed = EngineToHost.safeParse(raw);
@@ -106,6 +108,23 @@ export class EngineHost {
     const { port1, port2 } = new MessageChannelMain();
     this.child.postMessage({ type: 'port' } satisfies HostToEngine, [port1]);
     contents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
+  }
+
+  /**
+   * A protocol client inside main (the tray's Check now / Pause / Resume): `attach` gets a fresh
+   * port now (if running) and after every restart.
+   */
+  addLocalClient(attach: (port: MessagePortMain) => void): void {
+    this.localClients.add(attach);
+    if (this.child) this.sendLocalPort(attach);
+  }
+
+  private sendLocalPort(attach: (port: MessagePortMain) => void): void {
+    if (!this.child) return;
+    const { port1, port2 } = new MessageChannelMain();
+    this.child.postMessage({ type: 'port' } satisfies HostToEngine, [port1]);
+    port2.start();
+    attach(port2);
   }
 
   settingsChanged(settings: unknown): void {
