@@ -1,0 +1,10 @@
+/**
+ * Telegram module: connection and login (GramJS behind ./gramjs), destinations, resumable
+ * uploader, posting, captions and alerts. The pipeline imports from here.
+ */
+export { TelegramConnection, LoginFlow, messageLink } from './gramjs';
+export { uploadFile, canResume, partLimit, type PartTransport, type PartRequest } from './uploader';
+export * from './types';
+export * from './caption';
+export * from './alerts';
+export { toEngineError, isLoginNeeded, floodWaitSeconds } from './rpcErrors';
