@@ -1,0 +1,111 @@
+/**
+ * One VOD's download, end to end: resolve the playlist (native, yt-dlp -J fallback), check free
+ * space, fetch the missing segments in parallel; if segment fetching fails for good and yt-dlp is
+ * available, a last-resort whole download by yt-dlp. The caller owns persistence (callbacks).
+ */
+import type { DownloadProgress } from '../../contract/domain';
+import { EngineError } from '../util/errors';
+import { createLogger } from '../util/log';
+import type { TwitchEndpoints } from '../twitch/endpoints';
+import { ensureFreeSpace, estimateVodBytes } from './disk';
+import { segmentSources } from './playlist';
+import { resolveVodPlaylist, type ResolvedVod } from './resolve';
+import { fetchSegments, type FetchSegmentsResult, type SegmentDone } from './segments';
+import { ytDlpDownload } from './ytdlp';
+
+export { resolveVodPlaylist, needsLoginMessage, type ResolvedVod, type ResolveOptions } from './resolve';
+export { fetchSegments, segmentPath, RateLimiter, type SegmentTask, type SegmentDone, type FetchSegmentsOptions, type FetchSegmentsResult } from './segments';
+export { parseMasterPlaylist, parseMediaPlaylist, segmentSources, UNMUTED_WINDOW_MS, type Variant, type MediaSegment, type MediaPlaylist } from './playlist';
+export { pickVariant, sourceVariant, type VariantChoice } from './quality';
+export { ensureFreeSpace, estimateVodBytes, freeBytes } from './disk';
+export { ytDlpDownload, ytDlpFormats, parseYtDlpProgressLine, variantsFromYtDlp } from './ytdlp';
+export { ProgressTracker } from './progress';
+
+const log = createLogger('download');
+
+export interface DownloadVodOptions {
+  vodId: string;
+  /** Helix created_at; decides whether unmuted segments are tried first (younger than 24 h). */
+  vodCreatedAt?: string;
+  /** The VOD's work folder. */
+  dir: string;
+  endpoints: Pick<TwitchEndpoints, 'gqlUrl' | 'usherUrl' | 'vodPageUrl'>;
+  quality: readonly string[];
+  userOAuthToken?: string;
+  /** Enables the yt-dlp fallbacks (-J and the whole download). */
+  ytDlpPath?: string;
+  ffmpegPath?: string;
+  concurrency?: number;
+  segmentTimeoutMs?: number;
+  maxAttempts?: number;
+  bandwidthCapBps?: number;
+  /** Set false to fail instead of falling back to a whole yt-dlp download. */
+  wholeFileFallback?: boolean;
+  diskReserveBytes?: number;
+  freeSpace?: (dir: string) => Promise<number>;
+  isSegmentDone: (index: number) => boolean;
+  onSegmentDone: (done: SegmentDone) => void | Promise<void>;
+  onContiguous?: (lastContiguousIndex: number) => void;
+  onProgress?: (p: DownloadProgress) => void;
+  /** Called once the playlist is known (segment count and durations: the part planner needs them). */
+  onResolved?: (resolved: ResolvedVod) => void | Promise<void>;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export type DownloadVodResult =
+  | { mode: 'segments'; resolved: ResolvedVod; result: FetchSegmentsResult }
+  | { mode: 'whole-file'; resolved: ResolvedVod; path: string; cause: string };
+
+export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodResult> {
+  const resolved = await resolveVodPlaylist({
+    vodId: o.vodId,
+    endpoints: o.endpoints,
+    quality: o.quality,
+    userOAuthToken: o.userOAuthToken,
+    ytDlpPath: o.ytDlpPath,
+    signal: o.signal,
+  });
+  await o.onResolved?.(resolved);
+  const segs = resolved.playlist.segments;
+  const missing = segs.filter((s) => !o.isSegmentDone(s.index));
+  const missingSec = missing.reduce((a, s) => a + s.durationSec, 0);
+  await ensureFreeSpace(o.dir, estimateVodBytes(resolved.variant.bandwidth, missingSec), { reserveBytes: o.diskReserveBytes, free: o.freeSpace });
+
+  const now = o.now?.() ?? Date.now();
+  const tasks = segs.map((s) => ({ index: s.index, durationSec: s.durationSec, ...segmentSources(s, o.vodCreatedAt, now) }));
+  const headers: Record<string, string> = {};
+  try {
+    const result = await fetchSegments({
+      dir: o.dir,
+      segments: tasks,
+      concurrency: o.concurrency,
+      segmentTimeoutMs: o.segmentTimeoutMs,
+      maxAttempts: o.maxAttempts,
+      bandwidthCapBps: o.bandwidthCapBps,
+      headers,
+      isSegmentDone: o.isSegmentDone,
+      onSegmentDone: o.onSegmentDone,
+      onContiguous: o.onContiguous,
+      onProgress: o.onProgress,
+      signal: o.signal,
+    });
+    return { mode: 'segments', resolved, result };
+  } catch (err) {
+    const hopeless = err instanceof EngineError && (err.errorClass === 'cancelled' || err.errorClass === 'disk' || err.errorClass === 'login');
+    if (hopeless || !o.ytDlpPath || o.wholeFileFallback === false) throw err;
+    const cause = err instanceof Error ? err.message : String(err);
+    log.warn(`Segment download of VOD ${o.vodId} failed (${cause}); last resort: whole download by yt-dlp`);
+    const { path } = await ytDlpDownload({
+      ytDlpPath: o.ytDlpPath,
+      url: resolved.mediaPlaylistUrl,
+      outDir: o.dir,
+      concurrency: o.concurrency,
+      ffmpegPath: o.ffmpegPath,
+      rateLimitBps: o.bandwidthCapBps,
+      onProgress: o.onProgress,
+      signal: o.signal,
+    });
+    return { mode: 'whole-file', resolved, path, cause };
+  }
+}

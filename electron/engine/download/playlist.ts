@@ -1,0 +1,110 @@
+/** HLS playlist parsing (pure): Twitch master playlists and media playlists with muted segments. */
+
+export interface Variant {
+  /** Twitch's group id: `chunked` (source), `720p60`, `480p30`, `audio_only`, ... */
+  name: string;
+  /** Human label from EXT-X-MEDIA NAME, e.g. `1080p60 (source)`. */
+  label: string;
+  url: string;
+  bandwidth: number;
+  height?: number;
+  fps?: number;
+  audioOnly: boolean;
+}
+
+export interface MediaSegment {
+  /** Position in the playlist, 0-based; also the segment's file name in the work folder. */
+  index: number;
+  /** Absolute URL as listed (the muted one, for a muted segment). */
+  url: string;
+  /** The unmuted URL when the listed one is `N-muted.ts`. */
+  unmutedUrl?: string;
+  muted: boolean;
+  durationSec: number;
+}
+
+export interface MediaPlaylist {
+  segments: MediaSegment[];
+  /** `#EXT-X-ENDLIST` present: the VOD is finished. */
+  ended: boolean;
+  totalSec: number;
+}
+
+/** Parses `KEY=VALUE,KEY="quoted, value"` attribute lists. */
+export function parseAttributes(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /([A-Z0-9-]+)=("([^"]*)"|[^,]*)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out[m[1]] = m[3] ?? m[2];
+  return out;
+}
+
+function lines(text: string, what: string): string[] {
+  const all = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim());
+  if (all[0] !== '#EXTM3U') throw new Error(`The ${what} is not an HLS playlist (no #EXTM3U header): ${JSON.stringify(text.slice(0, 80))}`);
+  return all;
+}
+
+export function parseMasterPlaylist(text: string, baseUrl: string): Variant[] {
+  const all = lines(text, 'master playlist');
+  const media = new Map<string, string>();
+  const out: Variant[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const line = all[i];
+    if (line.startsWith('#EXT-X-MEDIA:')) {
+      const a = parseAttributes(line.slice(13));
+      if (a['GROUP-ID']) media.set(a['GROUP-ID'], a.NAME ?? a['GROUP-ID']);
+    } else if (line.startsWith('#EXT-X-STREAM-INF:')) {
+      const a = parseAttributes(line.slice(18));
+      let j = i + 1;
+      while (j < all.length && (all[j] === '' || all[j].startsWith('#'))) j++;
+      const uri = all[j];
+      if (!uri) throw new Error(`The master playlist has an #EXT-X-STREAM-INF without a URI (line ${i + 1}).`);
+      i = j;
+      const url = new URL(uri, baseUrl).toString();
+      const group = a.VIDEO ?? /\/([^/]+)\/[^/]*\.m3u8/.exec(url)?.[1] ?? `variant${out.length}`;
+      const height = a.RESOLUTION ? Number(a.RESOLUTION.split('x')[1]) : undefined;
+      const fps = a['FRAME-RATE'] ? Math.round(Number(a['FRAME-RATE'])) : undefined;
+      const audioOnly = group === 'audio_only' || (a.CODECS !== undefined && !/avc|hvc|hev|av01|vp0/.test(a.CODECS));
+      out.push({ name: group, label: media.get(group) ?? group, url, bandwidth: Number(a.BANDWIDTH ?? 0), height, fps, audioOnly });
+    }
+  }
+  if (out.length === 0) throw new Error('The master playlist lists no variants.');
+  return out;
+}
+
+export function parseMediaPlaylist(text: string, baseUrl: string): MediaPlaylist {
+  const all = lines(text, 'media playlist');
+  const segments: MediaSegment[] = [];
+  let duration: number | undefined;
+  let ended = false;
+  for (const line of all) {
+    if (line.startsWith('#EXTINF:')) {
+      duration = Number.parseFloat(line.slice(8));
+      if (!Number.isFinite(duration)) throw new Error(`Bad #EXTINF in the media playlist: ${JSON.stringify(line)}`);
+    } else if (line === '#EXT-X-ENDLIST') ended = true;
+    else if (line && !line.startsWith('#')) {
+      if (duration === undefined) throw new Error(`Media playlist entry without #EXTINF: ${JSON.stringify(line)}`);
+      const url = new URL(line, baseUrl);
+      const muted = /-muted\.ts$/.test(url.pathname);
+      const unmuted = muted ? new URL(url) : undefined;
+      if (unmuted) unmuted.pathname = unmuted.pathname.replace(/-muted\.ts$/, '.ts');
+      segments.push({ index: segments.length, url: url.toString(), ...(unmuted ? { unmutedUrl: unmuted.toString() } : {}), muted, durationSec: duration });
+      duration = undefined;
+    }
+  }
+  return { segments, ended, totalSec: segments.reduce((a, s) => a + s.durationSec, 0) };
+}
+
+/** For about 24 h after a broadcast Twitch still serves the unmuted `N.ts`; later it answers 403. */
+export const UNMUTED_WINDOW_MS = 24 * 3600 * 1000;
+
+/**
+ * Which URL to try first for a segment: for a muted segment of a VOD younger than 24 h the unmuted
+ * one, with the muted one as fallback; otherwise the listed one.
+ */
+export function segmentSources(segment: MediaSegment, vodCreatedAt: string | undefined, now: number = Date.now()): { url: string; fallbackUrl?: string } {
+  const created = vodCreatedAt ? Date.parse(vodCreatedAt) : Number.NaN;
+  const young = Number.isFinite(created) && now - created < UNMUTED_WINDOW_MS;
+  if (segment.muted && segment.unmutedUrl && young) return { url: segment.unmutedUrl, fallbackUrl: segment.url };
+  return { url: segment.url };
+}

@@ -1,0 +1,298 @@
+/**
+ * Fetches a VOD's HLS segments into a work folder with K parallel keep-alive connections.
+ * Each segment goes to `<dir>/<index>.ts.part`, is checked against Content-Length and renamed
+ * to `<index>.ts`; only then is it reported done (the pipeline records it in SQLite), so after
+ * a crash only the segments not reported are fetched again.
+ *
+ * Persistence stays with the caller: `isSegmentDone` says what to skip, `onSegmentDone` records,
+ * `onContiguous` says how far the VOD is complete without gaps (parts are built from there).
+ */
+import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import PQueue from 'p-queue';
+import type { DownloadProgress } from '../../contract/domain';
+import { EngineError, permanent, transient } from '../util/errors';
+import { createLogger } from '../util/log';
+import { backoffDelayMs, cancelled, describeUrl, sleep, type BackoffOptions } from '../twitch/http';
+import { ProgressTracker } from './progress';
+
+const log = createLogger('download');
+
+export interface SegmentTask {
+  index: number;
+  /** First URL to try (the unmuted one for a young VOD's muted segment). */
+  url: string;
+  /** Tried when `url` answers 403/404 (the muted segment). */
+  fallbackUrl?: string;
+  durationSec: number;
+}
+
+export interface SegmentDone {
+  index: number;
+  bytes: number;
+  durationSec: number;
+  path: string;
+  /** The URL that was used in the end. */
+  url: string;
+  /** True when the fallback (muted) URL was used. */
+  usedFallback: boolean;
+}
+
+export interface FetchSegmentsOptions {
+  dir: string;
+  segments: readonly SegmentTask[];
+  /** Parallel connections (default 8). */
+  concurrency?: number;
+  /** A segment that sends nothing for this long is aborted and retried (default 20 s). */
+  segmentTimeoutMs?: number;
+  /** Attempts per segment for transient failures (default 6). */
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  /** Total cap over all connections, bytes per second; 0/undefined = none. */
+  bandwidthCapBps?: number;
+  headers?: Record<string, string>;
+  isSegmentDone: (index: number) => boolean;
+  onSegmentDone: (done: SegmentDone) => void | Promise<void>;
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Called with the highest index such that it and every segment before it are done. */
+  onContiguous?: (lastContiguousIndex: number) => void;
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface FetchSegmentsResult {
+  /** Bytes fetched by this run (not counting segments that were already done). */
+  bytesFetched: number;
+  segmentsFetched: number;
+  segmentsSkipped: number;
+  /** Total bytes of all segments in the folder at the end. */
+  totalBytes: number;
+  seconds: number;
+}
+
+export const segmentPath = (dir: string, index: number) => join(dir, `${index}.ts`);
+
+/** Shared token bucket for the optional bandwidth cap (up to 0.25 s of burst). */
+export class RateLimiter {
+  private t = 0;
+  constructor(private readonly bytesPerSec: number) {}
+  /** Milliseconds to wait before sending `bytes` more. */
+  delayFor(bytes: number, now = Date.now()): number {
+    this.t = Math.max(this.t, now - 250) + (bytes / this.bytesPerSec) * 1000;
+    return Math.max(0, this.t - now);
+  }
+}
+
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+interface GetOptions {
+  agent: http.Agent;
+  headers: Record<string, string>;
+  idleTimeoutMs: number;
+  signal: AbortSignal;
+  limiter?: RateLimiter;
+  onBytes: (n: number) => void;
+}
+
+/** One GET into `partPath`; resolves with the byte count after checking Content-Length. */
+function getToFile(url: string, partPath: string, o: GetOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const lib = url.startsWith('https:') ? https : http;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    const req = lib.get(url, { agent: o.agent, headers: o.headers, signal: o.signal }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return fail(new HttpStatusError(res.statusCode ?? 0));
+      }
+      const expected = res.headers['content-length'] !== undefined ? Number(res.headers['content-length']) : undefined;
+      let bytes = 0;
+      const limiter = o.limiter;
+      const count = async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          o.onBytes(chunk.length);
+          if (limiter) {
+            const wait = limiter.delayFor(chunk.length);
+            if (wait > 0) await sleep(wait, o.signal);
+          }
+          yield chunk;
+        }
+      };
+      pipeline(res, count, createWriteStream(partPath))
+        .then(() => {
+          if (res.aborted || !res.complete) return fail(transient('SHORT_BODY', `Connection closed after ${bytes} bytes.`));
+          if (expected !== undefined && bytes !== expected) return fail(transient('SIZE_MISMATCH', `Got ${bytes} bytes, Content-Length said ${expected}.`));
+          if (!settled) {
+            settled = true;
+            resolve(bytes);
+          }
+        })
+        .catch(fail);
+    });
+    req.setTimeout(o.idleTimeoutMs, () => req.destroy(transient('SEGMENT_TIMEOUT', `No data for ${o.idleTimeoutMs} ms.`)));
+    req.on('error', fail);
+  });
+}
+
+export async function fetchSegments(opts: FetchSegmentsOptions): Promise<FetchSegmentsResult> {
+  const started = Date.now();
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
+  const idleTimeoutMs = opts.segmentTimeoutMs ?? 20_000;
+  const maxAttempts = opts.maxAttempts ?? 6;
+  const ordered = [...opts.segments].sort((a, b) => a.index - b.index);
+  if (new Set(ordered.map((s) => s.index)).size !== ordered.length) throw new Error('fetchSegments: segment indices must be unique.');
+  mkdirSync(opts.dir, { recursive: true });
+
+  const done = new Set<number>();
+  let skippedBytes = 0;
+  for (const s of ordered) {
+    if (!opts.isSegmentDone(s.index)) continue;
+    done.add(s.index);
+    const p = segmentPath(opts.dir, s.index);
+    if (existsSync(p)) skippedBytes += statSync(p).size;
+  }
+  const todo = ordered.filter((s) => !done.has(s.index));
+  const tracker = new ProgressTracker({
+    segmentsTotal: ordered.length,
+    segmentsDone: done.size,
+    bytesDone: skippedBytes,
+    durationTotalSec: ordered.reduce((a, s) => a + s.durationSec, 0),
+    durationDoneSec: ordered.filter((s) => done.has(s.index)).reduce((a, s) => a + s.durationSec, 0),
+    intervalMs: opts.progressIntervalMs ?? 250,
+    emit: opts.onProgress,
+  });
+
+  let contiguous = -1; // position in `ordered` of the last contiguous done segment
+  const advance = () => {
+    let moved = false;
+    while (contiguous + 1 < ordered.length && done.has(ordered[contiguous + 1].index)) {
+      contiguous++;
+      moved = true;
+    }
+    if (moved) opts.onContiguous?.(ordered[contiguous].index);
+  };
+  advance();
+
+  const local = new AbortController();
+  const onOuterAbort = () => local.abort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const agent = new (http.Agent)({ keepAlive: true, maxSockets: concurrency });
+  const agentTls = new https.Agent({ keepAlive: true, maxSockets: concurrency });
+  const limiter = opts.bandwidthCapBps ? new RateLimiter(opts.bandwidthCapBps) : undefined;
+  // Once an unmuted copy is refused, later muted segments of this VOD go straight to the muted one.
+  let unmutedRefused = false;
+  let bytesFetched = 0;
+  let firstError: unknown;
+
+  async function fetchOne(task: SegmentTask): Promise<void> {
+    const final = segmentPath(opts.dir, task.index);
+    const part = `${final}.part`;
+    let failures = 0;
+    for (;;) {
+      if (local.signal.aborted) throw cancelled();
+      const sources = task.fallbackUrl && !unmutedRefused ? [task.url, task.fallbackUrl] : [task.fallbackUrl ?? task.url];
+      let lastErr: unknown;
+      for (let i = 0; i < sources.length; i++) {
+        const url = sources[i];
+        let inflight = 0;
+        try {
+          const bytes = await getToFile(url, part, {
+            agent: url.startsWith('https:') ? agentTls : agent,
+            headers: opts.headers ?? {},
+            idleTimeoutMs,
+            signal: local.signal,
+            limiter,
+            onBytes: (n) => {
+              inflight += n;
+              tracker.addBytes(n);
+            },
+          });
+          renameSync(part, final);
+          bytesFetched += bytes;
+          await opts.onSegmentDone({ index: task.index, bytes, durationSec: task.durationSec, path: final, url, usedFallback: url !== task.url });
+          done.add(task.index);
+          tracker.segmentDone(task.durationSec, bytes);
+          advance();
+          return;
+        } catch (err) {
+          tracker.addBytes(-inflight);
+          if (local.signal.aborted) throw cancelled();
+          lastErr = err;
+          const refused = err instanceof HttpStatusError && (err.status === 403 || err.status === 404 || err.status === 410);
+          if (refused && i === 0 && sources.length > 1) {
+            unmutedRefused = true;
+            log.info(`Unmuted segment ${task.index} refused (${err.status}); using the muted one`);
+            continue;
+          }
+          break;
+        }
+      }
+      const err = lastErr;
+      if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 408) {
+        throw permanent(`HTTP_${err.status}`, `Segment ${task.index} (${describeUrl(sources.at(-1)!)}) answered ${err.status}.`);
+      }
+      if (err instanceof EngineError && err.errorClass !== 'transient') throw err;
+      failures++;
+      const message = err instanceof Error ? err.message : String(err);
+      if (failures >= maxAttempts) {
+        throw transient('SEGMENT_FAILED', `Segment ${task.index} failed ${failures} times; last: ${message}`, { cause: err });
+      }
+      log.debug(`Segment ${task.index} attempt ${failures} failed (${message}); retrying`);
+      await sleep(backoffDelayMs(failures - 1, opts.backoff ?? { baseMs: 250, maxMs: 10_000 }), local.signal);
+    }
+  }
+
+  const queue = new PQueue({ concurrency });
+  try {
+    for (const task of todo) {
+      void queue.add(async () => {
+        if (firstError) return;
+        try {
+          await fetchOne(task);
+        } catch (err) {
+          if (!firstError) {
+            firstError = err;
+            local.abort();
+          }
+        }
+      });
+    }
+    await queue.onIdle();
+  } finally {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+    agent.destroy();
+    agentTls.destroy();
+    tracker.stop();
+    for (const t of todo) {
+      const part = `${segmentPath(opts.dir, t.index)}.part`;
+      if (!done.has(t.index) && existsSync(part)) {
+        try {
+          unlinkSync(part);
+        } catch {
+          // Best effort: a leftover .part is overwritten next time.
+        }
+      }
+    }
+  }
+  if (opts.signal?.aborted) throw cancelled();
+  if (firstError) throw firstError;
+  return {
+    bytesFetched,
+    segmentsFetched: todo.length,
+    segmentsSkipped: ordered.length - todo.length,
+    totalBytes: skippedBytes + bytesFetched,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
