@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { randomBytes, generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { GramjsIGE, igeEncryptNative, installGramjsSpeedups, registerServerKey, rsaFingerprint } from '../../electron/engine/telegram/gramjs/runtime';
 
@@ -42,7 +42,6 @@ describe('test server key', () => {
     );
     const hex = n.toString(16);
     const jwk = { kty: 'RSA', n: Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex').toString('base64url'), e: 'AQAB' };
-    const { createPublicKey } = require('node:crypto') as typeof import('node:crypto');
     const pem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs1', format: 'pem' }).toString();
     expect(rsaFingerprint(pem).fingerprint).toBe('-3414540481677951611');
   });

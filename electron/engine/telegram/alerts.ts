@@ -55,7 +55,7 @@ const ICONS: Record<AlertKind, string> = { vod_failed: 'âŒ', login_needed: 'ğŸ”
 export function formatAlert(alert: Alert, suppressed = 0): string {
   const lines = [`${ICONS[alert.kind]} <b>${escapeHtml(alert.title)}</b>`];
   if (alert.detail) lines.push(escapeHtml(alert.detail));
-  if (suppressed > 0) lines.push(`<i>(${suppressed} more alert${suppressed === 1 ? '' : 's'} were held back)</i>`);
+  if (suppressed > 0) lines.push(`<i>(${suppressed} more alert${suppressed === 1 ? ' was' : 's were'} held back)</i>`);
   lines.push('<i>Twitch VOD Backup</i>');
   return truncateCaptionHtml(lines.join('\n'), 4096);
 }

@@ -1,0 +1,179 @@
+/**
+ * `npm run bench -- upload`: a file of >= 500 MB, two measurements, one JSON line.
+ * (a) Latency-bound: every part is answered after 100 ms (GramJS seams: the sender GramJS
+ *     would use is replaced by one that waits 100 ms per part). Ours (8 parts in flight) vs
+ *     `client.sendFile` with default options on the same fake sender and file.
+ * (b) CPU-bound: our uploader against the MTProto stand-in (real key exchange, real IGE, no
+ *     delay) running in ANOTHER process, so only the engine's CPU is counted.
+ * peakRssMB is sampled over the whole run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { Api, TelegramClient } from 'telegram';
+import { StringSession } from 'telegram/sessions';
+import { Logger, LogLevel } from 'telegram/extensions/Logger';
+import { uploadFile, type PartTransport } from '../electron/engine/telegram/uploader';
+import { TelegramConnection } from '../electron/engine/telegram/gramjs';
+
+const SIZE = Number(process.env.BENCH_UPLOAD_MB ?? 512) * 1024 * 1024;
+const DELAY_MS = 100;
+const progress = (msg: string) => process.stderr.write(`[upload bench] ${msg}\n`);
+
+async function makeFile(path: string, size: number): Promise<void> {
+  const out = createWriteStream(path);
+  const chunk = randomBytes(4 * 1024 * 1024);
+  for (let written = 0; written < size; written += chunk.length) {
+    // Vary each chunk a little so parts differ.
+    chunk.writeUInt32LE(written, 0);
+    if (!out.write(chunk.subarray(0, Math.min(chunk.length, size - written)))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** A sender whose every request takes `delayMs` (what a distant DC looks like to one part). */
+function slowSender(delayMs: number) {
+  return {
+    parts: 0,
+    send(request: unknown): Promise<unknown> {
+      if (request instanceof Api.upload.SaveBigFilePart || request instanceof Api.upload.SaveFilePart) this.parts++;
+      return new Promise((resolve) => setTimeout(() => resolve(true), delayMs));
+    },
+  };
+}
+
+async function latencyOurs(path: string): Promise<number> {
+  const senders = Array.from({ length: 4 }, () => slowSender(DELAY_MS));
+  const transport: PartTransport = {
+    connections: senders.length,
+    sendPart: async (conn, req) => {
+      // Build the same request objects the product sends.
+      const r = new Api.upload.SaveBigFilePart({ fileId: BigInt(req.fileId) as never, filePart: req.part, fileTotalParts: req.totalParts, bytes: req.bytes });
+      return (await senders[conn]!.send(r)) === true;
+    },
+  };
+  const t0 = performance.now();
+  await uploadFile(transport, { path, inFlight: 8 });
+  return (performance.now() - t0) / 1000;
+}
+
+async function latencyGramjsDefault(path: string): Promise<number> {
+  const client = new TelegramClient(new StringSession(''), 1, '0123456789abcdef0123456789abcdef', { baseLogger: new Logger(LogLevel.NONE) });
+  const sender = slowSender(DELAY_MS);
+  // GramJS seams: upload parts go to getSender(dcId).send; everything else to invoke.
+  (client as unknown as { getSender: () => Promise<unknown> }).getSender = async () => sender;
+  (client as unknown as { invoke: (r: unknown) => Promise<unknown> }).invoke = async () =>
+    new Api.Updates({ updates: [], users: [], chats: [], date: 0, seq: 0 });
+  client.session.setDC(2, '127.0.0.1', 443);
+  const t0 = performance.now();
+  await client.sendFile('me', { file: path });
+  const sec = (performance.now() - t0) / 1000;
+  progress(`gramjs default sent ${sender.parts} parts`);
+  return sec;
+}
+
+interface StandInInfo {
+  host: string;
+  port: number;
+  dcId: number;
+  publicKeyPem: string;
+}
+
+/** Starts the MTProto stand-in in its own process; resolves with its address and key. */
+async function startStandInProcess(dir: string): Promise<{ child: ChildProcess; info: StandInInfo }> {
+  const code = `
+    import { startTelegramStandIn } from ${JSON.stringify(new URL('../test/fakes/telegram/index.ts', import.meta.url).pathname)};
+    const s = await startTelegramStandIn({ stateFile: ${JSON.stringify(join(dir, 'standin.json'))},
+      users: [{ id: 1001, phone: '15550001', firstName: 'Bench', code: '12345', bot: false, premium: false }] });
+    process.stdout.write(JSON.stringify({ host: s.host, port: s.port, dcId: s.dcId, publicKeyPem: s.publicKeyPem }) + '\\n');
+    process.on('SIGTERM', async () => { await s.close(); process.exit(0); });
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let buf = '';
+  const info = await new Promise<StandInInfo>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl !== -1) resolve(JSON.parse(buf.slice(0, nl)) as StandInInfo);
+    });
+    child.on('exit', (c) => reject(new Error(`stand-in exited with ${c}`)));
+    setTimeout(() => reject(new Error('stand-in did not start within 60 s')), 60_000).unref();
+  });
+  return { child, info };
+}
+
+async function cpuBound(path: string, dir: string): Promise<{ seconds: number; cpuSecondsPerGB: number; bytes: number }> {
+  const { child, info } = await startStandInProcess(dir);
+  try {
+    const conn = await TelegramConnection.connect({
+      apiId: 1,
+      apiHash: '0123456789abcdef0123456789abcdef',
+      testServer: { host: info.host, port: info.port, dcId: info.dcId, publicKeyPem: info.publicKeyPem },
+    });
+    try {
+      const { LoginFlow } = await import('../electron/engine/telegram/gramjs');
+      const flow = new LoginFlow(conn, 1, '0123456789abcdef0123456789abcdef');
+      await flow.start({ phone: '+15550001' });
+      const step = await flow.submitCode('12345');
+      if (step.step !== 'done') throw new Error(`bench login failed: ${JSON.stringify(step)}`);
+      // Warm the connections up (key exchange is not upload CPU).
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const up = await conn.upload({ path, inFlight: 8, premium: false });
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSec = (cpu.user + cpu.system) / 1e6;
+      return { seconds, cpuSecondsPerGB: cpuSec / (up.size / 1e9), bytes: up.size };
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit').catch(() => undefined);
+  }
+}
+
+export default async function bench(): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'upload-bench-'));
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  try {
+    const path = join(dir, 'vod-part.mp4');
+    progress(`writing ${SIZE} bytes`);
+    await makeFile(path, SIZE);
+    progress('(a) ours, 100 ms per part, 8 in flight');
+    const ours = await latencyOurs(path);
+    progress(`(a) ours: ${ours.toFixed(1)} s; now GramJS sendFile defaults (this takes a while)`);
+    const gramjs = await latencyGramjsDefault(path);
+    progress(`(a) gramjs default: ${gramjs.toFixed(1)} s`);
+    const result: Record<string, unknown> = {
+      bytes: SIZE,
+      latencySeconds: round(ours),
+      gramjsDefaultSeconds: round(gramjs),
+      vsGramjsDefault: round(gramjs / ours),
+    };
+    if (existsSync(new URL('../test/fakes/telegram/index.ts', import.meta.url))) {
+      progress('(b) CPU: MTProto stand-in in another process, no delay');
+      const b = await cpuBound(path, dir);
+      result.seconds = round(b.seconds);
+      result.MBps = round(b.bytes / 1e6 / b.seconds);
+      result.cpuSecondsPerGB = round(b.cpuSecondsPerGB);
+    } else {
+      result.seconds = round(ours);
+      result.MBps = round(SIZE / 1e6 / ours);
+      result.cpuSecondsPerGB = null;
+      result.note = 'MTProto stand-in not available: CPU measurement skipped';
+    }
+    result.peakRssMB = Math.round(peakRss / 2 ** 20);
+    return result;
+  } finally {
+    clearInterval(sampler);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
