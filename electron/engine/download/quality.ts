@@ -1,7 +1,8 @@
 /**
  * Variant choice (pure). The preference list is tried in order: `best`/`source`/`chunked` is the
- * source variant; `720p60` matches exactly; `720p` or `720` matches any 720p variant (highest
- * frame rate first); `audio_only` the audio. If nothing matches, the best video variant is used
+ * source variant; a variant's group id or label matches exactly first (`720p60`; `720p` is
+ * Twitch's label for 720p30, as in yt-dlp's format ids); otherwise `720p`/`720` matches any 720p
+ * variant, highest frame rate first; `audio_only` the audio. If nothing matches, the best video variant is used
  * and a warning says so.
  */
 import type { Variant } from './playlist';
