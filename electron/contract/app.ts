@@ -89,7 +89,7 @@ export const appResults = {
 export type AppResult<M extends AppMethod> = z.infer<(typeof appResults)[M]>;
 
 /** Wire shape of one renderer -> main app call. */
-export const AppCall = z.object({ method: z.string(), params: z.unknown() }).strict();
+export const AppCall = z.object({ method: z.string().max(64), params: z.unknown().optional() }).strict();
 
 /** Reply: errors travel as data so the renderer gets a readable message, not a serialised Error. */
 export type AppReply<T = unknown> = { ok: true; result: T } | { ok: false; error: string };

@@ -11,7 +11,7 @@ export class FakeWebContents extends EventEmitter {
   sent: Array<{ channel: string; message: unknown; ports?: unknown[] }> = [];
   destroyed = false;
   mainFrame = { url: 'app://renderer/index.html', parent: null };
-  loadURL = vi.fn(async () => undefined);
+  loadURL = vi.fn(async (_url: string) => undefined);
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }) {
     this.windowOpenHandler = handler;
   }

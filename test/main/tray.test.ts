@@ -16,7 +16,7 @@ const actions = (): TrayActions & Record<string, ReturnType<typeof vi.fn>> => ({
   openWorkFolder: vi.fn(),
   quit: vi.fn(),
 });
-const labels = (items: Array<Record<string, unknown>>) => items.filter((i) => i.type !== 'separator').map((i) => i.label);
+const labels = (items: ReadonlyArray<{ type?: string; label?: string }>) => items.filter((i) => i.type !== 'separator').map((i) => i.label);
 
 beforeEach(() => {
   electron.Tray.created.length = 0;
