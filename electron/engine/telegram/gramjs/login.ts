@@ -157,7 +157,7 @@ export class LoginFlow {
   async botLogin(token: string): Promise<LoginStep> {
     this.stopQr();
     registerSecret(token);
-    if (!/^\d+:[A-Za-z0-9_-]{20,}$/.test(token.trim())) return this.emit({ step: 'failed', error: 'A bot token looks like 123456:ABC-DEF… (from @BotFather).' });
+    if (!/^\d+:[A-Za-z0-9_-]{8,}$/.test(token.trim())) return this.emit({ step: 'failed', error: 'A bot token looks like 123456:ABC-DEF… (from @BotFather).' });
     try {
       const auth = await this.conn.client.invoke(
         new Api.auth.ImportBotAuthorization({ flags: 0, apiId: this.apiId, apiHash: this.apiHash, botAuthToken: token.trim() }),
