@@ -9,8 +9,9 @@ const log = createLogger('main.engine');
 
 /**
  * Hosts the engine in a utility process: starts it with settings, secrets and paths, gives every
- * renderer its own MessagePort straight to it, forwards changes, and restarts it with backoff when
- * it dies (its work resumes from the database). Main never relays renderer<->engine traffic.
+ * renderer its own MessagePort straight to it once the engine says `ready`, forwards changes, and
+ * restarts it with backoff when it dies (its work resumes from the database). Main never relays
+ * renderer<->engine traffic.
  */
 export interface EngineHostOptions {
   entry: string;
@@ -35,6 +36,9 @@ const defaultSchedule = (fn: () => void, ms: number) => {
 
 export class EngineHost {
   private child: UtilityProcess | undefined;
+  /** Set by the engine's `ready`: it drops ports and changes that arrive before it has started. */
+  private ready = false;
+  private pendingChanges: HostToEngine[] = [];
   private startedAt = 0;
   private attempt = 0;
   private stopping = false;
@@ -63,11 +67,12 @@ export class EngineHost {
       env: { ...process.env, ...this.opts.env } as Record<string, string>,
     });
     this.child = child;
+    this.ready = false;
+    // Settings and secrets are read fresh at init, so changes queued for the old process are moot.
+    this.pendingChanges = [];
     this.startedAt = this.now();
     child.on('spawn', () => {
-      this.post({ type: 'init', settings: this.opts.getSettings(), secrets: this.opts.getSecrets(), paths: this.opts.paths });
-      for (const contents of this.renderers) this.sendPort(contents);
-      for (const attach of this.localClients) this.sendLocalPort(attach);
+      child.postMessage({ type: 'init', settings: this.opts.getSettings(), secrets: this.opts.getSecrets(), paths: this.opts.paths } satisfies HostToEngine);
     });
     child.on('message', (raw: unknown) => {
       const parsed = EngineToHost.safeParse(raw);
@@ -75,14 +80,23 @@ export class EngineHost {
         log.warn('Dropped an invalid message from the engine', parsed.error.issues.slice(0, 3));
         return;
       }
+      if (parsed.data.type === 'ready' && this.child === child) this.onReady(child);
       this.opts.onMessage(parsed.data);
     });
     child.on('exit', (code: number) => this.onExit(child, code));
   }
 
+  private onReady(child: UtilityProcess): void {
+    this.ready = true;
+    for (const message of this.pendingChanges.splice(0)) child.postMessage(message);
+    for (const contents of this.renderers) this.sendPort(contents);
+    for (const attach of this.localClients) this.sendLocalPort(attach);
+  }
+
   private onExit(child: UtilityProcess, code: number): void {
     if (this.child !== child) return;
     this.child = undefined;
+    this.ready = false;
     if (this.stopping) return;
     this.attempt = nextAttempt(this.attempt, this.now() - this.startedAt, this.policy);
     const delayMs = restartDelayMs(this.attempt, this.policy);
@@ -100,11 +114,11 @@ export class EngineHost {
       this.renderers.add(contents);
       contents.once('destroyed', () => this.renderers.delete(contents));
     }
-    if (this.child) this.sendPort(contents);
+    if (this.ready) this.sendPort(contents);
   }
 
   private sendPort(contents: WebContents): void {
-    if (!this.child || contents.isDestroyed()) return;
+    if (!this.child || !this.ready || contents.isDestroyed()) return;
     const { port1, port2 } = new MessageChannelMain();
     this.child.postMessage({ type: 'port' } satisfies HostToEngine, [port1]);
     contents.postMessage(ENGINE_PORT_CHANNEL, null, [port2]);
@@ -116,11 +130,11 @@ export class EngineHost {
    */
   addLocalClient(attach: (port: MessagePortMain) => void): void {
     this.localClients.add(attach);
-    if (this.child) this.sendLocalPort(attach);
+    if (this.ready) this.sendLocalPort(attach);
   }
 
   private sendLocalPort(attach: (port: MessagePortMain) => void): void {
-    if (!this.child) return;
+    if (!this.child || !this.ready) return;
     const { port1, port2 } = new MessageChannelMain();
     this.child.postMessage({ type: 'port' } satisfies HostToEngine, [port1]);
     port2.start();
@@ -136,7 +150,9 @@ export class EngineHost {
   }
 
   private post(message: HostToEngine): void {
-    this.child?.postMessage(message);
+    if (!this.child) return; // the next start reads settings and secrets afresh
+    if (this.ready) this.child.postMessage(message);
+    else this.pendingChanges.push(message);
   }
 
   /** Asks the engine to shut down cleanly, killing it if it has not exited in `graceMs`. */

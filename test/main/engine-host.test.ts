@@ -82,20 +82,25 @@ describe('EngineHost', () => {
     expect(child.posted).toHaveLength(0);
     child.emit('spawn');
     expect(child.posted[0]!.message).toEqual({ type: 'init', settings: { version: 1, marker: 'a' }, secrets: { telegramSession: 'sess' }, paths });
+    // Changes before the engine is ready wait for it (it ignores them until started).
     t.host.settingsChanged({ version: 1, marker: 'b' });
     t.host.secretsChanged({ twitchUserToken: 'tok' });
+    expect(child.posted).toHaveLength(1);
+    child.emit('message', { type: 'ready' });
     expect(child.posted.slice(1).map((p) => p.message)).toEqual([
       { type: 'settings.changed', settings: { version: 1, marker: 'b' } },
       { type: 'secrets.changed', secrets: { twitchUserToken: 'tok' } },
     ]);
   });
 
-  it('hands each renderer a MessagePort whose other end goes to the engine', () => {
+  it('hands each renderer a MessagePort whose other end goes to the engine, once it is ready', () => {
     const t = setup();
     t.host.start();
     t.child().emit('spawn');
     const contents = new electron.FakeWebContents();
     t.host.connectRenderer(contents as never);
+    expect(electron.MessageChannelMain.created).toHaveLength(0);
+    t.child().emit('message', { type: 'ready' });
     const channel = electron.MessageChannelMain.created[0]!;
     expect(t.child().posted.at(-1)).toEqual({ message: { type: 'port' }, ports: [channel.port1] });
     expect(contents.sent).toEqual([{ channel: ENGINE_PORT_CHANNEL, message: null, ports: [channel.port2] }]);
@@ -121,7 +126,9 @@ describe('EngineHost', () => {
     const contents = new electron.FakeWebContents();
     t.host.start();
     t.child().emit('spawn');
+    t.child().emit('message', { type: 'ready' });
     t.host.connectRenderer(contents as never);
+    expect(contents.sent).toHaveLength(1);
 
     t.tick(100);
     t.child().crash(3);
@@ -137,6 +144,7 @@ describe('EngineHost', () => {
     const second = t.child();
     second.emit('spawn');
     expect(second.posted[0]!.message).toMatchObject({ type: 'init', settings: { marker: 'after' } });
+    second.emit('message', { type: 'ready' });
     expect(second.posted[1]!.message).toEqual({ type: 'port' });
     expect(contents.sent).toHaveLength(2); // a new port for the renderer after the restart
 
@@ -172,6 +180,24 @@ describe('EngineHost', () => {
     expect(t.crashes).toHaveLength(0);
     t.host.start();
     expect(electron.utilityProcess.fork).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives main's own client (the tray) a started port after each (re)start', () => {
+    const t = setup();
+    const ports: Array<{ started: boolean }> = [];
+    t.host.start();
+    t.host.addLocalClient((port) => ports.push(port as never));
+    expect(ports).toHaveLength(0);
+    t.child().emit('spawn');
+    t.child().emit('message', { type: 'ready' });
+    expect(ports).toHaveLength(1);
+    expect(ports[0]!.started).toBe(true);
+    expect(t.child().posted.at(-1)).toEqual({ message: { type: 'port' }, ports: [electron.MessageChannelMain.created[0]!.port1] });
+    t.child().crash(1);
+    t.sched.runNext();
+    t.child().emit('spawn');
+    t.child().emit('message', { type: 'ready' });
+    expect(ports).toHaveLength(2);
   });
 
   it('a clean exit after shutdown needs no kill', async () => {
