@@ -3,9 +3,8 @@ import { basename, dirname } from 'node:path';
 import { EngineError, permanent, transient } from '../util/errors';
 import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
-import { moovFirst, readTopLevelAtoms } from './mp4-atoms';
+import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
 import { moovReserveBytes, type SampleRates } from './overhead';
-import { probeMedia } from './probe';
 import { lastLines, runTool } from './run-tool';
 
 /**
@@ -31,7 +30,6 @@ export interface BuildPartOptions {
   /** A finished part above this is an error (`PartOverCeilingError`) for the caller to re-plan. */
   ceilingBytes?: number;
   ffmpegPath?: string;
-  ffprobePath?: string;
   signal?: AbortSignal;
   /** 0..1 */
   onProgress?: (fraction: number) => void;
@@ -144,7 +142,7 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
     throw permanent('part_build_failed', `ffmpeg could not build ${output} from ${options.what}: ${detail}`);
   }
   try {
-    const built = await verify(temp, output, expectedDurationSec, options.ffprobePath, signal);
+    const built = await verify(temp, output, expectedDurationSec);
     if (options.ceilingBytes !== undefined && built.bytes > options.ceilingBytes) {
       throw new PartOverCeilingError(output, built.bytes, options.ceilingBytes);
     }
@@ -157,10 +155,13 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
   }
 }
 
-async function verify(temp: string, output: string, expectedSec: number, ffprobePath: string | undefined, signal?: AbortSignal) {
+/** Checks the finished file from its own index (no extra process): moov first, length, streams. */
+async function verify(temp: string, output: string, expectedSec: number) {
   const atoms = await readTopLevelAtoms(temp);
   if (!moovFirst(atoms)) throw permanent('part_build_failed', `${output}: the moov atom is not before the media data`);
-  const info = await probeMedia(temp, { ffprobePath, signal });
+  const info = await readMp4Summary(temp).catch((err: Error) => {
+    throw permanent('part_build_failed', `${output} is not a readable MP4: ${err.message}`, { cause: err });
+  });
   if (!info.video && !info.audio) throw permanent('part_build_failed', `${output} holds no audio or video`);
   if (Math.abs(info.durationSec - expectedSec) > durationTolerance(expectedSec)) {
     throw transient(
@@ -168,8 +169,9 @@ async function verify(temp: string, output: string, expectedSec: number, ffprobe
       `${output} lasts ${info.durationSec.toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`,
     );
   }
+  const { size } = await stat(temp);
   return {
-    bytes: info.sizeBytes,
+    bytes: size,
     durationSec: info.durationSec,
     width: info.video?.width ?? 0,
     height: info.video?.height ?? 0,
