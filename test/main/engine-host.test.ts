@@ -182,7 +182,7 @@ describe('EngineHost', () => {
     expect(electron.utilityProcess.fork).toHaveBeenCalledTimes(1);
   });
 
-  it('gives main's own client (the tray) a started port after each (re)start', () => {
+  it('gives the tray (a client inside main) a started port after each (re)start', () => {
     const t = setup();
     const ports: Array<{ started: boolean }> = [];
     t.host.start();
