@@ -1,0 +1,15 @@
+/** The Telegram stand-in: a loopback MTProto server for GramJS (see README.md). */
+export { startTelegramStandIn } from './server';
+export type { StandInOptions, StandInSnapshot, TelegramStandIn } from './server';
+export type { FaultSpec, ActiveFault } from './faults';
+export { defaultSeed } from './state';
+export type { ChatRecord, ChatSeed, MessageRecord, UploadRecord, UserRecord, UserSeed, DocumentRecord } from './state';
+export {
+  destroyClient,
+  fixedAddressConnection,
+  registerServerKey,
+  standInClient,
+  STANDIN_API_HASH,
+  STANDIN_API_ID,
+} from './client';
+export type { StandInAddress } from './client';

@@ -1,0 +1,7 @@
+/** Loads every method file (each registers its handlers). */
+import './auth';
+import './peers';
+import './upload';
+import './messages';
+
+export { handlerFor } from './registry';

@@ -1,0 +1,171 @@
+/** Users, chats, dialogs, forum topics and username lookups. */
+import { Api } from 'telegram';
+import { RpcFailure } from '../context';
+import type { CallContext } from '../context';
+import type { ChatRecord, UserRecord } from '../state';
+import { big, tlVector } from '../tl';
+import { chatKeyOf, chatTl, isChannel, messageTl, peerTl, userTl } from '../views';
+import { on } from './registry';
+
+/** Chats the account sees. */
+export function visibleChats(ctx: CallContext, u: UserRecord): ChatRecord[] {
+  return ctx.core.state.data.chats.filter((c) => !c.members || c.members.includes(u.id));
+}
+
+function findUser(ctx: CallContext, input: unknown, self: UserRecord): UserRecord | undefined {
+  if (input instanceof Api.InputUserSelf) return self;
+  if (input instanceof Api.InputUser) {
+    const u = ctx.core.state.userById(input.userId.toJSNumber());
+    return u && (u.accessHash === input.accessHash.toString() || u.id === self.id) ? u : undefined;
+  }
+  return undefined;
+}
+
+/** The chat an InputChannel names (access hash checked), or CHANNEL_INVALID. */
+export function channelFor(ctx: CallContext, u: UserRecord, input: unknown): ChatRecord {
+  if (input instanceof Api.InputChannel) {
+    const c = ctx.core.state.data.chats.find((x) => isChannel(x) && x.id === input.channelId.toJSNumber());
+    if (c && c.accessHash === input.accessHash.toString()) {
+      if (!visibleChats(ctx, u).includes(c)) throw new RpcFailure(400, 'CHANNEL_PRIVATE');
+      return c;
+    }
+  }
+  throw new RpcFailure(400, 'CHANNEL_INVALID');
+}
+
+on(Api.users.GetUsers, (ctx, req) => {
+  const self = ctx.user();
+  const found = req.id.map((i) => findUser(ctx, i, self)).filter((u): u is UserRecord => Boolean(u));
+  return tlVector(found.map((u) => userTl(u, self.id)));
+});
+
+on(Api.users.GetFullUser, (ctx, req) => {
+  const self = ctx.user();
+  const u = findUser(ctx, req.id, self);
+  if (!u) throw new RpcFailure(400, 'USER_ID_INVALID');
+  return new Api.users.UserFull({
+    fullUser: new Api.UserFull({
+      id: big(u.id),
+      settings: new Api.PeerSettings({}),
+      notifySettings: new Api.PeerNotifySettings({}),
+      commonChatsCount: 0,
+    }),
+    chats: [],
+    users: [userTl(u, self.id)],
+  });
+});
+
+on(Api.contacts.ResolveUsername, (ctx, req) => {
+  const self = ctx.user();
+  const name = req.username.replace(/^@/, '').toLowerCase();
+  const c = ctx.core.state.data.chats.find((x) => x.username?.toLowerCase() === name);
+  if (c) return new Api.contacts.ResolvedPeer({ peer: peerTl(c), chats: [chatTl(c)], users: [] });
+  const u = ctx.core.state.data.users.find((x) => x.username?.toLowerCase() === name);
+  if (u) return new Api.contacts.ResolvedPeer({ peer: new Api.PeerUser({ userId: big(u.id) }), chats: [], users: [userTl(u, self.id)] });
+  throw new RpcFailure(400, 'USERNAME_NOT_OCCUPIED');
+});
+
+on(Api.messages.GetDialogs, (ctx) => {
+  const self = ctx.user();
+  if (self.bot) throw new RpcFailure(400, 'BOT_METHOD_INVALID');
+  const chats = visibleChats(ctx, self);
+  const messages: Api.TypeMessage[] = [];
+  const dialogs = chats.map((c) => {
+    const key = chatKeyOf(c);
+    const last = ctx.core.state.data.messages[key]?.at(-1);
+    // GramJS's Dialog needs its top message; an empty chat has its creation service message (id 1).
+    const top = (last && messageTl(ctx.core.state, key, last.id)) || creationMessage(c);
+    messages.push(top);
+    return new Api.Dialog({
+      peer: peerTl(c),
+      topMessage: top.id,
+      readInboxMaxId: 0,
+      readOutboxMaxId: 0,
+      unreadCount: 0,
+      unreadMentionsCount: 0,
+      unreadReactionsCount: 0,
+      notifySettings: new Api.PeerNotifySettings({}),
+      pts: isChannel(c) ? ctx.core.state.data.pts : undefined,
+    });
+  });
+  return new Api.messages.Dialogs({ dialogs, messages, chats: chats.map(chatTl), users: [userTl(self, self.id)] });
+});
+
+function creationMessage(c: ChatRecord): Api.MessageService {
+  return new Api.MessageService({
+    id: 1,
+    peerId: peerTl(c),
+    date: c.date,
+    out: true,
+    action: isChannel(c)
+      ? new Api.MessageActionChannelCreate({ title: c.title })
+      : new Api.MessageActionChatCreate({ title: c.title, users: [] }),
+  });
+}
+
+on(Api.channels.GetChannels, (ctx, req) => {
+  const self = ctx.user();
+  return new Api.messages.Chats({ chats: req.id.map((i) => chatTl(channelFor(ctx, self, i))) });
+});
+
+on(Api.channels.GetFullChannel, (ctx, req) => {
+  const self = ctx.user();
+  const c = channelFor(ctx, self, req.channel);
+  return new Api.messages.ChatFull({
+    fullChat: new Api.ChannelFull({
+      id: big(c.id),
+      about: '',
+      readInboxMaxId: 0,
+      readOutboxMaxId: 0,
+      unreadCount: 0,
+      chatPhoto: new Api.PhotoEmpty({ id: big(0) }),
+      notifySettings: new Api.PeerNotifySettings({}),
+      botInfo: [],
+      pts: ctx.core.state.data.pts,
+      participantsCount: c.members?.length ?? 1,
+    }),
+    chats: [chatTl(c)],
+    users: [],
+  });
+});
+
+on(Api.messages.GetChats, (ctx, req) => {
+  const self = ctx.user();
+  const mine = visibleChats(ctx, self);
+  const chats = req.id
+    .map((id) => mine.find((c) => !isChannel(c) && c.id === id.toJSNumber()))
+    .filter((c): c is ChatRecord => Boolean(c));
+  return new Api.messages.Chats({ chats: chats.map(chatTl) });
+});
+
+on(Api.channels.GetForumTopics, (ctx, req) => {
+  const self = ctx.user();
+  const c = channelFor(ctx, self, req.channel);
+  if (c.kind !== 'forum') throw new RpcFailure(400, 'CHANNEL_FORUM_MISSING');
+  const topics = (c.topics ?? []).map(
+    (t) =>
+      new Api.ForumTopic({
+        id: t.id,
+        date: c.date,
+        title: t.title,
+        iconColor: 0x6fb9f0,
+        topMessage: t.id,
+        readInboxMaxId: 0,
+        readOutboxMaxId: 0,
+        unreadCount: 0,
+        unreadMentionsCount: 0,
+        unreadReactionsCount: 0,
+        fromId: new Api.PeerUser({ userId: big(self.id) }),
+        notifySettings: new Api.PeerNotifySettings({}),
+      }),
+  );
+  return new Api.messages.ForumTopics({
+    count: topics.length,
+    topics,
+    messages: [],
+    chats: [chatTl(c)],
+    users: [],
+    pts: ctx.core.state.data.pts,
+  });
+});
+
