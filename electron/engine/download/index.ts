@@ -3,6 +3,7 @@
  * space, fetch the missing segments in parallel; if segment fetching fails for good and yt-dlp is
  * available, a last-resort whole download by yt-dlp. The caller owns persistence (callbacks).
  */
+import { mkdirSync } from 'node:fs';
 import type { DownloadProgress } from '../../contract/domain';
 import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
@@ -47,6 +48,8 @@ export interface DownloadVodOptions {
   onSegmentDone: (done: SegmentDone) => void | Promise<void>;
   onContiguous?: (lastContiguousIndex: number) => void;
   onProgress?: (p: DownloadProgress) => void;
+  /** Minimum time between progress events (default 250 ms). */
+  progressIntervalMs?: number;
   /** Called once the playlist is known (segment count and durations: the part planner needs them). */
   onResolved?: (resolved: ResolvedVod) => void | Promise<void>;
   signal?: AbortSignal;
@@ -70,6 +73,7 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
   const segs = resolved.playlist.segments;
   const missing = segs.filter((s) => !o.isSegmentDone(s.index));
   const missingSec = missing.reduce((a, s) => a + s.durationSec, 0);
+  mkdirSync(o.dir, { recursive: true });
   await ensureFreeSpace(o.dir, estimateVodBytes(resolved.variant.bandwidth, missingSec), { reserveBytes: o.diskReserveBytes, free: o.freeSpace });
 
   const now = o.now?.() ?? Date.now();
@@ -88,6 +92,7 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
       onSegmentDone: o.onSegmentDone,
       onContiguous: o.onContiguous,
       onProgress: o.onProgress,
+      progressIntervalMs: o.progressIntervalMs,
       signal: o.signal,
     });
     return { mode: 'segments', resolved, result };
@@ -104,6 +109,7 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
       ffmpegPath: o.ffmpegPath,
       rateLimitBps: o.bandwidthCapBps,
       onProgress: o.onProgress,
+      progressIntervalMs: o.progressIntervalMs,
       signal: o.signal,
     });
     return { mode: 'whole-file', resolved, path, cause };

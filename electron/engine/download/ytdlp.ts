@@ -207,6 +207,8 @@ export async function ytDlpDownload(opts: YtDlpDownloadOptions): Promise<{ path:
   ];
   let lastEmit = 0;
   let maxBytes = 0;
+  let maxTotal = 0;
+  let maxDone = 0;
   let latest: DownloadProgress | undefined;
   let filePath: string | undefined;
   const interval = opts.progressIntervalMs ?? 250;
@@ -220,8 +222,11 @@ export async function ytDlpDownload(opts: YtDlpDownloadOptions): Promise<{ path:
         return;
       }
       // With -N, concurrent fragments report interleaved byte counts: keep the count monotonic.
+      // The final "finished" line has no fragment counts: keep the highest seen.
       maxBytes = Math.max(maxBytes, p.bytes);
-      latest = { ...p, bytes: maxBytes };
+      maxTotal = Math.max(maxTotal, p.segmentsTotal);
+      maxDone = Math.max(maxDone, p.segmentsDone);
+      latest = { ...p, bytes: maxBytes, segmentsTotal: maxTotal, segmentsDone: Math.min(maxTotal, maxDone) };
       const now = Date.now();
       if (now - lastEmit >= interval) {
         lastEmit = now;

@@ -1,0 +1,245 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DownloadProgress } from '../../electron/contract/domain';
+import { downloadVod, fetchSegments, resolveVodPlaylist, type DownloadVodOptions, type SegmentDone } from '../../electron/engine/download';
+import { EngineError } from '../../electron/engine/util/errors';
+import { hlsCacheDir, makeHlsVod, type HlsVod, type HlsVodParams } from '../fakes/hls';
+import { startTwitchStandIn, type StandInVod, type TwitchStandIn } from '../fakes/twitch/server';
+
+const PARAMS: HlsVodParams = { durationSec: 12, segmentSec: 2, width: 160, height: 90, videoKbps: 400 };
+let hls: HlsVod;
+let tw: TwitchStandIn;
+let dir: string;
+const tmpRoots: string[] = [];
+
+beforeAll(async () => {
+  hls = await makeHlsVod(hlsCacheDir('download-tests', PARAMS), PARAMS);
+});
+beforeEach(async () => {
+  tw = await startTwitchStandIn({ users: [{ id: '1', login: 'alice' }] });
+  dir = mkdtempSync(join(tmpdir(), 'tvb-dl-'));
+  tmpRoots.push(dir);
+});
+afterEach(async () => {
+  await tw.close();
+});
+afterAll(() => {
+  for (const d of tmpRoots) rmSync(d, { recursive: true, force: true });
+});
+
+function addVod(extra: Partial<StandInVod> = {}) {
+  tw.addVod({ id: '100', userId: '1', hls, createdAt: '2026-01-01T00:00:00Z', ...extra });
+}
+
+/** downloadVod with an in-memory record of done segments (what the pipeline keeps in SQLite). */
+async function download(extra: Partial<DownloadVodOptions> = {}) {
+  const done = new Map<number, SegmentDone>();
+  const progress: DownloadProgress[] = [];
+  const contiguous: number[] = [];
+  const result = await downloadVod({
+    vodId: '100',
+    dir,
+    endpoints: tw.endpoints,
+    quality: ['best'],
+    concurrency: 4,
+    segmentTimeoutMs: 5000,
+    diskReserveBytes: 0,
+    isSegmentDone: (i) => done.has(i),
+    onSegmentDone: (d) => void done.set(d.index, d),
+    onContiguous: (i) => contiguous.push(i),
+    onProgress: (p) => progress.push(p),
+    progressIntervalMs: 50,
+    ...extra,
+  });
+  return { result, done, progress, contiguous };
+}
+
+function expectSameBytes(index: number) {
+  expect(readFileSync(join(dir, `${index}.ts`)).equals(readFileSync(hls.segments[index].path))).toBe(true);
+}
+
+describe('native download', () => {
+  it('fetches every segment once, byte-identical, with ordered completion and valid progress', async () => {
+    addVod();
+    const { result, done, progress, contiguous } = await download();
+    expect(result.mode).toBe('segments');
+    expect(result.resolved.via).toBe('native');
+    expect(result.resolved.variant.name).toBe('chunked');
+    expect(done.size).toBe(hls.segments.length);
+    hls.segments.forEach((s) => {
+      expectSameBytes(s.index);
+      expect(tw.stats.segmentFetchCount('100', s.index)).toBe(1);
+      expect(done.get(s.index)!.bytes).toBe(s.bytes);
+    });
+    // onContiguous only grows, ends at the last index.
+    expect([...contiguous].sort((a, b) => a - b)).toEqual(contiguous);
+    expect(contiguous.at(-1)).toBe(hls.segments.length - 1);
+    for (const p of progress) DownloadProgress.parse(p);
+    expect(progress.at(-1)).toMatchObject({ bytes: hls.totalBytes, segmentsDone: hls.segments.length, segmentsTotal: hls.segments.length, etaSec: 0 });
+  });
+
+  it('skips segments already recorded, and reports them as contiguous', async () => {
+    addVod();
+    const first = await download();
+    const doneBefore = new Set([0, 1, 2]);
+    tw.stats.reset();
+    const got: number[] = [];
+    const res = await fetchSegments({
+      dir,
+      segments: first.result.resolved.playlist.segments.map((s) => ({ index: s.index, url: s.url, durationSec: s.durationSec })),
+      isSegmentDone: (i) => doneBefore.has(i),
+      onSegmentDone: (d) => void got.push(d.index),
+    });
+    expect(got.sort()).toEqual([3, 4, 5]);
+    expect(res.segmentsSkipped).toBe(3);
+    expect(tw.stats.segmentLog.map((l) => l.index).sort()).toEqual([3, 4, 5]);
+  });
+
+  it('recovers from a connection dropped mid-segment', async () => {
+    addVod();
+    tw.setFault({ kind: 'drop', segment: 2 });
+    const { done } = await download();
+    expect(done.size).toBe(hls.segments.length);
+    expect(tw.stats.segmentFetchCount('100', 2)).toBe(2);
+    expectSameBytes(2);
+  });
+
+  it('times out a stalled segment and fetches it again', async () => {
+    addVod();
+    tw.setFault({ kind: 'stall', segment: 3, afterBytes: 1000 });
+    const { done } = await download({ segmentTimeoutMs: 1000 });
+    expect(done.size).toBe(hls.segments.length);
+    expect(tw.stats.segmentFetchCount('100', 3)).toBe(2);
+    expectSameBytes(3);
+  });
+
+  it('retries 5xx on a segment and fails with the segment number when it never works', async () => {
+    addVod();
+    tw.setFault({ kind: 'status', target: 'segment', segment: 1, status: 503, times: 2 });
+    const ok = await download();
+    expect(ok.done.size).toBe(hls.segments.length);
+    expect(tw.stats.segmentFetchCount('100', 1)).toBe(3);
+
+    rmSync(dir, { recursive: true, force: true });
+    tw.setFault({ kind: 'status', target: 'segment', segment: 4, status: 500, times: 100 });
+    const err = (await download({ maxAttempts: 2, wholeFileFallback: false }).catch((e: unknown) => e)) as EngineError;
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err.errorClass).toBe('transient');
+    expect(err.message).toMatch(/Segment 4 failed 2 times/);
+  });
+
+  it('fails fast on a 404 segment when no fallback is allowed', async () => {
+    addVod();
+    tw.setFault({ kind: 'status', target: 'segment', segment: 5, status: 404, times: 100 });
+    await expect(download({ wholeFileFallback: false })).rejects.toMatchObject({ errorClass: 'permanent', code: 'HTTP_404' });
+    expect(tw.stats.segmentFetchCount('100', 5)).toBe(1);
+  });
+
+  it('caps bandwidth over all connections', async () => {
+    addVod();
+    const cap = 400_000;
+    const t0 = Date.now();
+    await download({ bandwidthCapBps: cap });
+    const seconds = (Date.now() - t0) / 1000;
+    // Lower bound only (a loaded machine is slower, never faster): total minus the allowed burst.
+    expect(seconds).toBeGreaterThanOrEqual((hls.totalBytes - cap * 0.25) / cap - 0.05);
+  });
+
+  it('stops at once when aborted, with a cancelled error', async () => {
+    addVod();
+    const ac = new AbortController();
+    const p = download({ bandwidthCapBps: 100_000, signal: ac.signal });
+    setTimeout(() => ac.abort(), 300);
+    await expect(p).rejects.toMatchObject({ errorClass: 'cancelled' });
+  });
+
+  it('checks free space before fetching anything', async () => {
+    addVod();
+    await expect(download({ freeSpace: async () => 1000 })).rejects.toMatchObject({ errorClass: 'disk', code: 'insufficient_space' });
+    expect(tw.stats.requests['GET segment'] ?? 0).toBe(0);
+  });
+});
+
+describe('muted segments', () => {
+  it('young VOD: tries the unmuted segment first and gets it', async () => {
+    const createdAt = new Date(Date.now() - 3600_000).toISOString();
+    addVod({ mutedSegments: [1, 4], createdAt });
+    const { done } = await download({ vodCreatedAt: createdAt });
+    expect(tw.stats.segmentLog.filter((l) => l.index === 1).map((l) => l.name)).toEqual(['1.ts']);
+    expect(done.get(4)!.usedFallback).toBe(false);
+  });
+
+  it('young VOD whose unmuted copies are gone: falls back to muted, and stops asking for unmuted ones', async () => {
+    const createdAt = new Date(Date.now() - 3600_000).toISOString();
+    addVod({ mutedSegments: [1, 4], unmutedAvailable: false, createdAt });
+    const { done } = await download({ concurrency: 1, vodCreatedAt: createdAt });
+    expect(tw.stats.segmentLog.filter((l) => l.index === 1).map((l) => l.name)).toEqual(['1.ts', '1-muted.ts']);
+    expect(tw.stats.segmentLog.filter((l) => l.index === 4).map((l) => l.name)).toEqual(['4-muted.ts']);
+    expect(done.get(1)!.usedFallback).toBe(true);
+    expect(done.size).toBe(hls.segments.length);
+  });
+
+  it('old VOD: fetches the muted segment directly', async () => {
+    addVod({ mutedSegments: [2], createdAt: '2025-01-01T00:00:00Z' });
+    await download({ vodCreatedAt: '2025-01-01T00:00:00Z' });
+    expect(tw.stats.segmentLog.filter((l) => l.index === 2).map((l) => l.name)).toEqual(['2-muted.ts']);
+  });
+});
+
+describe('access and quality', () => {
+  it('sub-only VOD without login: a clear permanent "needs a Twitch login" error, no yt-dlp retry', async () => {
+    addVod({ subOnly: true });
+    const err = (await download({ ytDlpPath: '/usr/bin/yt-dlp' }).catch((e: unknown) => e)) as EngineError;
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err.errorClass).toBe('permanent');
+    expect(err.code).toBe('vod_manifest_restricted');
+    expect(err.message).toMatch(/this VOD needs a Twitch login/);
+    expect(tw.stats.requests['GET /videos/ID'] ?? 0).toBe(0);
+  });
+
+  it('sub-only VOD with the user token: downloads', async () => {
+    addVod({ subOnly: true });
+    const { accessToken } = tw.issueUserToken();
+    const { done } = await download({ userOAuthToken: accessToken });
+    expect(done.size).toBe(hls.segments.length);
+  });
+
+  it('walks the preference list, and falls back to the best offered with a warning', async () => {
+    addVod({ variants: ['720p30', '480p30', 'audio_only'] });
+    const picked = await resolveVodPlaylist({ vodId: '100', endpoints: tw.endpoints, quality: ['1080p60', '480p30'] });
+    expect(picked.variant.name).toBe('480p30');
+    expect(picked.warnings).toEqual([]);
+    const { result } = await download({ quality: ['1080p60', '1440p'] });
+    expect(result.resolved.variant.name).toBe('720p30');
+    expect(result.resolved.warnings[0]).toMatch(/None of the preferred qualities/);
+    expect(new Set(tw.stats.segmentLog.map((l) => l.variant))).toEqual(new Set(['720p30']));
+  });
+});
+
+describe('yt-dlp fallbacks', () => {
+  it('resolves with yt-dlp -J when the native path keeps failing', async () => {
+    addVod();
+    tw.setFault({ kind: 'status', target: 'gql', status: 503, times: 100 });
+    const { result, done } = await download({ ytDlpPath: '/usr/bin/yt-dlp' });
+    expect(result.resolved.via).toBe('yt-dlp');
+    expect(result.resolved.variant.name).toBe('chunked');
+    expect(done.size).toBe(hls.segments.length);
+    expect(tw.stats.requests['GET /videos/ID']).toBeGreaterThan(0);
+  });
+
+  it('last resort: a whole download by yt-dlp with parsed progress', async () => {
+    addVod();
+    tw.setFault({ kind: 'status', target: 'segment', segment: 3, status: 404, times: 1 });
+    const { result, progress } = await download({ ytDlpPath: '/usr/bin/yt-dlp' });
+    expect(result.mode).toBe('whole-file');
+    if (result.mode !== 'whole-file') return;
+    expect(result.cause).toMatch(/Segment 3/);
+    expect(statSync(result.path).size).toBeGreaterThan(hls.totalBytes * 0.8);
+    const last = progress.at(-1)!;
+    DownloadProgress.parse(last);
+    expect(last.segmentsTotal).toBe(hls.segments.length);
+    expect(last.segmentsDone).toBe(hls.segments.length);
+  });
+});
