@@ -1,0 +1,125 @@
+import type { Language } from './i18n';
+
+/**
+ * The settings form as data: every scalar setting of SettingsSchema with its control, grouped as
+ * in the legacy config.json. Lists of objects (channels, destinations) and the Telegram test
+ * server have their own editors. Labels in both languages live next to the field they name.
+ */
+export type FieldKind = 'text' | 'number' | 'int' | 'bool' | 'select' | 'list' | 'nullableInt' | 'textarea';
+
+export interface FieldDef {
+  path: string;
+  kind: FieldKind;
+  label: Record<Language, string>;
+  help?: Record<Language, string>;
+  options?: Array<{ value: string; label: Record<Language, string> }>;
+  unit?: string;
+  step?: number;
+}
+
+export type SectionId = 'twitch' | 'telegram' | 'destinations' | 'vod' | 'split' | 'ordering' | 'paths' | 'app' | 'advanced';
+
+const l = (en: string, it: string) => ({ en, it });
+const yesNoAuto = [
+  { value: 'auto', label: l('Ask Telegram', 'Chiedi a Telegram') },
+  { value: 'yes', label: l('Yes', 'Sì') },
+  { value: 'no', label: l('No', 'No') },
+];
+const levels = ['debug', 'info', 'warn', 'error'].map((v) => ({ value: v, label: l(v, v) }));
+
+export const FIELDS: Record<SectionId, FieldDef[]> = {
+  twitch: [{ path: 'twitch.clientId', kind: 'text', label: l('Client ID', 'Client ID'), help: l('The Twitch application Client ID; the secret is set under Accounts.', 'Il Client ID dell’applicazione Twitch; il segreto si imposta in Account.') }],
+  telegram: [
+    { path: 'telegram.apiId', kind: 'nullableInt', label: l('api_id', 'api_id'), help: l('From my.telegram.org > API development tools.', 'Da my.telegram.org > API development tools.') },
+    { path: 'telegram.apiHash', kind: 'text', label: l('api_hash', 'api_hash') },
+    { path: 'telegram.premium', kind: 'select', label: l('Premium account', 'Account Premium'), options: yesNoAuto },
+    { path: 'telegram.captionTemplate', kind: 'text', label: l('Caption', 'Didascalia'), help: l('Placeholders: {title} {channel} {date} {time} {part} {parts} {duration} {url}', 'Segnaposto: {title} {channel} {date} {time} {part} {parts} {duration} {url}') },
+    { path: 'telegram.dateFormat', kind: 'text', label: l('Date format', 'Formato data') },
+    { path: 'telegram.timeZone', kind: 'text', label: l('Time zone (empty = this computer’s)', 'Fuso orario (vuoto = quello del computer)') },
+    { path: 'telegram.uploadConcurrency', kind: 'int', label: l('Parallel upload requests', 'Richieste di caricamento in parallelo') },
+    { path: 'telegram.alerts', kind: 'bool', label: l('Send critical alerts to Telegram', 'Invia gli avvisi critici su Telegram') },
+    { path: 'telegram.alertDestination', kind: 'text', label: l('Alert destination key (empty = first chat)', 'Destinazione degli avvisi (vuoto = prima chat)') },
+  ],
+  destinations: [],
+  vod: [
+    { path: 'vod.autoCheck', kind: 'bool', label: l('Check for new VODs automatically', 'Controlla i nuovi VOD automaticamente') },
+    { path: 'vod.qualities', kind: 'list', label: l('Qualities, in order of preference', 'Qualità, in ordine di preferenza'), help: l('Comma separated; best = source.', 'Separate da virgola; best = sorgente.') },
+    { path: 'vod.liveThumbnailPhrases', kind: 'list', label: l('Thumbnail phrases that mean “still live”', 'Frasi della miniatura che indicano “ancora in diretta”') },
+    { path: 'vod.minRetryDelaySec', kind: 'int', label: l('First retry after', 'Primo tentativo dopo'), unit: 's' },
+    { path: 'vod.maxRetryDelaySec', kind: 'int', label: l('Longest retry delay', 'Attesa massima tra tentativi'), unit: 's' },
+    { path: 'vod.maxRetries', kind: 'int', label: l('Retries before failing', 'Tentativi prima di fallire') },
+    { path: 'vod.downloadConcurrency', kind: 'int', label: l('Parallel segment downloads', 'Download di segmenti in parallelo') },
+    { path: 'vod.bandwidthCapMBps', kind: 'number', label: l('Bandwidth cap (0 = none)', 'Limite di banda (0 = nessuno)'), unit: 'MB/s', step: 0.5 },
+  ],
+  split: [
+    { path: 'split.maxFileSizeMB', kind: 'int', label: l('Largest part', 'Parte più grande'), unit: 'MB' },
+    { path: 'split.minFileSizeMB', kind: 'int', label: l('Smallest part', 'Parte più piccola'), unit: 'MB' },
+    { path: 'split.mergeThresholdMB', kind: 'int', label: l('Merge a last part below', 'Unisci un’ultima parte sotto'), unit: 'MB' },
+    { path: 'split.midTargetRatio', kind: 'number', label: l('Share of the last part when balancing', 'Quota dell’ultima parte nel bilanciamento'), step: 0.05 },
+    { path: 'split.dropSegmentThresholdSec', kind: 'number', label: l('Drop a trailing remainder shorter than', 'Scarta un resto finale più corto di'), unit: 's' },
+    { path: 'split.uploadDelaySec', kind: 'number', label: l('Pause between uploads', 'Pausa tra i caricamenti'), unit: 's' },
+    { path: 'split.processingIntervalSec', kind: 'int', label: l('Check interval', 'Intervallo di controllo'), unit: 's' },
+    { path: 'split.maxRetriesSplit', kind: 'int', label: l('Build retries per part', 'Tentativi di creazione per parte') },
+  ],
+  ordering: [
+    { path: 'ordering.field', kind: 'select', label: l('Process VODs by', 'Elabora i VOD per'), options: [{ value: 'created_at', label: l('Date', 'Data') }, { value: 'duration', label: l('Duration', 'Durata') }] },
+    { path: 'ordering.order', kind: 'select', label: l('Order', 'Ordine'), options: [{ value: 'asc', label: l('Oldest / shortest first', 'Prima i più vecchi / corti') }, { value: 'desc', label: l('Newest / longest first', 'Prima i più recenti / lunghi') }] },
+  ],
+  paths: [
+    { path: 'paths.workDir', kind: 'text', label: l('Work folder (empty = app data)', 'Cartella di lavoro (vuoto = dati dell’app)') },
+    { path: 'paths.database', kind: 'text', label: l('Database file (empty = app data)', 'File del database (vuoto = dati dell’app)') },
+  ],
+  app: [
+    {
+      path: 'app.language',
+      kind: 'select',
+      label: l('Language', 'Lingua'),
+      options: [{ value: 'auto', label: l('Automatic', 'Automatica') }, { value: 'en', label: l('English', 'English') }, { value: 'it', label: l('Italiano', 'Italiano') }],
+    },
+    { path: 'app.notifications', kind: 'bool', label: l('Desktop notifications', 'Notifiche sul desktop') },
+    { path: 'app.startAtLogin', kind: 'bool', label: l('Start at login', 'Avvia all’accesso') },
+    { path: 'app.startHidden', kind: 'bool', label: l('Start in the tray', 'Avvia nell’area di notifica') },
+  ],
+  advanced: [
+    { path: 'advanced.logLevel', kind: 'select', label: l('Log level', 'Livello di log'), options: levels },
+    { path: 'advanced.lowDiskGuardMB', kind: 'int', label: l('Pause when free space is below', 'Pausa quando lo spazio libero è sotto'), unit: 'MB' },
+    { path: 'advanced.tools.ffmpeg', kind: 'text', label: l('ffmpeg path (empty = bundled)', 'Percorso di ffmpeg (vuoto = incluso)') },
+    { path: 'advanced.tools.ffprobe', kind: 'text', label: l('ffprobe path (empty = bundled)', 'Percorso di ffprobe (vuoto = incluso)') },
+    { path: 'advanced.tools.ytDlp', kind: 'text', label: l('yt-dlp path (empty = bundled)', 'Percorso di yt-dlp (vuoto = incluso)') },
+    { path: 'advanced.twitch.authUrl', kind: 'text', label: l('Twitch OAuth URL', 'URL OAuth di Twitch') },
+    { path: 'advanced.twitch.helixUrl', kind: 'text', label: l('Twitch Helix URL', 'URL Helix di Twitch') },
+    { path: 'advanced.twitch.gqlUrl', kind: 'text', label: l('Twitch GQL URL', 'URL GQL di Twitch') },
+    { path: 'advanced.twitch.usherUrl', kind: 'text', label: l('Twitch usher URL', 'URL usher di Twitch') },
+    { path: 'advanced.twitch.vodPageUrl', kind: 'text', label: l('Twitch VOD page URL', 'URL pagina VOD di Twitch') },
+  ],
+};
+
+export const SECTION_ORDER: SectionId[] = ['twitch', 'telegram', 'destinations', 'vod', 'split', 'ordering', 'paths', 'app', 'advanced'];
+
+/** Text shown in a control for a stored value. */
+export function toControl(kind: FieldKind, value: unknown): string | boolean {
+  if (kind === 'bool') return Boolean(value);
+  if (kind === 'list') return Array.isArray(value) ? value.join(', ') : '';
+  if (value == null) return '';
+  return String(value);
+}
+
+/**
+ * The value a control's text stands for. Numbers that do not parse stay as text so the schema
+ * reports them ("expected number") instead of the form silently dropping the edit.
+ */
+export function fromControl(kind: FieldKind, raw: string | boolean): unknown {
+  if (kind === 'bool') return Boolean(raw);
+  const text = String(raw);
+  if (kind === 'list')
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (kind === 'number' || kind === 'int' || kind === 'nullableInt') {
+    if (text.trim() === '') return kind === 'nullableInt' ? null : text;
+    const n = Number(text);
+    return Number.isFinite(n) ? n : text;
+  }
+  return text;
+}

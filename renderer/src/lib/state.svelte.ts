@@ -1,0 +1,94 @@
+import type { EngineStatus, LoginStep, TelegramAccount, VodRow } from '../../../electron/contract/domain';
+import type { EngineApi } from '../../../electron/contract/client';
+import type { LogLine, Notice, SettingsView } from '../../../electron/contract/protocol';
+import type { Connection } from './api';
+import { LOCALES, pickLanguage, translate, type Language, type MessageKey } from './i18n';
+import { applyDownload, applyPart, removeVod, sortQueue, upsertVod } from './queue';
+import type { ConnectionState } from './ws-transport';
+
+/**
+ * The UI's live copy of the engine's state: filled from `snapshot.get`, then kept current by
+ * events. A reconnect (browser mode) fetches a fresh snapshot, since events were missed.
+ */
+export type Page = 'queue' | 'history' | 'settings' | 'logs' | 'accounts';
+
+const MAX_LOG_LINES = 1000;
+
+export class AppState {
+  readonly api: EngineApi;
+  readonly connection: Connection;
+  connState = $state<ConnectionState>('connecting');
+  loaded = $state(false);
+  loadError = $state<string | null>(null);
+  status = $state<EngineStatus>({ state: 'idle', message: null, nextCheckAt: null, diskFreeBytes: null });
+  vods = $state<VodRow[]>([]);
+  login = $state<LoginStep>({ step: 'idle' });
+  account = $state<TelegramAccount | null>(null);
+  settingsView = $state<SettingsView | null>(null);
+  logs = $state<LogLine[]>([]);
+  notices = $state<Array<Notice & { key: number }>>([]);
+  page = $state<Page>('queue');
+  wizardOpen = $state(false);
+  /** Ticks once a second so countdowns refresh. */
+  now = $state(Date.now());
+
+  readonly queue = $derived(sortQueue(this.vods));
+  readonly lang: Language = $derived(pickLanguage(this.settingsView?.settings.app.language, typeof navigator === 'undefined' ? undefined : navigator.language));
+  readonly locale = $derived(LOCALES[this.lang]);
+
+  private noticeKey = 0;
+
+  constructor(connection: Connection) {
+    this.connection = connection;
+    this.api = connection.api;
+    this.subscribe();
+    connection.onState((state, reconnected) => {
+      this.connState = state;
+      if (state === 'open' && reconnected) void this.refresh();
+    });
+    if (connection.mode === 'desktop') this.connState = 'open';
+    setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  t = (key: MessageKey, params?: Record<string, string | number>): string => translate(this.lang, key, params);
+
+  async refresh(): Promise<void> {
+    try {
+      const snap = await this.api['snapshot.get']();
+      this.status = snap.status;
+      this.vods = snap.vods;
+      this.login = snap.login;
+      this.account = snap.account;
+      this.settingsView = snap.settings;
+      this.loadError = null;
+      if (!this.loaded && snap.status.state === 'setupNeeded') this.wizardOpen = true;
+      this.loaded = true;
+    } catch (error) {
+      this.loadError = (error as Error).message;
+    }
+  }
+
+  private subscribe(): void {
+    const on = this.api.on;
+    on('status', (s) => (this.status = s));
+    on('vod', (row) => (this.vods = upsertVod(this.vods, row)));
+    on('vod.removed', ({ id }) => (this.vods = removeVod(this.vods, id)));
+    on('download.progress', ({ vodId, progress }) => (this.vods = applyDownload(this.vods, vodId, progress)));
+    on('part.progress', ({ vodId, part }) => (this.vods = applyPart(this.vods, vodId, part)));
+    on('login', (step) => (this.login = step));
+    on('account', (account) => (this.account = account));
+    on('settings', (view) => (this.settingsView = view));
+    on('log', (line) => {
+      const next = this.logs.length >= MAX_LOG_LINES ? this.logs.slice(-MAX_LOG_LINES + 1) : this.logs.slice();
+      next.push(line);
+      this.logs = next;
+    });
+    on('notice', (notice) => {
+      this.notices = [...this.notices.slice(-4), { ...notice, key: ++this.noticeKey }];
+    });
+  }
+
+  dismissNotice(key: number): void {
+    this.notices = this.notices.filter((n) => n.key !== key);
+  }
+}
