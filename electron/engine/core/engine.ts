@@ -163,11 +163,15 @@ export class Engine {
 
   /** Emits the current row of a VOD (after any stored change). */
   publishVod(id: string): VodRow | undefined {
-    const record = getVod(this.db, id);
-    if (!record) return undefined;
-    const row = vodRow(this.db, record, this.settings, this.live.get(id));
-    this.bus.emit('vod', row);
+    const row = this.publishVodQuietly(id);
+    if (row) this.bus.emit('vod', row);
     return row;
+  }
+
+  /** The current row of a VOD, without an event (progress updates send only the part). */
+  publishVodQuietly(id: string): VodRow | undefined {
+    const record = getVod(this.db, id);
+    return record ? vodRow(this.db, record, this.settings, this.live.get(id)) : undefined;
   }
 
   queueRows(): VodRow[] {

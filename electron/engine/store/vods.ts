@@ -56,7 +56,7 @@ export function listVods(db: Db, where = '1=1', params: unknown[] = []): VodReco
 export function knownStatuses(db: Db, channelId?: string): Map<string, VodStatus> {
   const rows = (
     channelId
-      ? db.prepare(`SELECT id, status FROM vods WHERE channel_id = ? OR channel_id = ''`).all(channelId)
+      ? db.prepare(`SELECT id, status FROM vods WHERE channel_id = ?`).all(channelId)
       : db.prepare(`SELECT id, status FROM vods`).all()
   ) as Array<{ id: string; status: VodStatus }>;
   return new Map(rows.map((r) => [r.id, r.status]));

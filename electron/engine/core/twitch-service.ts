@@ -1,0 +1,68 @@
+import type { TwitchChannelInfo } from '../../contract/domain';
+import type { Secrets, Settings } from '../../contract/settings';
+import { resolveChannels } from '../twitch/channels';
+import { HelixClient } from '../twitch/helix';
+import { EngineError } from '../util/errors';
+import type { Engine } from './engine';
+import type { TwitchControl } from './services';
+
+/**
+ * The engine's Twitch account: one Helix client built from the current settings and secrets,
+ * rebuilt when either changes. Refreshed user tokens go back to the host to be stored.
+ */
+export class TwitchService implements TwitchControl {
+  private helixClient?: HelixClient;
+  private key = '';
+  private readonly channelCache = new Map<string, TwitchChannelInfo>();
+
+  constructor(private readonly engine: Engine) {}
+
+  helix(): HelixClient {
+    const { settings, secrets } = this.engine;
+    const key = JSON.stringify([settings.twitch.clientId, settings.advanced.twitch, secrets.twitchClientSecret, secrets.twitchUserToken]);
+    if (!this.helixClient || key !== this.key) {
+      if (!settings.twitch.clientId || !secrets.twitchClientSecret) {
+        throw new EngineError('login', 'twitch_credentials_missing', 'The Twitch Client ID and Client Secret are needed (Settings > Accounts).');
+      }
+      this.helixClient = createHelix(settings, secrets, (tokens) =>
+        this.engine.updateSecrets({ twitchUserToken: tokens.accessToken, twitchRefreshToken: tokens.refreshToken }),
+      );
+      this.key = key;
+      this.channelCache.clear();
+    }
+    return this.helixClient;
+  }
+
+  async test(): Promise<{ ok: boolean; message: string }> {
+    try {
+      const helix = this.helix();
+      await helix.tokens.token();
+      await helix.get('/users', { login: 'twitch' });
+      return { ok: true, message: `Connected to Twitch with a${helix.tokens.kind === 'user' ? ' user' : 'n app'} token.` };
+    } catch (error) {
+      return { ok: false, message: (error as Error).message };
+    }
+  }
+
+  async resolveChannels(refs: string[], signal?: AbortSignal): Promise<TwitchChannelInfo[]> {
+    const missing = refs.filter((r) => !this.channelCache.has(r.toLowerCase()));
+    if (missing.length) {
+      const found = await resolveChannels(this.helix(), missing, signal);
+      missing.forEach((ref, i) => this.channelCache.set(ref.toLowerCase(), found[i]));
+    }
+    return refs.map((r) => this.channelCache.get(r.toLowerCase()) as TwitchChannelInfo);
+  }
+}
+
+function createHelix(settings: Settings, secrets: Secrets, onTokens: (t: { accessToken: string; refreshToken: string }) => void): HelixClient {
+  return new HelixClient({
+    endpoints: settings.advanced.twitch,
+    clientId: settings.twitch.clientId,
+    clientSecret: secrets.twitchClientSecret ?? '',
+    userTokens:
+      secrets.twitchUserToken && secrets.twitchRefreshToken
+        ? { accessToken: secrets.twitchUserToken, refreshToken: secrets.twitchRefreshToken }
+        : undefined,
+    onTokens,
+  });
+}

@@ -1,0 +1,319 @@
+import PQueue from 'p-queue';
+import { availableParallelism } from 'node:os';
+import { destinationKey } from '../../contract/settings';
+import type { Engine } from '../core/engine';
+import type { QueueControl } from '../core/services';
+import type { TelegramService } from '../core/telegram-service';
+import type { TwitchService } from '../core/twitch-service';
+import { clearParts } from '../store/parts';
+import { clearSegments } from '../store/segments';
+import { logOperation } from '../store/operations';
+import { dueVods, getVod, listVods, updateVod } from '../store/vods';
+import { AlertSender, type Alert } from '../telegram';
+import { classify, type ErrorClass } from '../util/errors';
+import { createLogger } from '../util/log';
+import { discoverAll } from './discovery-runner';
+import { decideAfterFailure } from './retry';
+import { Gate } from './sync';
+import { VodJob } from './vod-job';
+import { removeStaleFolders, removeVodFolder } from './work-folder';
+
+const log = createLogger('scheduler');
+
+/** At most this many VODs in flight: one downloading while the one before it uploads. */
+const MAX_ACTIVE_VODS = 2;
+
+/**
+ * The queue: discovers VODs every PROCESSING_INTERVAL (and on "check now"), runs due VODs in the
+ * configured order, applies the retry policy to failures, and holds the queue (instead of
+ * retrying in a loop) when the cause is a login or the disk.
+ */
+export class Scheduler implements QueueControl {
+  private readonly active = new Map<string, { job: VodJob; done: Promise<void>; abort: AbortController }>();
+  private readonly stopController = new AbortController();
+  private readonly buildQueue = new PQueue({ concurrency: Math.max(1, Math.min(4, availableParallelism())) });
+  private readonly downloadSlot = new Gate(1);
+  private readonly uploadSlot = new Gate(1);
+  private paused = false;
+  /** Why the queue is held: a login or disk problem, cleared by the user's fix or "resume". */
+  private hold: { errorClass: ErrorClass; message: string } | null = null;
+  private checkRequested = true;
+  private lastCheck = 0;
+  private wakeUp: () => void = () => {};
+  private loop?: Promise<void>;
+  private alerts: AlertSender;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly twitch: TwitchService,
+    private readonly telegram: TelegramService,
+  ) {
+    this.alerts = new AlertSender(async (html) => {
+      const s = this.engine.settings;
+      const key = s.telegram.alertDestination || s.destinations.filter((d) => d.kind === 'telegram').map(destinationKey)[0];
+      const dest = s.destinations.find((d) => destinationKey(d) === key);
+      if (!s.telegram.alerts || !dest || dest.kind !== 'telegram') return;
+      const conn = await this.telegram.connection();
+      await conn.sendText({ chat: dest.chatId, topicId: dest.topicId }, html);
+    });
+  }
+
+  start(): void {
+    const removed = removeStaleFolders(this.engine.workDir(), (id) => {
+      const vod = getVod(this.engine.db, id);
+      return Boolean(vod && !['completed', 'skipped'].includes(vod.status));
+    });
+    if (removed.length) log.info(`removed ${removed.length} stale work folders`);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.wakeUp();
+    for (const { abort } of this.active.values()) abort.abort(new Error('engine stopping'));
+    await Promise.allSettled([...this.active.values()].map((a) => a.done));
+    await this.loop;
+  }
+
+  /** Settings or secrets changed: a held queue may be able to go on, and timers may change. */
+  settingsChanged(): void {
+    if (this.hold?.errorClass === 'login') this.hold = null;
+    this.wakeUp();
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  checkNow(): void {
+    this.checkRequested = true;
+    this.hold = null;
+    this.wakeUp();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.updateStatus();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.hold = null;
+    this.wakeUp();
+  }
+
+  retryNow(vodId: string): void {
+    const vod = getVod(this.engine.db, vodId);
+    if (!vod || vod.status === 'completed' || vod.status === 'skipped' || this.active.has(vodId)) return;
+    updateVod(this.engine.db, vodId, { status: vod.status === 'live' ? 'live' : 'pending', next_retry: null, retries: vod.status === 'failed' ? 0 : vod.retries });
+    logOperation(this.engine.db, vodId, 'retry-now', 'info');
+    this.engine.publishVod(vodId);
+    this.hold = null;
+    this.wakeUp();
+  }
+
+  skip(vodId: string): void {
+    void this.stopJob(vodId, 'Skipped by the user.').then(() => {
+      updateVod(this.engine.db, vodId, { status: 'skipped', stage: 'done', next_retry: null });
+      logOperation(this.engine.db, vodId, 'skip', 'info');
+      removeVodFolder(this.engine.workDir(), vodId);
+      this.engine.publishVod(vodId);
+    });
+  }
+
+  cancel(vodId: string): void {
+    void this.stopJob(vodId, 'Cancelled by the user.').then(() => {
+      const vod = getVod(this.engine.db, vodId);
+      if (vod && vod.status !== 'completed') {
+        updateVod(this.engine.db, vodId, { status: 'failed', error_class: 'cancelled', last_error: 'Cancelled by the user: Retry now resumes it.', next_retry: null });
+        this.engine.publishVod(vodId);
+      }
+    });
+  }
+
+  /** Posts a completed VOD again: a new generation of uploads, downloaded afresh. */
+  repost(vodId: string): void {
+    void this.stopJob(vodId, 'Posting again.').then(() => {
+      const db = this.engine.db;
+      const vod = getVod(db, vodId);
+      if (!vod) return;
+      db.transaction(() => {
+        clearSegments(db, vodId);
+        clearParts(db, vodId);
+        updateVod(db, vodId, { status: 'pending', stage: 'queued', generation: vod.generation + 1, retries: 0, next_retry: null, last_error: null, error_class: null, parts_total: null });
+        logOperation(db, vodId, 'repost', 'info', { generation: vod.generation + 1 });
+      })();
+      removeVodFolder(this.engine.workDir(), vodId);
+      this.engine.publishVod(vodId);
+      this.wakeUp();
+    });
+  }
+
+  private async stopJob(vodId: string, reason: string): Promise<void> {
+    const running = this.active.get(vodId);
+    if (!running) return;
+    running.job.cancel(reason);
+    await running.done;
+  }
+
+  // ---------------------------------------------------------------- loop
+
+  private async run(): Promise<void> {
+    const signal = this.stopController.signal;
+    while (!signal.aborted) {
+      try {
+        await this.tick();
+      } catch (error) {
+        log.error('scheduler step failed', error);
+      }
+      this.updateStatus();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.msUntilNextEvent());
+        signal.addEventListener('abort', () => resolve(), { once: true });
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private msUntilNextEvent(): number {
+    const s = this.engine.settings;
+    let next = this.lastCheck + s.split.processingIntervalSec * 1000;
+    const retry = this.engine.db.prepare(`SELECT min(next_retry) AS t FROM vods WHERE status = 'pending' AND next_retry IS NOT NULL`).get() as { t: string | null };
+    if (retry.t) next = Math.min(next, Date.parse(retry.t));
+    return Math.max(250, Math.min(next - Date.now(), 2 ** 31 - 1));
+  }
+
+  private async tick(): Promise<void> {
+    if (this.engine.problems.length > 0 || this.paused || this.hold) return;
+    const s = this.engine.settings;
+    const due = Date.now() - this.lastCheck >= s.split.processingIntervalSec * 1000;
+    if (this.checkRequested || (s.vod.autoCheck && due)) {
+      this.checkRequested = false;
+      this.lastCheck = Date.now();
+      try {
+        const result = await discoverAll(this.engine.db, s, this.twitch, this.stopController.signal);
+        for (const id of [...result.inserted, ...result.finished, ...result.vanished]) this.engine.publishVod(id);
+      } catch (error) {
+        this.onQueueError(error, 'discovery');
+        return;
+      }
+    }
+    this.startDueJobs();
+  }
+
+  private startDueJobs(): void {
+    const s = this.engine.settings;
+    for (const vod of dueVods(this.engine.db, new Date().toISOString(), s.ordering)) {
+      if (this.active.size >= MAX_ACTIVE_VODS || this.hold || this.paused) break;
+      if (this.active.has(vod.id)) continue;
+      const abort = new AbortController();
+      const job = new VodJob(
+        { engine: this.engine, twitch: this.twitch, telegram: this.telegram, buildQueue: this.buildQueue, downloadSlot: this.downloadSlot, uploadSlot: this.uploadSlot },
+        vod.id,
+        abort.signal,
+      );
+      const done = job.run().then(
+        () => undefined,
+        (error: unknown) => this.onJobError(vod.id, error),
+      );
+      this.active.set(vod.id, { job, done, abort });
+      void done.finally(() => {
+        this.active.delete(vod.id);
+        this.updateStatus();
+        this.wakeUp();
+      });
+    }
+    this.updateStatus();
+  }
+
+  private onJobError(vodId: string, error: unknown): void {
+    const info = classify(error);
+    const db = this.engine.db;
+    const vod = getVod(db, vodId);
+    if (!vod) return;
+    if (this.stopController.signal.aborted) {
+      // Shutdown: the VOD stays `processing` and resumes at the next start.
+      log.info(`VOD ${vodId} interrupted by shutdown; it resumes at the next start`);
+      return;
+    }
+    const s = this.engine.settings;
+    const decision = decideAfterFailure({
+      retries: vod.retries,
+      errorClass: info.errorClass,
+      maxRetries: s.vod.maxRetries,
+      minDelaySec: s.vod.minRetryDelaySec,
+      maxDelaySec: s.vod.maxRetryDelaySec,
+      now: new Date(),
+      retryAfterSec: info.retryAfterSec,
+    });
+    logOperation(db, vodId, 'process', 'failed', { code: info.code, class: info.errorClass, message: info.message });
+    if (decision.kind === 'retry') {
+      // A VOD still being broadcast is not failing: it waits, as `live`, without spending retries.
+      if (info.code === 'still_live') {
+        updateVod(db, vodId, { status: 'live', stage: 'waiting', last_error: null, error_class: null });
+      } else {
+        updateVod(db, vodId, { status: 'pending', stage: 'queued', retries: decision.retries, next_retry: decision.nextRetry, last_error: info.message, error_class: info.errorClass });
+        log.warn(`VOD ${vodId} failed (${info.code}), retry ${decision.retries}/${s.vod.maxRetries} at ${decision.nextRetry}: ${info.message}`);
+      }
+    } else if (decision.kind === 'fail') {
+      updateVod(db, vodId, { status: 'failed', stage: 'done', retries: decision.retries, next_retry: null, last_error: info.message, error_class: info.errorClass });
+      log.error(`VOD ${vodId} failed for good: ${info.message}`);
+      this.engine.notice({ kind: 'vodFailed', title: 'VOD backup failed', body: `${vod.title}: ${info.message}`, vodId });
+      void this.alert({ kind: 'vod_failed', key: `vod:${vodId}`, title: `VOD ${vodId} failed`, detail: `${vod.title}: ${info.message}` });
+    } else {
+      if (info.errorClass !== 'cancelled') {
+        updateVod(db, vodId, { status: 'pending', stage: 'queued', last_error: info.message, error_class: info.errorClass });
+        this.onQueueError(error, `VOD ${vodId}`);
+      }
+    }
+    this.engine.publishVod(vodId);
+  }
+
+  /** Login and disk problems hold the whole queue with a clear message; others are logged. */
+  private onQueueError(error: unknown, where: string): void {
+    const info = classify(error);
+    if (info.errorClass === 'login') {
+      this.hold = { errorClass: 'login', message: info.message };
+      this.engine.notice({ kind: 'loginNeeded', title: 'Login needed', body: info.message });
+      void this.alert({ kind: 'login_needed', key: 'login', title: 'Login needed', detail: info.message });
+    } else if (info.errorClass === 'disk') {
+      this.hold = { errorClass: 'disk', message: info.message };
+      this.engine.notice({ kind: 'lowDisk', title: 'Not enough disk space', body: info.message });
+      void this.alert({ kind: 'disk_full', key: 'disk', title: 'Disk full', detail: info.message });
+      // Space may come back: look again after the processing interval (or on Resume).
+      setTimeout(() => {
+        if (this.hold?.errorClass === 'disk') {
+          this.hold = null;
+          this.wakeUp();
+        }
+      }, this.engine.settings.split.processingIntervalSec * 1000).unref();
+    } else {
+      log.warn(`${where} failed: ${info.message}`);
+    }
+    this.updateStatus();
+  }
+
+  private async alert(alert: Alert): Promise<void> {
+    if (this.hold?.errorClass === 'login' && alert.kind !== 'disk_full') return; // no Telegram to send it with
+    await this.alerts.alert(alert);
+  }
+
+  private updateStatus(): void {
+    const e = this.engine;
+    if (e.problems.length > 0) return e.refreshStatus();
+    const nextCheckAt = new Date(this.lastCheck + e.settings.split.processingIntervalSec * 1000).toISOString();
+    const diskFreeBytes = e.diskFreeBytes();
+    if (this.hold) {
+      e.setStatus({ state: this.hold.errorClass === 'login' ? 'loginNeeded' : 'error', message: this.hold.message, nextCheckAt, diskFreeBytes });
+    } else if (this.paused) {
+      e.setStatus({ state: 'paused', message: 'Paused', nextCheckAt, diskFreeBytes });
+    } else if (this.active.size > 0) {
+      const titles = [...this.active.keys()].map((id) => getVod(e.db, id)?.title ?? id);
+      e.setStatus({ state: 'working', message: `Backing up ${titles.join(', ')}`, nextCheckAt, diskFreeBytes });
+    } else {
+      const waiting = listVods(e.db, `status IN ('pending','live')`).length;
+      e.setStatus({ state: 'idle', message: waiting ? `${waiting} VOD${waiting === 1 ? '' : 's'} waiting` : null, nextCheckAt, diskFreeBytes });
+    }
+  }
+}

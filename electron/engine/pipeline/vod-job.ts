@@ -1,0 +1,547 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import type PQueue from 'p-queue';
+import { destinationKey, destinationsFor, type Destination } from '../../contract/settings';
+import type { Engine } from '../core/engine';
+import type { TelegramService } from '../core/telegram-service';
+import type { TwitchService } from '../core/twitch-service';
+import { ensureFreeSpace, estimateVodBytes } from '../download/disk';
+import { resolveVodPlaylist } from '../download/resolve';
+import { fetchSegments, segmentPath, type SegmentTask } from '../download/segments';
+import { segmentSources } from '../download/playlist';
+import { buildPart } from '../media/build';
+import { planParts, splitRules, type SplitRules, type Unit } from '../media/planner';
+import { makeThumbnail } from '../media/thumbnail';
+import { nowIso } from '../store/database';
+import { logOperation } from '../store/operations';
+import { insertPlannedPart, partsOf, updatePart, type PartRecord } from '../store/parts';
+import { markSegmentDone, saveSegmentList, segmentsOf, type SegmentRecord } from '../store/segments';
+import { ensureUploads, markPosted, markSending, markUploadError, uploadsOf, type UploadKey } from '../store/uploads';
+import { getVod, updateVod, type VodRecord } from '../store/vods';
+import { renderCaption, CAPTION_LIMIT, CAPTION_LIMIT_PREMIUM, type StoredDocument, type UploadResume } from '../telegram';
+import { findTool } from '../util/binaries';
+import { EngineError, classify } from '../util/errors';
+import { createLogger } from '../util/log';
+import { copyPartToFolder, writeArchiveMetadata } from './folder-destination';
+import { sleep, type Gate } from './sync';
+import { partFile, removeVodFolder, thumbFile, vodFolder, type VodFolder } from './work-folder';
+
+const log = createLogger('pipeline');
+
+export interface JobDeps {
+  engine: Engine;
+  twitch: TwitchService;
+  telegram: TelegramService;
+  /** Shared across VODs: parts are built side by side on the available cores. */
+  buildQueue: PQueue;
+  /** One VOD downloads at a time; the next may download while this one uploads. */
+  downloadSlot: Gate;
+  /** One VOD uploads at a time, so parts reach each channel in order. */
+  uploadSlot: Gate;
+}
+
+/**
+ * Backs up one VOD: download -> plan -> build -> upload -> post -> clean up, with the stages
+ * overlapping (part 1 uploads while later segments still download). Every step's outcome is
+ * committed to SQLite before the next step starts, so a kill at any instant resumes from the last
+ * committed step. Throws on failure; the scheduler classifies and schedules the retry.
+ */
+export class VodJob {
+  private readonly engine: Engine;
+  private readonly folder: VodFolder;
+  private readonly abort = new AbortController();
+  private readonly changed = new Notifier();
+  private failure: unknown;
+  private downloadComplete = false;
+  private planComplete = false;
+  private rules!: SplitRules;
+  private premium = false;
+  private destinations: Destination[] = [];
+  private vod!: VodRecord;
+  private lastProgressEmit = 0;
+
+  constructor(
+    private readonly deps: JobDeps,
+    readonly vodId: string,
+    outerSignal: AbortSignal,
+  ) {
+    this.engine = deps.engine;
+    this.folder = vodFolder(this.engine.workDir(), vodId);
+    outerSignal.addEventListener('abort', () => this.abort.abort(outerSignal.reason), { once: true });
+  }
+
+  private get db() {
+    return this.engine.db;
+  }
+
+  private get signal() {
+    return this.abort.signal;
+  }
+
+  async run(): Promise<void> {
+    const vod = getVod(this.db, this.vodId);
+    if (!vod) throw new EngineError('permanent', 'not_found', `VOD ${this.vodId} is not in the database.`);
+    this.vod = vod;
+    updateVod(this.db, this.vodId, { status: 'processing', stage: 'downloading', last_attempt: nowIso(), last_error: null, error_class: null });
+    logOperation(this.db, this.vodId, 'process', 'started', { generation: vod.generation });
+    this.engine.live.set(this.vodId, { parts: new Map() });
+    this.engine.publishVod(this.vodId);
+    try {
+      await this.prepare();
+      const download = this.download().then(
+        () => {
+          this.downloadComplete = true;
+          this.plan();
+        },
+        (error: unknown) => this.fail(error),
+      );
+      await this.deliverAll();
+      await download;
+      if (this.failure) throw this.failure;
+      this.finish();
+    } catch (error) {
+      this.fail(error);
+      throw this.failure;
+    } finally {
+      this.engine.live.delete(this.vodId);
+    }
+  }
+
+  cancel(reason: string): void {
+    this.abort.abort(new EngineError('cancelled', 'cancelled', reason));
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    if (!this.signal.aborted) this.abort.abort(error);
+    this.changed.notify();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+    if (this.signal.aborted) throw this.signal.reason ?? new EngineError('cancelled', 'cancelled', 'Cancelled.');
+  }
+
+  // ---------------------------------------------------------------- prepare
+
+  private async prepare(): Promise<void> {
+    const { settings } = this.engine;
+    const refs = settings.twitch.channels.map((c) => c.channel);
+    const channels = await this.deps.twitch.resolveChannels(refs, this.signal).catch(() => []);
+    const ref = refs[channels.findIndex((c) => c.id === this.vod.channel_id)] ?? refs[0] ?? '';
+    this.destinations = destinationsFor(settings, ref);
+    if (this.destinations.length === 0) throw new EngineError('permanent', 'no_destination', 'No destination is configured for this channel.');
+    const needsTelegram = this.destinations.some((d) => d.kind === 'telegram');
+    this.premium = needsTelegram ? await this.deps.telegram.premium() : false;
+    this.rules = splitRules(settings.split, this.premium);
+    mkdirSync(this.folder.segments, { recursive: true });
+    mkdirSync(this.folder.parts, { recursive: true });
+    this.repairMissingFiles();
+
+    if (segmentsOf(this.db, this.vodId).length === 0) {
+      const ytDlp = findTool('yt-dlp', { overrides: { 'yt-dlp': settings.advanced.tools.ytDlp || undefined }, resourcesDir: this.engine.paths.resourcesDir || undefined });
+      const resolved = await resolveVodPlaylist({
+        vodId: this.vodId,
+        endpoints: settings.advanced.twitch,
+        quality: settings.vod.qualities,
+        userOAuthToken: this.engine.secrets.twitchUserToken,
+        ytDlpPath: ytDlp?.path,
+        signal: this.signal,
+      });
+      for (const warning of resolved.warnings) log.warn(`VOD ${this.vodId}: ${warning}`);
+      if (!resolved.playlist.ended) {
+        throw new EngineError('transient', 'still_live', `VOD ${this.vodId} is still being broadcast; it will be backed up once it ends.`);
+      }
+      const bytes = estimateVodBytes(resolved.variant.bandwidth, resolved.playlist.totalSec);
+      await this.checkDisk(bytes);
+      saveSegmentList(
+        this.db,
+        this.vodId,
+        resolved.playlist.segments.map((s) => ({ index: s.index, uri: s.url, durationSec: s.durationSec, muted: s.muted })),
+      );
+      updateVod(this.db, this.vodId, { quality: resolved.variant.name });
+      logOperation(this.db, this.vodId, 'resolve', 'ok', { variant: resolved.variant.name, segments: resolved.playlist.segments.length, via: resolved.via });
+    }
+  }
+
+  /** Files can vanish between runs (a user cleaning up, a crash mid-rename): fetch or build them again. */
+  private repairMissingFiles(): void {
+    const segments = segmentsOf(this.db, this.vodId);
+    const parts = partsOf(this.db, this.vodId);
+    const reset = this.db.prepare(`UPDATE segments SET done = 0, bytes = NULL WHERE vod_id = ? AND idx = ?`);
+    this.db.transaction(() => {
+      for (const p of parts) {
+        if (p.state === 'built' && (!p.path || !existsSync(p.path))) {
+          updatePart(this.db, this.vodId, p.idx, { state: 'planned', path: null, thumb_path: null, bytes: null });
+          p.state = 'planned';
+        }
+      }
+      for (const s of segments) {
+        const owner = parts.find((p) => s.idx >= p.first_segment && s.idx <= p.last_segment);
+        const needed = !owner || owner.state === 'planned';
+        if (s.done && needed && !existsSync(segmentPath(this.folder.segments, s.idx))) reset.run(this.vodId, s.idx);
+      }
+    })();
+  }
+
+  private async checkDisk(neededBytes: number): Promise<void> {
+    const guard = this.engine.settings.advanced.lowDiskGuardMB * 1_000_000;
+    mkdirSync(this.folder.root, { recursive: true });
+    await ensureFreeSpace(this.folder.root, neededBytes, { reserveBytes: guard });
+  }
+
+  // ---------------------------------------------------------------- download
+
+  private async download(): Promise<void> {
+    const segments = segmentsOf(this.db, this.vodId);
+    const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
+    if (done.size === segments.length) return;
+    await this.deps.downloadSlot.acquire(this.signal);
+    try {
+      this.setStage('downloading');
+      const { settings } = this.engine;
+      const tasks: SegmentTask[] = segments.map((s) => ({ index: s.idx, durationSec: s.duration, ...sourcesOf(s, this.vod.created_at) }));
+      const token = this.engine.secrets.twitchUserToken;
+      await fetchSegments({
+        dir: this.folder.segments,
+        segments: tasks,
+        concurrency: settings.vod.downloadConcurrency,
+        bandwidthCapBps: settings.vod.bandwidthCapMBps > 0 ? settings.vod.bandwidthCapMBps * 1_000_000 : undefined,
+        headers: token ? { Authorization: `OAuth ${token}` } : undefined,
+        isSegmentDone: (index) => done.has(index),
+        onSegmentDone: (d) => {
+          markSegmentDone(this.db, this.vodId, d.index, d.bytes);
+          done.add(d.index);
+        },
+        onContiguous: () => this.plan(),
+        onProgress: (progress) => {
+          const live = this.engine.live.get(this.vodId);
+          if (live) live.download = progress;
+          this.engine.bus.emit('download.progress', { vodId: this.vodId, progress });
+        },
+        signal: this.signal,
+      });
+      logOperation(this.db, this.vodId, 'download', 'ok', { segments: segments.length });
+    } finally {
+      this.deps.downloadSlot.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- plan and build
+
+  /**
+   * Plans the parts that are final given the segments on disk so far (all of them once the
+   * download is complete). Parts already recorded are never re-planned: planning continues after
+   * the last recorded one, so a restart reproduces the same cut.
+   */
+  private plan(): void {
+    if (this.planComplete || this.failure) return;
+    const segments = segmentsOf(this.db, this.vodId);
+    const recorded = partsOf(this.db, this.vodId);
+    const last = recorded[recorded.length - 1];
+    const units: Unit[] = [];
+    for (const s of segments) {
+      if (last && s.idx <= last.last_segment) continue;
+      if (!s.done || s.bytes === null) break;
+      units.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration });
+    }
+    const complete = this.downloadComplete;
+    let offset = last ? last.idx : 0;
+    const start = last ? last.start_sec + last.duration : 0;
+    if (units.length > 0) {
+      let plan;
+      try {
+        plan = planParts(units, this.rules, { complete });
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      for (const p of plan.parts) {
+        insertPlannedPart(this.db, this.vodId, { ...p, index: offset + p.index, startSec: start + p.startSec });
+      }
+      if (plan.dropped) {
+        log.warn(`VOD ${this.vodId}: dropped the last ${plan.dropped.durationSec.toFixed(1)} s (shorter than split.dropSegmentThresholdSec and the previous part is full)`);
+        logOperation(this.db, this.vodId, 'drop-tail', 'info', plan.dropped);
+      }
+      offset += plan.parts.length;
+    }
+    if (complete) {
+      this.planComplete = true;
+      updateVod(this.db, this.vodId, { parts_total: offset });
+    }
+    this.scheduleBuilds();
+    this.engine.publishVod(this.vodId);
+    this.changed.notify();
+  }
+
+  private readonly building = new Set<number>();
+
+  private scheduleBuilds(): void {
+    for (const part of partsOf(this.db, this.vodId)) {
+      if (part.state !== 'planned' || this.building.has(part.idx)) continue;
+      this.building.add(part.idx);
+      void this.deps.buildQueue
+        .add(() => this.build(part), { signal: this.signal })
+        .catch((error: unknown) => {
+          if (!this.signal.aborted) this.fail(error);
+        })
+        .finally(() => this.building.delete(part.idx));
+    }
+  }
+
+  private async build(part: PartRecord): Promise<void> {
+    this.throwIfFailed();
+    this.setPartLive(part.idx, { build: 'active' });
+    const { settings } = this.engine;
+    const tools = { ffmpegPath: settings.advanced.tools.ffmpeg || undefined, ffprobePath: settings.advanced.tools.ffprobe || undefined };
+    const inputs = segmentsOf(this.db, this.vodId)
+      .filter((s) => s.idx >= part.first_segment && s.idx <= part.last_segment)
+      .map((s) => segmentPath(this.folder.segments, s.idx));
+    await this.checkDisk(part.planned_bytes);
+    const output = partFile(this.folder, part.idx);
+    const built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: this.rules.ceilingBytes, signal: this.signal, ...tools });
+    const thumb = thumbFile(this.folder, part.idx);
+    const thumbnail = await makeThumbnail({ input: output, output: thumb, durationSec: built.durationSec, signal: this.signal, ...tools }).catch((error: unknown) => {
+      // A part without a thumbnail still backs up; Telegram draws its own.
+      log.warn(`VOD ${this.vodId} part ${part.idx}: no thumbnail (${classify(error).message})`);
+      return null;
+    });
+    updatePart(this.db, this.vodId, part.idx, {
+      state: 'built',
+      bytes: built.bytes,
+      duration: built.durationSec,
+      width: built.width,
+      height: built.height,
+      path: output,
+      thumb_path: thumbnail?.path ?? null,
+    });
+    logOperation(this.db, this.vodId, 'build', 'ok', { part: part.idx, bytes: built.bytes, durationSec: built.durationSec });
+    // The part is on disk and recorded: its segments are no longer needed.
+    for (const path of inputs) rmSync(path, { force: true });
+    this.setPartLive(part.idx, { build: 'done' });
+    this.engine.publishVod(this.vodId);
+    this.changed.notify();
+  }
+
+  // ---------------------------------------------------------------- deliver
+
+  /** Parts go out strictly in order, each to every destination, so channels read in order. */
+  private async deliverAll(): Promise<void> {
+    let holdsUploadSlot = false;
+    try {
+      for (let index = 1; ; index++) {
+        const part = await this.waitForPart(index);
+        if (!part) break;
+        if (!holdsUploadSlot) {
+          await this.deps.uploadSlot.acquire(this.signal);
+          holdsUploadSlot = true;
+        }
+        await this.deliver(part);
+      }
+    } finally {
+      if (holdsUploadSlot) this.deps.uploadSlot.release();
+    }
+  }
+
+  /** Resolves with part `index` once it is built (or already delivered), or undefined after the last. */
+  private async waitForPart(index: number): Promise<PartRecord | undefined> {
+    for (;;) {
+      this.throwIfFailed();
+      const part = partsOf(this.db, this.vodId).find((p) => p.idx === index);
+      if (part && part.state !== 'planned') return part;
+      if (!part && this.planComplete) return undefined;
+      await this.changed.wait(this.signal);
+    }
+  }
+
+  private async deliver(part: PartRecord): Promise<void> {
+    const { generation } = this.vod;
+    const keys = this.destinations.map(destinationKey);
+    ensureUploads(this.db, this.vodId, generation, part.idx, keys);
+    const pending = () => uploadsOf(this.db, this.vodId, generation).filter((u) => u.part_idx === part.idx && u.state !== 'posted');
+    if (part.state === 'posted' || pending().length === 0) return this.partDelivered(part);
+    this.setStage('uploading');
+    const total = this.vod.parts_total ?? getVod(this.db, this.vodId)?.parts_total ?? null;
+    for (const dest of this.destinations) {
+      const key = destinationKey(dest);
+      const row = pending().find((u) => u.destination === key);
+      if (!row) continue;
+      this.throwIfFailed();
+      const uploadKey: UploadKey = { vodId: this.vodId, generation, partIdx: part.idx, destination: key };
+      try {
+        if (dest.kind === 'folder') {
+          const path = await copyPartToFolder(dest, this.vod, part.idx, part.path as string, part.thumb_path);
+          markPosted(this.db, uploadKey, null, path);
+          this.writeFolderMetadata(dest);
+        } else {
+          const doc = await this.ensureDocument(part);
+          this.setStage('posting');
+          const randomId = row.random_id ?? BigInt.asIntN(64, BigInt(`0x${randomBytes(8).toString('hex')}`)).toString();
+          markSending(this.db, uploadKey, randomId);
+          const caption = this.caption(part, total);
+          const conn = await this.deps.telegram.connection();
+          const result = await conn.post(doc, { chat: dest.chatId, topicId: dest.topicId }, caption, { randomId }).catch(async (error: unknown) => {
+            const info = classify(error);
+            // The same random id was already delivered: the earlier attempt posted it.
+            if (info.code === 'RANDOM_ID_DUPLICATE') return { messageId: null, link: undefined };
+            if (info.code === 'FILE_REFERENCE_EXPIRED') {
+              updatePart(this.db, this.vodId, part.idx, { document: null, upload_resume: null });
+              const fresh = await this.ensureDocument({ ...part, document: null, upload_resume: null });
+              return conn.post(fresh, { chat: dest.chatId, topicId: dest.topicId }, caption, { randomId });
+            }
+            throw error;
+          });
+          markPosted(this.db, uploadKey, result.messageId, result.link ?? null);
+        }
+        logOperation(this.db, this.vodId, 'post', 'ok', { part: part.idx, destination: key });
+      } catch (error) {
+        markUploadError(this.db, uploadKey, classify(error).message);
+        throw error;
+      }
+      this.engine.publishVod(this.vodId);
+      if (this.engine.settings.split.uploadDelaySec > 0) await sleep(this.engine.settings.split.uploadDelaySec * 1000, this.signal);
+    }
+    this.partDelivered(part);
+  }
+
+  private partDelivered(part: PartRecord): void {
+    updatePart(this.db, this.vodId, part.idx, { state: 'posted' });
+    for (const path of [part.path, part.thumb_path]) if (path) rmSync(path, { force: true });
+    this.engine.publishVod(this.vodId);
+  }
+
+  /** Uploads the part once (resuming acknowledged chunks) and stores the document for every destination. */
+  private async ensureDocument(part: PartRecord): Promise<StoredDocument> {
+    const current = partsOf(this.db, this.vodId).find((p) => p.idx === part.idx);
+    if (current?.document) return JSON.parse(current.document) as StoredDocument;
+    const conn = await this.deps.telegram.connection();
+    const resume = current?.upload_resume ? (JSON.parse(current.upload_resume) as UploadResume) : undefined;
+    const name = `${this.vodId}-part${String(part.idx).padStart(2, '0')}.mp4`;
+    this.setPartLive(part.idx, { upload: 'active', uploadProgress: 0 });
+    const file = await conn.upload({
+      path: part.path as string,
+      name,
+      resume,
+      inFlight: this.engine.settings.telegram.uploadConcurrency,
+      premium: this.premium,
+      signal: this.signal,
+      onPartAcked: (state) => updatePart(this.db, this.vodId, part.idx, { upload_resume: JSON.stringify(state) }),
+      onProgress: (p) => this.setPartLive(part.idx, { upload: 'active', uploadProgress: p.fraction, uploadSpeedBps: p.speedBps }),
+      onFloodWait: (seconds) => log.warn(`Telegram asked to wait ${seconds} s during the upload of VOD ${this.vodId} part ${part.idx}`),
+    });
+    const doc = await conn.uploadMedia(
+      file,
+      { durationSec: current?.duration ?? part.duration, width: current?.width ?? 0, height: current?.height ?? 0, fileName: name, thumbPath: current?.thumb_path ?? undefined },
+      this.signal,
+    );
+    updatePart(this.db, this.vodId, part.idx, { state: 'uploaded', document: JSON.stringify(doc) });
+    logOperation(this.db, this.vodId, 'upload', 'ok', { part: part.idx, bytes: file.size, resumed: file.resumed });
+    this.setPartLive(part.idx, { upload: 'done', uploadProgress: 1 });
+    return doc;
+  }
+
+  private caption(part: PartRecord, total: number | null): string {
+    const t = this.engine.settings.telegram;
+    return renderCaption(
+      {
+        title: this.vod.title,
+        channel: this.vod.channel_name,
+        createdAt: this.vod.created_at,
+        part: part.idx,
+        parts: total ?? part.idx,
+        durationSec: part.duration,
+        url: this.vod.url,
+      },
+      { template: t.captionTemplate, dateFormat: t.dateFormat, timeZone: t.timeZone, limit: this.premium ? CAPTION_LIMIT_PREMIUM : CAPTION_LIMIT },
+    );
+  }
+
+  private writeFolderMetadata(dest: Extract<Destination, { kind: 'folder' }>): void {
+    const vod = getVod(this.db, this.vodId) ?? this.vod;
+    const uploads = uploadsOf(this.db, this.vodId, vod.generation);
+    writeArchiveMetadata(dest, vod, {
+      vod: { id: vod.id, title: vod.title, channel: vod.channel_name, channelId: vod.channel_id, createdAt: vod.created_at, durationSec: vod.duration, url: vod.url },
+      parts: partsOf(this.db, this.vodId)
+        .filter((p) => uploads.some((u) => u.part_idx === p.idx && u.destination === destinationKey(dest) && u.state === 'posted'))
+        .map((p) => ({
+          index: p.idx,
+          file: `part-${String(p.idx).padStart(2, '0')}.mp4`,
+          bytes: p.bytes,
+          durationSec: p.duration,
+          startSec: p.start_sec,
+          messages: uploads.filter((u) => u.part_idx === p.idx && u.state === 'posted').map((u) => ({ destination: u.destination, link: u.link })),
+        })),
+      partsTotal: vod.parts_total,
+      updatedAt: nowIso(),
+    });
+  }
+
+  // ---------------------------------------------------------------- finish
+
+  private finish(): void {
+    const vod = getVod(this.db, this.vodId);
+    const parts = partsOf(this.db, this.vodId);
+    const uploads = uploadsOf(this.db, this.vodId, vod?.generation ?? 0);
+    const allPosted = parts.length > 0 && parts.every((p) => p.state === 'posted') && uploads.every((u) => u.state === 'posted');
+    if (!allPosted) throw new EngineError('transient', 'incomplete', `VOD ${this.vodId}: not every part reached every destination; retrying.`);
+    for (const dest of this.destinations) if (dest.kind === 'folder') this.writeFolderMetadata(dest);
+    updateVod(this.db, this.vodId, { status: 'completed', stage: 'done', retries: 0, next_retry: null, last_error: null, error_class: null });
+    logOperation(this.db, this.vodId, 'process', 'ok', { parts: parts.length, destinations: this.destinations.length });
+    removeVodFolder(this.engine.workDir(), this.vodId);
+    this.engine.publishVod(this.vodId);
+    this.engine.notice({ kind: 'vodCompleted', title: 'VOD backed up', body: `${this.vod.title} (${parts.length} part${parts.length === 1 ? '' : 's'})`, vodId: this.vodId });
+    log.info(`VOD ${this.vodId} backed up: ${parts.length} parts to ${this.destinations.length} destinations`);
+  }
+
+  // ---------------------------------------------------------------- progress
+
+  private setStage(stage: VodRecord['stage']): void {
+    const current = getVod(this.db, this.vodId);
+    if (current && current.stage !== stage) {
+      updateVod(this.db, this.vodId, { stage });
+      this.engine.publishVod(this.vodId);
+    }
+  }
+
+  private setPartLive(index: number, patch: { build?: 'active' | 'done'; upload?: 'active' | 'done'; uploadProgress?: number; uploadSpeedBps?: number }): void {
+    const live = this.engine.live.get(this.vodId);
+    if (!live) return;
+    live.parts.set(index, { ...live.parts.get(index), ...patch });
+    const now = Date.now();
+    // Upload progress comes per 512 KiB chunk; a few updates a second are plenty for a progress bar.
+    if (patch.upload === 'active' && patch.uploadProgress !== 0 && now - this.lastProgressEmit < 250) return;
+    this.lastProgressEmit = now;
+    const row = this.engine.publishVodQuietly(this.vodId);
+    const part = row?.parts.find((p) => p.index === index);
+    if (part) this.engine.bus.emit('part.progress', { vodId: this.vodId, part });
+  }
+}
+
+function sourcesOf(s: SegmentRecord, createdAt: string): { url: string; fallbackUrl?: string } {
+  const unmutedUrl = s.muted ? s.uri.replace(/-muted\.ts(\?|$)/, '.ts$1') : undefined;
+  return segmentSources({ index: s.idx, url: s.uri, unmutedUrl, muted: Boolean(s.muted), durationSec: s.duration }, createdAt);
+}
+
+/** Wakes every waiter on `notify`; waiters re-check their condition (no lost wake-ups: they loop). */
+class Notifier {
+  private waiters: Array<() => void> = [];
+
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  wait(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+      // Re-check periodically too: cheap insurance against a missed notify.
+      setTimeout(done, 1000).unref?.();
+    });
+  }
+}
