@@ -45,12 +45,24 @@ function xor(a: Buffer, b: Buffer): Buffer {
 
 export class HandshakeError extends Error {}
 
+let sharedDh: DiffieHellman | undefined;
+
+/**
+ * One DH object over Telegram's prime for the process: Node checks the prime's safety when the
+ * object is created (~0.5 s), so it is made once and each exchange sets its own private key
+ * right before use (synchronously, so exchanges cannot interleave).
+ */
+export function telegramDh(): DiffieHellman {
+  sharedDh ??= createDiffieHellman(TELEGRAM_PRIME, G);
+  return sharedDh;
+}
+
 /** One connection's key exchange. `handle` returns the answer and, at the end, the new key. */
 export class Handshake {
   private nonce?: BigInteger;
   private serverNonce?: BigInteger;
   private newNonce?: BigInteger;
-  private dh?: DiffieHellman;
+  private dhPrivate?: Buffer;
   private keyIv?: { key: Buffer; iv: Buffer };
 
   constructor(private readonly rsa: StandInKey) {}
@@ -100,8 +112,10 @@ export class Handshake {
     }
     this.checkNonces(inner);
     this.newNonce = inner.newNonce;
-    this.dh = createDiffieHellman(TELEGRAM_PRIME, G);
-    const gA = this.dh.generateKeys();
+    this.dhPrivate = randomBytes(256);
+    const dh = telegramDh();
+    dh.setPrivateKey(this.dhPrivate);
+    const gA = dh.generateKeys();
     const answer = new Api.ServerDHInnerData({
       nonce: req.nonce,
       serverNonce: req.serverNonce,
@@ -122,14 +136,16 @@ export class Handshake {
 
   private async clientDh(req: Api.SetClientDHParams): Promise<{ answer: TlSerializable; authKey: AuthKey }> {
     this.checkNonces(req);
-    if (!this.dh || !this.keyIv || !this.newNonce) throw new HandshakeError('set_client_DH_params before req_DH_params');
+    if (!this.dhPrivate || !this.keyIv || !this.newNonce) throw new HandshakeError('set_client_DH_params before req_DH_params');
     const plain = new IGE(this.keyIv.key, this.keyIv.iv).decryptIge(req.encryptedData);
     const reader = new BinaryReader(plain);
     reader.read(20);
     const inner = reader.tgReadObject();
     if (!(inner instanceof Api.ClientDHInnerData)) throw new HandshakeError(`unexpected client DH ${describe(inner)}`);
     // GramJS keeps the auth key as the minimal big-endian number: drop leading zero bytes too.
-    let secret = this.dh.computeSecret(inner.gB);
+    const dh = telegramDh();
+    dh.setPrivateKey(this.dhPrivate);
+    let secret = dh.computeSecret(inner.gB);
     let start = 0;
     while (start < secret.length - 1 && secret[start] === 0) start++;
     secret = secret.subarray(start);

@@ -14,9 +14,15 @@ export interface StandInKey {
   decryptRaw(data: Buffer): Buffer;
 }
 
+let processKeyPem: string | undefined;
+
+/** A 2048-bit RSA key, generated once per process (new state files keep their own copy). */
 export function generatePrivateKeyPem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
-  return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  if (!processKeyPem) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 65537 });
+    processKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  }
+  return processKeyPem;
 }
 
 export function loadKey(privateKeyPem: string): StandInKey {

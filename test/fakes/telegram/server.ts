@@ -10,6 +10,7 @@ import type { ConnectionHost } from './connection';
 import type { LoginFlow } from './context';
 import { FaultBook } from './faults';
 import type { ActiveFault, FaultSpec } from './faults';
+import { telegramDh } from './handshake';
 import { generatePrivateKeyPem, loadKey } from './keys';
 import type { StandInKey } from './keys';
 import { StandInState } from './state';
@@ -178,6 +179,7 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
     newPrivateKeyPem: generatePrivateKeyPem,
   });
   const rsa = loadKey(state.data.rsaPrivateKeyPem);
+  telegramDh();
   const core = new Core(state, rsa, options.dcId ?? 2, options.codeTtlSec ?? 300, options.partDelayMs ?? 0);
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
