@@ -195,13 +195,16 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
         let chunk = piece;
         if (limitBytes !== undefined && sent + chunk.length >= limitBytes) chunk = chunk.subarray(0, Math.max(0, limitBytes - sent));
         if (rate > 0 && socket) {
+          // An absolute schedule per connection: late timer wake-ups are made up for by the next
+          // chunks, so the average rate is the cap (only an idle connection restarts from now).
           const now = Date.now();
-          const at = Math.max(now, nextSendAt.get(socket) ?? now);
+          const scheduled = nextSendAt.get(socket);
+          const at = scheduled === undefined || scheduled < now - 100 ? now : scheduled;
           if (at > now) await sleep(at - now);
-          nextSendAt.set(socket, Math.max(Date.now(), at) + (chunk.length / rate) * 1000);
+          nextSendAt.set(socket, at + (chunk.length / rate) * 1000);
         }
         if (res.destroyed || res.socket?.destroyed) return 'closed';
-        if (chunk.length > 0 && !res.write(chunk)) await new Promise((r) => res.once('drain', r).once('close', r));
+        if (chunk.length > 0 && !res.write(chunk)) await drainOrClose(res);
         sent += chunk.length;
         if (limitBytes !== undefined && sent >= limitBytes) return 'limit';
       }
@@ -645,6 +648,18 @@ function* chunksOf(buf: Buffer): Generator<Buffer> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
