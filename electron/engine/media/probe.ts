@@ -8,6 +8,8 @@ export interface MediaInfo {
   path: string;
   sizeBytes: number;
   durationSec: number;
+  /** Timestamp of the first packet; ffmpeg counts output time from here. */
+  startSec: number;
   /** Container bit rate in bits per second (0 when ffprobe does not know). */
   bitRate: number;
   formatName: string;
@@ -62,8 +64,8 @@ export async function probeMedia(path: string, options: ProbeOptions = {}): Prom
   const size = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw permanent('unreadable_media', `cannot read ${path}: ${err.code ?? err.message}`, { cause: err });
   });
-  const json = await ffprobeJson(path, ['-show_entries', 'format=duration,bit_rate,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate,channels,duration'], options);
-  const format = (json.format ?? {}) as { duration?: string; bit_rate?: string; format_name?: string };
+  const json = await ffprobeJson(path, ['-show_entries', 'format=duration,start_time,bit_rate,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate,channels,duration'], options);
+  const format = (json.format ?? {}) as { duration?: string; start_time?: string; bit_rate?: string; format_name?: string };
   const streams = (json.streams ?? []) as RawStream[];
   const v = streams.find((s) => s.codec_type === 'video');
   const a = streams.find((s) => s.codec_type === 'audio');
@@ -75,6 +77,7 @@ export async function probeMedia(path: string, options: ProbeOptions = {}): Prom
     path,
     sizeBytes: size.size,
     durationSec,
+    startSec: num(format.start_time) ?? 0,
     bitRate: num(format.bit_rate) ?? 0,
     formatName: format.format_name ?? '',
     video: v
