@@ -109,7 +109,7 @@ describe('native download', () => {
   it('times out a stalled segment and fetches it again', async () => {
     addVod();
     tw.setFault({ kind: 'stall', segment: 3, afterBytes: 1000 });
-    const { done } = await download({ segmentTimeoutMs: 1000 });
+    const { done } = await download({ segmentTimeoutMs: 2000 });
     expect(done.size).toBe(hls.segments.length);
     expect(tw.stats.segmentFetchCount('100', 3)).toBe(2);
     expectSameBytes(3);
