@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes, generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { GramjsIGE, igeEncryptNative, installGramjsSpeedups, registerServerKey, rsaFingerprint } from '../../electron/engine/telegram/gramjs/runtime';
+import { GramjsIGE, igeEncryptNative, installGramjsSpeedups, originals, registerServerKey, rsaFingerprint } from '../../electron/engine/telegram/gramjs/runtime';
 
 const require = createRequire(import.meta.url);
 
@@ -31,6 +31,81 @@ describe('native IGE encryption', () => {
     expect(new mod.IGE(key, iv).decryptIge(enc).equals(plain)).toBe(true);
     const helpers = require('telegram/Helpers') as { crc32(b: Buffer): number };
     expect(helpers.crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('send path patches give the same bytes as GramJS', () => {
+  it('encryptMessageData: identical to GramJS (same random padding) for many sizes', async () => {
+    installGramjsSpeedups();
+    const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; id: unknown; encryptMessageData(d: Buffer): Promise<Buffer> } };
+    const { AuthKey } = require('telegram/crypto/AuthKey') as { AuthKey: new () => { setKey(b: Buffer): Promise<void> } };
+    const helpers = require('telegram/Helpers') as { generateRandomBytes(n: number): Buffer; readBigIntFromBuffer(b: Buffer, little?: boolean, signed?: boolean): unknown };
+    const authKey = new AuthKey();
+    await authKey.setKey(randomBytes(256));
+    const state = new MTProtoState(authKey, undefined);
+    state.salt = helpers.readBigIntFromBuffer(randomBytes(8), true, true);
+    const realRandom = helpers.generateRandomBytes;
+    try {
+      for (const size of [4, 12, 16, 100, 1000, 512 * 1024 + 40]) {
+        const data = randomBytes(size);
+        const pad = randomBytes(64);
+        helpers.generateRandomBytes = (n: number) => pad.subarray(0, n);
+        const ours = await state.encryptMessageData(data);
+        const theirs = await originals.encryptMessageData!.call(state as never, data);
+        expect(ours.equals(theirs), `size ${size}`).toBe(true);
+      }
+    } finally {
+      helpers.generateRandomBytes = realRandom;
+    }
+  });
+
+  it('part requests built in place serialise exactly like GramJS\'s own getBytes()', async () => {
+    const { partRequest } = await import('../../electron/engine/telegram/gramjs/client');
+    const { PART_HEADROOM } = await import('../../electron/engine/telegram/uploader');
+    const { Api, helpers } = await import('telegram');
+    for (const [big, len] of [[true, 512 * 1024], [false, 512 * 1024], [true, 1000], [true, 1001], [false, 100]] as const) {
+      const memory = randomBytes(PART_HEADROOM + len);
+      const bytes = memory.subarray(PART_HEADROOM);
+      const req = { fileId: '8123456789012345678', part: 7, totalParts: 9, big, bytes, headroom: PART_HEADROOM };
+      const ours = partRequest(req).getBytes();
+      const fileId = helpers.returnBigInt(req.fileId);
+      const theirs = big
+        ? new Api.upload.SaveBigFilePart({ fileId, filePart: 7, fileTotalParts: 9, bytes: Buffer.from(bytes) }).getBytes()
+        : new Api.upload.SaveFilePart({ fileId, filePart: 7, bytes: Buffer.from(bytes) }).getBytes();
+      expect(ours.equals(theirs), `${big} ${len}`).toBe(true);
+    }
+  });
+
+  it('in-place TCP framing of an encrypted message equals GramJS framing', async () => {
+    installGramjsSpeedups();
+    const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; encryptMessageData(d: Buffer): Promise<Buffer> } };
+    const { AuthKey } = require('telegram/crypto/AuthKey') as { AuthKey: new () => { setKey(b: Buffer): Promise<void> } };
+    const { FullPacketCodec } = require('telegram/network/connection/TCPFull') as { FullPacketCodec: new (c: unknown) => { encodePacket(d: Buffer): Buffer } };
+    const authKey = new AuthKey();
+    await authKey.setKey(randomBytes(256));
+    const state = new MTProtoState(authKey, undefined);
+    state.salt = (require('telegram/Helpers') as { readBigIntFromBuffer(b: Buffer, l: boolean, s: boolean): unknown }).readBigIntFromBuffer(randomBytes(8), true, true);
+    const enc = await state.encryptMessageData(randomBytes(70000));
+    const expected = originals.encodePacket!.call({ _sendCounter: 3 } as never, Buffer.from(enc));
+    const codec = new FullPacketCodec({}) as unknown as { _sendCounter: number; encodePacket(d: Buffer): Buffer };
+    codec._sendCounter = 3;
+    expect(codec.encodePacket(enc).equals(expected)).toBe(true);
+  });
+
+  it('TCP framing and gzipIfSmaller: identical to GramJS', async () => {
+    installGramjsSpeedups();
+    const { FullPacketCodec } = require('telegram/network/connection/TCPFull') as { FullPacketCodec: new (c: unknown) => { encodePacket(d: Buffer): Buffer } };
+    const a = new FullPacketCodec({});
+    const b = new FullPacketCodec({});
+    for (const size of [0, 8, 1000, 300000]) {
+      const data = randomBytes(size);
+      expect(a.encodePacket(data).equals(originals.encodePacket!.call(b as never, data))).toBe(true);
+    }
+    const { GZIPPacked } = require('telegram/tl/core/GZIPPacked') as { GZIPPacked: { gzipIfSmaller(c: boolean, d: Buffer): Promise<Buffer> } };
+    for (const size of [10, 600, 512 * 1024]) {
+      const data = randomBytes(size);
+      expect((await GZIPPacked.gzipIfSmaller(true, data)).equals(await originals.gzipIfSmaller!(true, data))).toBe(true);
+    }
   });
 });
 

@@ -216,7 +216,11 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
     const ac = new AbortController();
     let last: UploadResume | undefined;
     await conn
-      .upload({ path: file, inFlight: 1, signal: ac.signal, onPartAcked: (s) => ((last = s), s.acked.length === 3 && ac.abort()) })
+      .upload({ path: file, inFlight: 1, signal: ac.signal, onPartAcked: (s) => {
+          last = s;
+          if (s.acked.length === 3) ac.abort();
+        },
+      })
       .catch(() => undefined);
     standIn.forgetUnfinishedUploads();
     const up = await conn.upload({ path: file, resume: last, inFlight: 4 });

@@ -31,7 +31,15 @@ export interface PartRequest {
   totalParts: number;
   big: boolean;
   bytes: Buffer;
+  /**
+   * Writable bytes right before `bytes` in the same memory (the transport may build the request
+   * header there instead of copying the part). The memory is reused after the part is acknowledged.
+   */
+  headroom: number;
 }
+
+/** Room for the largest part request header (saveBigFilePart: 24 bytes). */
+export const PART_HEADROOM = 24;
 
 export interface PartTransport {
   /** Number of connections parts may be spread over. */
@@ -181,9 +189,13 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
     });
   };
 
+  // Part buffers are reused once a part is acknowledged (never after a failure: GramJS may still
+  // hold a request that points into them).
+  const pool: Buffer[] = [];
   async function sendOne(worker: number, part: number): Promise<void> {
     const len = partBytes(part);
-    const bytes = Buffer.allocUnsafe(len);
+    const memory = pool.pop() ?? Buffer.allocUnsafeSlow(PART_HEADROOM + PART_SIZE);
+    const bytes = memory.subarray(PART_HEADROOM, PART_HEADROOM + len);
     const { bytesRead } = await file.read(bytes, 0, len, part * PART_SIZE);
     if (bytesRead !== len) throw new EngineError('permanent', 'UPLOAD_FILE_CHANGED', `Upload: ${path} changed while uploading (short read at part ${part})`);
     let failures = 0;
@@ -193,12 +205,13 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
       const conn = (worker + attempt) % connections;
       try {
         const ok = await withTimeout(
-          transport.sendPart(conn, { fileId: state.fileId, part, totalParts, big, bytes }),
+          transport.sendPart(conn, { fileId: state.fileId, part, totalParts, big, bytes, headroom: PART_HEADROOM }),
           timeoutMs,
           part,
           stop.signal,
         );
         if (!ok) throw new Error(`Telegram refused part ${part}`);
+        if (failures === 0) pool.push(memory);
         return;
       } catch (err) {
         if (err instanceof EngineError && err.errorClass === 'cancelled') throw err;
