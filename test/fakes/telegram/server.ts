@@ -82,7 +82,8 @@ export interface TelegramStandIn {
   forgetUnfinishedUploads(): void;
   addUser(seed: UserSeed): UserRecord;
   addChat(seed: ChatSeed): ChatRecord;
-  stats(): { connections: number; requests: Record<string, number>; unhandled: string[] };
+  /** Open connections, connections accepted so far, requests per method, methods without a handler. */
+  stats(): { connections: number; accepted: number; requests: Record<string, number>; unhandled: string[] };
   close(): Promise<void>;
 }
 
@@ -92,6 +93,7 @@ class Core implements ConnectionHost {
   readonly connections = new Set<ClientConnection>();
   readonly requests: Record<string, number> = {};
   readonly unhandled = new Set<string>();
+  accepted = 0;
   private readonly flows = new Map<string, LoginFlow>();
   private lastMsgId = 0n;
   port = 0;
@@ -184,6 +186,7 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
+    core.accepted++;
     const conn = new ClientConnection(socket, core);
     core.connections.add(conn);
     socket.on('close', () => {
@@ -264,7 +267,7 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
     forgetUnfinishedUploads: () => core.uploads.forgetUnfinished(),
     addUser: (seed) => state.addUser(seed),
     addChat: (seed) => state.addChat(seed),
-    stats: () => ({ connections: core.connections.size, requests: { ...core.requests }, unhandled: [...core.unhandled] }),
+    stats: () => ({ connections: core.connections.size, accepted: core.accepted, requests: { ...core.requests }, unhandled: [...core.unhandled] }),
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
