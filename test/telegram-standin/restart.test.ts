@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { Api, errors } from 'telegram';
+import type { Api} from 'telegram';
+import { errors } from 'telegram';
 import { CustomFile } from 'telegram/client/uploads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startTelegramStandIn } from '../fakes/telegram';
