@@ -155,6 +155,14 @@ describe('native download', () => {
     await expect(p).rejects.toMatchObject({ errorClass: 'cancelled' });
   });
 
+  it('refuses a VOD whose playlist has not ended (still live) unless asked', async () => {
+    addVod({ live: true });
+    await expect(download()).rejects.toMatchObject({ errorClass: 'transient', code: 'vod_still_live', retryAfterSec: 600 });
+    expect(tw.stats.requests['GET segment'] ?? 0).toBe(0);
+    const { done } = await download({ allowUnfinished: true });
+    expect(done.size).toBe(hls.segments.length);
+  });
+
   it('checks free space before fetching anything', async () => {
     addVod();
     await expect(download({ freeSpace: async () => 1000 })).rejects.toMatchObject({ errorClass: 'disk', code: 'insufficient_space' });

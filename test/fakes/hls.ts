@@ -134,6 +134,9 @@ export async function makeHlsVod(dir: string, params: HlsVodParams): Promise<Hls
     );
     const listed = parseMediaPlaylistFile(readFileSync(join(work, 'index.m3u8'), 'utf8'));
     if (listed.length === 0) throw new Error(`makeHlsVod: ffmpeg wrote no segments into ${work}`);
+    // Another process may have finished the same VOD meanwhile: keep theirs, it may be in use.
+    const done = readCached(dir, hash);
+    if (done) return done;
     rmSync(dir, { recursive: true, force: true });
     const segments: HlsSegment[] = listed.map((s, index) => ({
       index,

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { DownloadProgress } from '../../contract/domain';
-import { EngineError } from '../util/errors';
+import { EngineError, transient } from '../util/errors';
 import { createLogger } from '../util/log';
 import type { TwitchEndpoints } from '../twitch/endpoints';
 import { ensureFreeSpace, estimateVodBytes } from './disk';
@@ -40,6 +40,8 @@ export interface DownloadVodOptions {
   segmentTimeoutMs?: number;
   maxAttempts?: number;
   bandwidthCapBps?: number;
+  /** Download even if the playlist has no #EXT-X-ENDLIST yet (the broadcast is still running). */
+  allowUnfinished?: boolean;
   /** Set false to fail instead of falling back to a whole yt-dlp download. */
   wholeFileFallback?: boolean;
   diskReserveBytes?: number;
@@ -69,6 +71,10 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
     ytDlpPath: o.ytDlpPath,
     signal: o.signal,
   });
+  if (!resolved.playlist.ended && !o.allowUnfinished) {
+    // Discovery saw a finished thumbnail, but the playlist still grows: come back later.
+    throw transient('vod_still_live', `VOD ${o.vodId} is still being broadcast (its playlist has no end yet); it will be tried again later.`, { retryAfterSec: 600 });
+  }
   await o.onResolved?.(resolved);
   const segs = resolved.playlist.segments;
   const missing = segs.filter((s) => !o.isSegmentDone(s.index));
@@ -78,7 +84,6 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
 
   const now = o.now?.() ?? Date.now();
   const tasks = segs.map((s) => ({ index: s.index, durationSec: s.durationSec, ...segmentSources(s, o.vodCreatedAt, now) }));
-  const headers: Record<string, string> = {};
   try {
     const result = await fetchSegments({
       dir: o.dir,
@@ -87,7 +92,6 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
       segmentTimeoutMs: o.segmentTimeoutMs,
       maxAttempts: o.maxAttempts,
       bandwidthCapBps: o.bandwidthCapBps,
-      headers,
       isSegmentDone: o.isSegmentDone,
       onSegmentDone: o.onSegmentDone,
       onContiguous: o.onContiguous,
