@@ -1,0 +1,193 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings, type Settings } from '../../electron/contract/settings';
+import { insertPlannedPart, updatePart } from '../../electron/engine/store/parts';
+import { ensureUploads, markPosted } from '../../electron/engine/store/uploads';
+import { insertVod, updateVod } from '../../electron/engine/store/vods';
+import { screenshot, startWorld, type E2eWorld } from './harness';
+
+/**
+ * Browser mode against a real engine: settings validated inline and applied live, the queue
+ * rendered from the snapshot and kept current by engine events, history, logs, keyboard use.
+ * (The wizard and the queue-to-completion flow run in their own files against the stand-ins.)
+ */
+function readySettings(folder: string): Settings {
+  const s = defaultSettings();
+  s.twitch.clientId = 'e2e-client';
+  s.twitch.channels = [{ channel: 'alice', destinations: [] }];
+  s.destinations = [{ kind: 'folder', name: 'NAS', path: folder }];
+  return s;
+}
+
+describe('browser mode: settings, queue, history, logs', () => {
+  let world: E2eWorld;
+  let folder: string;
+
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'tvb-e2e-folder-'));
+    world = await startWorld({ settings: readySettings(folder), secrets: { twitchClientSecret: 'e2e-secret-value' } });
+    await world.page.getByTestId('engine-state').waitFor();
+  });
+
+  afterAll(async () => {
+    await world?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('shows validation errors inline, refuses to save them, then applies a valid change without restart', async () => {
+    const { page, running, host } = world;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+
+    const retries = page.getByLabel('Retries before failing');
+    const smallest = page.getByLabel('Smallest part');
+    await retries.fill('lots');
+    await expect.poll(() => page.locator('#f-vod-maxRetries-err').textContent()).toMatch(/expected number/i);
+    expect(await retries.getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
+    await retries.fill('7');
+    // Rules across fields (the schema's refinements) once every field has a valid shape.
+    await smallest.fill('5000');
+    await expect.poll(() => page.locator('#f-split-minFileSizeMB-err').textContent()).toContain('must be below split.maxFileSizeMB (4194)');
+    await screenshot(page, 'settings-invalid');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
+    expect(host.persistedSettings).toHaveLength(0);
+    expect(running.engine.settings.vod.maxRetries).toBe(5);
+
+    await retries.fill('7');
+    await smallest.fill('1000');
+    await expect.poll(() => page.locator('#f-vod-maxRetries-err').count()).toBe(0);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('saved').waitFor();
+    // Applied live in the running engine and handed to the host to persist.
+    expect(running.engine.settings.vod.maxRetries).toBe(7);
+    expect(running.engine.settings.split.minFileSizeMB).toBe(1000);
+    expect(host.persistedSettings.at(-1)?.vod.maxRetries).toBe(7);
+  });
+
+  it('marks readiness problems the engine reports and switches language live', async () => {
+    const { page, running } = world;
+    await page.getByRole('button', { name: 'Remove alice' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('saved').waitFor();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Still needed' }).textContent()).toContain('twitch.channels');
+    expect(running.engine.status.state).toBe('setupNeeded');
+
+    // Put the channel back through the form, and switch to Italian.
+    await page.getByRole('button', { name: 'Add', exact: true }).first().click();
+    await page.getByLabel('Channel 1').fill('alice');
+    await page.getByLabel('Language').selectOption('it');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('tab', { name: 'Impostazioni' }).waitFor();
+    expect(running.engine.settings.app.language).toBe('it');
+    expect(running.engine.status.state).not.toBe('setupNeeded');
+    await screenshot(page, 'settings-it');
+
+    await page.getByLabel('Lingua').selectOption('en');
+    await page.getByRole('button', { name: 'Salva', exact: true }).click();
+    await page.getByRole('tab', { name: 'Settings' }).waitFor();
+  });
+
+  it('renders the queue from the snapshot and follows download and part events live', async () => {
+    const { page, running } = world;
+    const { engine } = running;
+    const now = Date.now();
+    insertVod(engine.db, {
+      id: '9001',
+      channel_id: '1',
+      channel_name: 'alice',
+      title: 'Speedrun marathon day 1',
+      created_at: new Date(now - 3 * 3600_000).toISOString(),
+      duration: 2 * 3600 + 5 * 60 + 9,
+      duration_str: '2h5m9s',
+      status: 'processing',
+      url: 'https://www.twitch.tv/videos/9001',
+      thumbnail_url: '',
+    });
+    updateVod(engine.db, '9001', { stage: 'downloading' });
+    insertVod(engine.db, {
+      id: '9002',
+      channel_id: '1',
+      channel_name: 'alice',
+      title: 'Chill stream',
+      created_at: new Date(now - 30 * 3600_000).toISOString(),
+      duration: 3600,
+      duration_str: '1h',
+      status: 'pending',
+      url: 'https://www.twitch.tv/videos/9002',
+      thumbnail_url: '',
+    });
+    updateVod(engine.db, '9002', { last_error: 'usher answered 503', error_class: 'transient', retries: 1, next_retry: new Date(now + 300_000).toISOString() });
+
+    // A reload fetches the snapshot: both VODs, the working one first.
+    await page.reload();
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    const working = page.locator('[data-vod="9001"]');
+    await working.waitFor();
+    expect(await page.locator('article[data-vod]').evaluateAll((els) => els.map((e) => e.getAttribute('data-vod')))).toEqual(['9001', '9002']);
+    expect(await working.textContent()).toContain('2:05:09');
+    const waiting = page.locator('[data-vod="9002"]');
+    expect(await waiting.getByRole('alert').textContent()).toContain('usher answered 503');
+    expect(await waiting.textContent()).toMatch(/next retry in [45]:\d\d/);
+
+    // Live events: download progress, then a part built and uploading, then posted.
+    engine.bus.emit('download.progress', { vodId: '9001', progress: { bytes: 123_400_000, segmentsDone: 30, segmentsTotal: 60, speedBps: 8_200_000, etaSec: 15 } });
+    await expect.poll(() => working.getByTestId('download-stats').textContent()).toMatch(/50%.*30\/60 segments.*123 MB.*8\.20 MB\/s.*ETA 0:15/s);
+    insertPlannedPart(engine.db, '9001', { index: 1, firstUnit: 0, lastUnit: 29, bytes: 120_000_000, startSec: 0, durationSec: 300 });
+    engine.bus.emit('part.progress', {
+      vodId: '9001',
+      part: { index: 1, bytes: 120_000_000, durationSec: 300, build: 'done', upload: 'active', uploadProgress: 0.4, uploadSpeedBps: 5_000_000, posts: [{ destinationId: 'dir:x', destinationName: 'NAS', state: 'pending' }] },
+    });
+    const part = working.locator('[data-part="1"]');
+    await expect.poll(() => part.textContent()).toMatch(/Part 1.*120 MB.*5:00.*Build: done.*40%.*5\.00 MB\/s.*NAS: pending/s);
+    await screenshot(page, 'queue-live');
+
+    // The whole row again from the store (what the pipeline publishes after each step).
+    updatePart(engine.db, '9001', 1, { state: 'posted', bytes: 119_000_000 });
+    ensureUploads(engine.db, '9001', 0, 1, [`dir:${folder}`]);
+    markPosted(engine.db, { vodId: '9001', generation: 0, partIdx: 1, destination: `dir:${folder}` }, null, '/nas/part1.mp4');
+    updateVod(engine.db, '9001', { status: 'completed', stage: 'done', parts_total: 1 });
+    engine.publishVod('9001');
+    await expect.poll(() => working.getByTestId('vod-status').textContent()).toContain('Completed');
+    expect(await part.textContent()).toMatch(/100%.*NAS ✓/s);
+    expect(await working.getByRole('button', { name: 'Skip' }).count()).toBe(0);
+  });
+
+  it('lists finished VODs in History with search, and the tabs work from the keyboard', async () => {
+    const { page } = world;
+    await page.getByRole('tab', { name: 'Queue' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
+    const row = page.locator('tr[data-vod="9001"]');
+    await row.waitFor();
+    await page.getByLabel('Search title, channel or id').fill('chill');
+    await expect.poll(() => row.count()).toBe(0);
+    await page.getByLabel('Search title, channel or id').fill('marathon');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Completed');
+    await screenshot(page, 'history');
+
+    await page.keyboard.press('Shift+Tab');
+    await page.getByRole('tab', { name: 'History' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('shows the log tail and the Accounts page without ever showing the client secret', async () => {
+    const { page } = world;
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await page.getByLabel('Level').selectOption('debug');
+    await expect.poll(() => page.getByRole('log').textContent()).toMatch(/engine|database/);
+    await screenshot(page, 'logs');
+
+    await page.getByRole('tab', { name: 'Accounts' }).click();
+    expect(await page.getByTestId('secret-state').textContent()).toContain('set');
+    expect(await page.getByLabel(/Client Secret/).inputValue()).toBe('');
+    expect(await page.content()).not.toContain('e2e-secret-value');
+    await screenshot(page, 'accounts');
+    expect(world.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
