@@ -106,7 +106,11 @@ async function start(): Promise<void> {
         case 'persist.secrets': {
           const patch: Record<string, string | undefined> = { ...message.patch };
           for (const key of message.remove) patch[key] = undefined;
-          secrets.update(patch);
+          try {
+            secrets.update(patch);
+          } catch (err) {
+            log.error('Could not save secrets; they last until the app quits', err);
+          }
           break;
         }
         case 'persist.settings': {

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { registerSecret } from '../engine/util/redact';
 
 /**
@@ -112,6 +113,7 @@ export class SecretStore {
     const body: FileV1 = encrypted
       ? { v: 1, format: 'safeStorage', data: this.storage.encryptString(json).toString('base64') }
       : { v: 1, format: 'plain', data: Buffer.from(json, 'utf8').toString('base64') };
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
     // Created 0600 from the start: there is no moment when another user could read it.
     const fd = openSync(tmp, 'w', 0o600);

@@ -172,6 +172,16 @@ export const app = Object.assign(new EventEmitter(), {
   quit: vi.fn(),
   getVersion: () => '0.1.0',
   isPackaged: false,
+  paths: {} as Record<string, string>,
+  appPath: '/app',
+  getPath: (name: string) => {
+    const p = app.paths[name];
+    if (!p) throw new Error(`test did not set app.paths.${name}`);
+    return p;
+  },
+  getAppPath: () => app.appPath,
+  whenReady: vi.fn(async () => undefined),
+  setAppUserModelId: vi.fn(),
 });
 
 export const shell = {
@@ -222,10 +232,11 @@ export const ipcRenderer = Object.assign(new EventEmitter(), {
   invoke: vi.fn(async (_channel: string, ..._args: unknown[]) => undefined as unknown),
 });
 
+/** Not real encryption, but never the plain bytes: enough to see that the app encrypts. */
 export const safeStorage = {
   isEncryptionAvailable: () => true,
-  encryptString: (s: string) => Buffer.from(s),
-  decryptString: (b: Buffer) => b.toString(),
+  encryptString: (s: string) => Buffer.from(`ENC:${Buffer.from(s).reverse().toString('hex')}`),
+  decryptString: (b: Buffer) => Buffer.from(b.toString().slice(4), 'hex').reverse().toString(),
   getSelectedStorageBackend: () => 'gnome_libsecret',
 };
 

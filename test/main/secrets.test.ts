@@ -108,3 +108,11 @@ describe('SecretStore', () => {
     expect(() => new SecretStore(file, fakeSafeStorage(false)).load()).toThrow(/keyring is not available/);
   });
 });
+
+describe('SecretStore folder', () => {
+  it('creates a missing data folder (first run)', () => {
+    const file = join(tmp, 'first-run', 'nested', 'secrets.json');
+    new SecretStore(file, fakeSafeStorage()).update({ twitchUserToken: 'tok-123456' });
+    expect(statSync(file).isFile()).toBe(true);
+  });
+});
