@@ -61,7 +61,9 @@ async function checkParts(segs: Segment[], parts: PlannedPart[], built: BuiltPar
     expect(f.audioFrames).toBe(mine.reduce((s, x) => s + x.audioFrames, 0));
     // Timestamps from zero, audio and video start and end together.
     expect(Math.min(f.videoStartSec, f.audioStartSec)).toBeLessThan(0.001);
-    expect(Math.abs(f.videoStartSec - f.audioStartSec)).toBeLessThan(0.05);
+    // Audio in sync: the part keeps its first segment's own audio/video offset exactly.
+    const first = mine[0];
+    expect(Math.abs(f.audioStartSec - f.videoStartSec - (first.audioStartSec - first.videoStartSec))).toBeLessThan(0.002);
     expect(Math.abs(f.videoDurationSec - f.audioDurationSec)).toBeLessThan(0.1);
     expect(built[i].durationSec).toBeGreaterThan(0);
     expect(await decodeErrors(out)).toBe('');
@@ -89,6 +91,18 @@ describe('buildPart', () => {
     expect(Math.abs(videoSum - whole.videoDurationSec)).toBeLessThan(0.1);
     expect(Math.abs(built.reduce((s, b) => s + b.durationSec, 0) - plan.parts.reduce((s, p) => s + p.durationSec, 0))).toBeLessThan(0.1);
     expect((await readdir(dir)).filter((f) => f.includes('.partial'))).toEqual([]);
+  });
+
+  it('parts of a B-frame VOD add up to it and keep every frame', async () => {
+    const segs = await makeHls({ dir, prefix: 'bf', seconds: 12, segmentSec: 1, fps: 30, bframes: true });
+    const total = segs.reduce((s, u) => s + u.bytes, 0);
+    const r = rules(Math.round(total / 4.5) + 70_000);
+    const plan = planParts(segs, r, { complete: true });
+    expect(plan.parts.length).toBeGreaterThanOrEqual(4);
+    const built = await buildAll(segs, plan.parts, 'bf', r.ceilingBytes);
+    await checkParts(segs, plan.parts, built, 'bf');
+    const whole = await streamFacts(`concat:${segs.map((s) => s.path).join('|')}`);
+    expect(Math.abs(built.reduce((s, b) => s + b.durationSec, 0) - whole.videoDurationSec)).toBeLessThan(0.1);
   });
 
   it('a VOD shorter than one part and one exactly at the ceiling each make a single part that fits', async () => {

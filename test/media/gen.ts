@@ -27,6 +27,8 @@ export interface HlsSpec {
   /** Timestamp offset so a second run continues the first one's timeline. */
   tsOffsetSec?: number;
   firstIndex?: number;
+  /** Encode with B-frames (as Twitch sources usually are): decode and display order differ. */
+  bframes?: boolean;
 }
 
 export async function tempDir(name: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -50,7 +52,7 @@ export async function makeHls(spec: HlsSpec): Promise<Segment[]> {
     '-t', String(seconds),
     ...(filters.length ? ['-vf', filters.join(',')] : []),
     ...(spec.videoGap ? ['-fps_mode', 'passthrough'] : []),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', spec.bframes ? 'veryfast' : 'ultrafast', ...(spec.bframes ? ['-bf', '2'] : []), '-pix_fmt', 'yuv420p',
     '-force_key_frames', `expr:gte(t,n_forced*${segmentSec})`,
     '-c:a', 'aac', '-b:a', '48k', '-ac', '2',
     ...(spec.tsOffsetSec ? ['-output_ts_offset', String(spec.tsOffsetSec)] : []),

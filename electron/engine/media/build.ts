@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import { EngineError, permanent, transient } from '../util/errors';
 import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
-import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
+import { moovFirst, readMp4Summary, readTopLevelAtoms, type Mp4Summary } from './mp4-atoms';
 import { moovReserveBytes, type SampleRates } from './overhead';
 import { lastLines, runTool } from './run-tool';
 
@@ -104,7 +104,10 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
     ...options.inputArgs,
     '-map', '0:v:0?', '-map', '0:a:0?', '-dn', '-sn',
-    '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-avoid_negative_ts', 'make_zero',
+    // No -avoid_negative_ts: ffmpeg starts the part at its earliest packet (time zero) and keeps
+    // B-frames' negative decode times in an edit list; make_zero would add their delay as a
+    // lead-in to every part, so the parts' durations would add up to more than the VOD.
+    '-c', 'copy', '-bsf:a', 'aac_adtstoasc',
     '-f', 'mp4',
   ];
   const run = async (layout: string[]) => {
@@ -155,6 +158,15 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
   }
 }
 
+/**
+ * A part's duration is its video track's (the sum of its frames): neighbouring parts' frames tile
+ * the VOD exactly, while the movie duration also counts audio that the stream interleaves just
+ * before a cut (tens of ms per part), so movie durations add up to more than the VOD.
+ */
+export function partDuration(info: Mp4Summary): number {
+  return info.video && info.video.durationSec > 0 ? info.video.durationSec : info.durationSec;
+}
+
 /** Checks the finished file from its own index (no extra process): moov first, length, streams. */
 async function verify(temp: string, output: string, expectedSec: number) {
   const atoms = await readTopLevelAtoms(temp);
@@ -163,16 +175,16 @@ async function verify(temp: string, output: string, expectedSec: number) {
     throw permanent('part_build_failed', `${output} is not a readable MP4: ${err.message}`, { cause: err });
   });
   if (!info.video && !info.audio) throw permanent('part_build_failed', `${output} holds no audio or video`);
-  if (Math.abs(info.durationSec - expectedSec) > durationTolerance(expectedSec)) {
+  if (Math.abs(partDuration(info) - expectedSec) > durationTolerance(expectedSec)) {
     throw transient(
       'part_duration_mismatch',
-      `${output} lasts ${info.durationSec.toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`,
+      `${output} lasts ${partDuration(info).toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`,
     );
   }
   const { size } = await stat(temp);
   return {
     bytes: size,
-    durationSec: info.durationSec,
+    durationSec: partDuration(info),
     width: info.video?.width ?? 0,
     height: info.video?.height ?? 0,
     videoCodec: info.video?.codec ?? '',

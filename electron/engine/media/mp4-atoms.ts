@@ -40,8 +40,10 @@ export function moovFirst(atoms: readonly Atom[]): boolean {
 
 /** What the index of a finished part says: enough to verify it without spawning ffprobe. */
 export interface Mp4Summary {
+  /** Movie duration (mvhd): the longest track, lead-ins included. */
   durationSec: number;
-  video: { codec: string; width: number; height: number } | null;
+  /** The video track's own media duration (mdhd): the sum of its frames' durations. */
+  video: { codec: string; width: number; height: number; durationSec: number } | null;
   audio: { codec: string } | null;
 }
 
@@ -79,7 +81,7 @@ export async function readMp4Summary(path: string): Promise<Mp4Summary> {
     await fh.close();
   }
   const summary: Mp4Summary = { durationSec: 0, video: null, audio: null };
-  const walk = (from: number, to: number, track: { handler?: string; width?: number; height?: number; codec?: string }) => {
+  const walk = (from: number, to: number, track: { handler?: string; width?: number; height?: number; codec?: string; mediaSec?: number }) => {
     for (const box of children(buf, from, to)) {
       if (box.type === 'mvhd') {
         const v = buf[box.start];
@@ -90,6 +92,11 @@ export async function readMp4Summary(path: string): Promise<Mp4Summary> {
         const base = box.start + (buf[box.start] === 1 ? 88 : 76);
         track.width = buf.readUInt32BE(base) / 65536;
         track.height = buf.readUInt32BE(base + 4) / 65536;
+      } else if (box.type === 'mdhd') {
+        const v = buf[box.start];
+        const timescale = v === 1 ? buf.readUInt32BE(box.start + 20) : buf.readUInt32BE(box.start + 12);
+        const duration = v === 1 ? Number(buf.readBigUInt64BE(box.start + 24)) : buf.readUInt32BE(box.start + 16);
+        track.mediaSec = timescale ? duration / timescale : 0;
       } else if (box.type === 'hdlr') {
         track.handler = buf.toString('latin1', box.start + 8, box.start + 12);
       } else if (box.type === 'stsd') {
@@ -98,7 +105,7 @@ export async function readMp4Summary(path: string): Promise<Mp4Summary> {
         const t: typeof track = {};
         walk(box.start, box.end, t);
         const codec = CODEC_NAMES[t.codec ?? ''] ?? t.codec ?? '';
-        if (t.handler === 'vide' && !summary.video) summary.video = { codec, width: Math.round(t.width ?? 0), height: Math.round(t.height ?? 0) };
+        if (t.handler === 'vide' && !summary.video) summary.video = { codec, width: Math.round(t.width ?? 0), height: Math.round(t.height ?? 0), durationSec: t.mediaSec ?? 0 };
         if (t.handler === 'soun' && !summary.audio) summary.audio = { codec };
       } else if (CONTAINERS.has(box.type)) {
         walk(box.start, box.end, track);

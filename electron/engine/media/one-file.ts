@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { permanent } from '../util/errors';
 import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
-import { durationTolerance, PartOverCeilingError, type BuiltPart } from './build';
+import { durationTolerance, partDuration, PartOverCeilingError, type BuiltPart } from './build';
 import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
 import { moovReserveBytes } from './overhead';
 import type { Plan, SplitRules, Unit } from './planner';
@@ -110,7 +110,8 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
       '-i', input,
       '-map', '0:v:0', '-map', '0:a:0?', '-dn', '-sn',
       // make_zero keeps every cut on its keyframe (with 'disabled' the muxer cut one GOP late on
-      // B-frame input); the price is that part 1 keeps the source's B-frame delay as a lead-in.
+      // B-frame input); part 1 then starts with the B-frame delay as an empty edit (not counted
+      // in its video duration).
       '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-avoid_negative_ts', 'make_zero',
       '-f', 'segment', '-segment_format', 'mp4', '-segment_format_options', `moov_size=${reserve}`,
       '-reset_timestamps', '1',
@@ -137,13 +138,13 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
       const output = options.outputFor(p.index);
       if (!moovFirst(await readTopLevelAtoms(temp).catch(() => []))) throw permanent('part_build_failed', `part ${p.index} of ${input}: missing, or moov not first`);
       const s = await readMp4Summary(temp);
-      if (Math.abs(s.durationSec - p.durationSec) > durationTolerance(p.durationSec)) {
-        throw permanent('part_duration_mismatch', `part ${p.index} of ${input} lasts ${s.durationSec.toFixed(2)} s, planned ${p.durationSec.toFixed(2)} s`);
+      if (Math.abs(partDuration(s) - p.durationSec) > durationTolerance(p.durationSec)) {
+        throw permanent('part_duration_mismatch', `part ${p.index} of ${input} lasts ${partDuration(s).toFixed(2)} s, planned ${p.durationSec.toFixed(2)} s`);
       }
       const size = (await readTopLevelAtoms(temp)).reduce((sum, a) => sum + a.size, 0);
       if (options.ceilingBytes !== undefined && size > options.ceilingBytes && !over) over = new PartOverCeilingError(output, size, options.ceilingBytes);
       await rename(temp, output);
-      built.push({ bytes: size, durationSec: s.durationSec, width: s.video?.width ?? 0, height: s.video?.height ?? 0, videoCodec: s.video?.codec ?? '', audioCodec: s.audio?.codec ?? null, ffmpegRuns: 1 });
+      built.push({ bytes: size, durationSec: partDuration(s), width: s.video?.width ?? 0, height: s.video?.height ?? 0, videoCodec: s.video?.codec ?? '', audioCodec: s.audio?.codec ?? null, ffmpegRuns: 1 });
     }
     if (over) {
       log.warn(`${over.message}; all parts of ${input} removed for a re-plan`);
