@@ -7,7 +7,7 @@
  *   build/icons/NxN.png (Linux icon theme sizes), resources/icons/icon-256.png (window/notifications),
  *   resources/tray/tray-<state>.png|.ico (coloured, with a state badge),
  *   resources/tray/tray-<state>Template.png|@2x.png (macOS: black glyph + alpha, the OS tints it).
- * Usage: node scripts/make-icons.mjs [--ffmpeg PATH]
+ * Usage: node scripts/make-icons.mjs [--ffmpeg PATH] [--out DIR]   (DIR defaults to the repository)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +20,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'resources', 'icon.svg');
 const ffmpegArg = process.argv.indexOf('--ffmpeg');
 const ffmpeg = ffmpegArg > 0 ? process.argv[ffmpegArg + 1] : 'ffmpeg';
+const outArg = process.argv.indexOf('--out');
+const outRoot = outArg > 0 ? process.argv[outArg + 1] : root;
 const tmp = mkdtempSync(join(tmpdir(), 'tvb-icons-'));
 
-export const STATES = ['idle', 'working', 'error', 'loginNeeded'];
+const STATES = ['idle', 'working', 'error', 'loginNeeded'];
 const APP_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
 
@@ -68,17 +70,17 @@ function raster(size, out, { template = false, badge } = {}) {
 }
 
 function main() {
-  const dirs = ['build/icons', 'resources/icons', 'resources/tray'].map((d) => join(root, d));
+  const dirs = ['build/icons', 'resources/icons', 'resources/tray'].map((d) => join(outRoot, d));
   for (const d of dirs) mkdirSync(d, { recursive: true });
   const pngs = new Map();
-  for (const size of APP_SIZES) pngs.set(size, raster(size, join(root, 'build', 'icons', `${size}x${size}.png`)));
-  writeFileSync(join(root, 'build', 'icon.png'), pngs.get(1024));
-  writeFileSync(join(root, 'build', 'icon.ico'), buildIco(ICO_SIZES.map((s) => pngs.get(s))));
-  writeFileSync(join(root, 'resources', 'icons', 'icon-256.png'), pngs.get(256));
+  for (const size of APP_SIZES) pngs.set(size, raster(size, join(outRoot, 'build', 'icons', `${size}x${size}.png`)));
+  writeFileSync(join(outRoot, 'build', 'icon.png'), pngs.get(1024));
+  writeFileSync(join(outRoot, 'build', 'icon.ico'), buildIco(ICO_SIZES.map((s) => pngs.get(s))));
+  writeFileSync(join(outRoot, 'resources', 'icons', 'icon-256.png'), pngs.get(256));
 
   for (const state of STATES) {
     const badge = state === 'idle' ? undefined : state;
-    const trayDir = join(root, 'resources', 'tray');
+    const trayDir = join(outRoot, 'resources', 'tray');
     const colour = [16, 24, 32].map((s) => raster(s, join(tmp, `${state}-${s}.png`), { badge }));
     writeFileSync(join(trayDir, `tray-${state}.png`), colour[2]);
     writeFileSync(join(trayDir, `tray-${state}.ico`), buildIco(colour));
@@ -86,7 +88,7 @@ function main() {
     raster(32, join(trayDir, `tray-${state}Template@2x.png`), { template: true, badge });
   }
   rmSync(tmp, { recursive: true, force: true });
-  process.stderr.write(`icons written from ${source}\n`);
+  process.stderr.write(`icons written from ${source} into ${outRoot}\n`);
 }
 
 main();
