@@ -211,6 +211,21 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
     expect(PART_SIZE).toBe(524288);
   });
 
+  it('a stalled part and a dropped connection are retried; the file still arrives byte for byte', async () => {
+    const conn = await loginAlice();
+    standIn.setFault({ kind: 'stall', method: 'upload.SaveBigFilePart', count: 1, part: 4 });
+    standIn.setFault({ kind: 'dropConnection', method: 'upload.SaveBigFilePart', count: 1 });
+    const up = await conn.upload({ path: file, inFlight: 4, connections: 2, partTimeoutMs: 2000 });
+    await conn.uploadMedia(up, { durationSec: 1, width: 2, height: 2, fileName: 'y.mp4' });
+    const fired = standIn.faults().filter((f) => f.spec.kind === 'stall' || f.spec.kind === 'dropConnection');
+    expect(fired.map((f) => [f.spec.kind, f.fired])).toEqual([
+      ['stall', 1],
+      ['dropConnection', 1],
+    ]);
+    const sha = createHash('sha256').update(data).digest('hex');
+    expect(standIn.state().uploads.filter((u) => JSON.stringify(u).includes(sha)).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('an upload Telegram forgot is reported as UPLOAD_EXPIRED (caller uploads again)', async () => {
     const conn = await loginAlice();
     const ac = new AbortController();

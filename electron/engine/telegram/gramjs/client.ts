@@ -184,10 +184,13 @@ export class TelegramConnection {
 
   // ---------------------------------------------------------------- uploads
 
-  /** An extra MTProto connection to the home DC (same auth key, its own session). */
-  private openUploadSender(): Promise<MTProtoSender> {
+  /**
+   * An extra MTProto connection to the home DC (same auth key, its own session). Opened here
+   * rather than with GramJS's _connectSender, which retries forever when the DC is unreachable.
+   */
+  private async openUploadSender(): Promise<MTProtoSender> {
     const c = this.client as unknown as {
-      session: { dcId: number; getAuthKey(dcId: number): unknown };
+      session: { dcId: number; getAuthKey(dcId: number): { getKey(): Buffer | undefined } };
       _log: unknown;
       _connectionRetries: number;
       _retryDelay: number;
@@ -196,13 +199,18 @@ export class TelegramConnection {
       _securityChecks: boolean;
       _exportedSenderPromises: unknown;
       _reconnectRetries: number;
-      _connectSender(sender: MTProtoSender, dcId: number): Promise<MTProtoSender>;
+      _connection: new (args: Record<string, unknown>) => unknown;
+      _proxy: unknown;
+      testServers: boolean;
+      networkSocket: unknown;
+      getDC(dcId: number, download: boolean): Promise<{ ipAddress: string; port: number }>;
     };
     const dcId = c.session.dcId;
-    const sender = new MTProtoSender(c.session.getAuthKey(dcId) as never, {
+    const authKey = c.session.getAuthKey(dcId);
+    const sender = new MTProtoSender(authKey as never, {
       logger: c._log,
       dcId,
-      retries: c._connectionRetries,
+      retries: 1,
       delay: c._retryDelay,
       autoReconnect: true,
       connectTimeout: c._timeout,
@@ -213,7 +221,25 @@ export class TelegramConnection {
       _exportedSenderPromises: c._exportedSenderPromises,
       reconnectRetries: c._reconnectRetries,
     } as never);
-    return withDeadline(c._connectSender(sender, dcId), CONNECT_TIMEOUT_MS, 'opening an upload connection');
+    const dc = await c.getDC(dcId, !!authKey.getKey());
+    const connection = new c._connection({
+      ip: dc.ipAddress,
+      port: dc.port,
+      dcId,
+      loggers: c._log,
+      proxy: c._proxy,
+      testServers: c.testServers,
+      socket: c.networkSocket,
+    });
+    const ok = await withDeadline(sender.connect(connection as never, false), CONNECT_TIMEOUT_MS, 'opening an upload connection');
+    if (!ok) {
+      await sender.disconnect().catch(() => undefined);
+      throw new EngineError('transient', 'TELEGRAM_CONNECT', 'Telegram: could not open an upload connection');
+    }
+    const s = sender as unknown as { dcId: number; userDisconnected: boolean };
+    s.dcId = dcId;
+    s.userDisconnected = false;
+    return sender;
   }
 
   private sender(conn: number): Promise<MTProtoSender> {
