@@ -60,7 +60,12 @@ export function serveRenderer(rendererDir: string): void {
  * Applies the navigation rules to any web contents: nothing but our renderer is ever shown,
  * `window.open` never creates a window, allowlisted links go to the browser, webviews are refused.
  */
+const hardened = new WeakSet<WebContents>();
+
 export function hardenWebContents(contents: WebContents, devServer?: string): void {
+  // Called for the main window and again from app's 'web-contents-created': attach once.
+  if (hardened.has(contents)) return;
+  hardened.add(contents);
   const block = (event: { preventDefault(): void }, url: string) => {
     if (isAppUrl(url, devServer)) return;
     event.preventDefault();

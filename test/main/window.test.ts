@@ -162,3 +162,15 @@ describe('main window security', () => {
     expect(close()).toBe(false);
   });
 });
+
+describe('hardenWebContents', () => {
+  it('attaches its handlers once even when called twice (window + web-contents-created)', () => {
+    const contents = new electron.FakeWebContents();
+    win.hardenWebContents(contents as never);
+    win.hardenWebContents(contents as never);
+    expect(contents.listenerCount('will-navigate')).toBe(1);
+    const event = { preventDefault: vi.fn() };
+    contents.emit('will-navigate', event, 'https://t.me/x');
+    expect(electron.shell.openExternal).toHaveBeenCalledTimes(1);
+  });
+});
