@@ -32,6 +32,13 @@ function tinyJpeg(): Buffer {
   ]);
 }
 
+/** The exported sender uploads go through (GramJS types it as possibly undefined). */
+async function partSender(dcId = c.session.dcId) {
+  const sender = await c.getSender(dcId);
+  if (!sender) throw new Error(`no sender for DC ${dcId}`);
+  return sender;
+}
+
 beforeAll(async () => {
   s = await startTelegramStandIn();
   c = client(s);
@@ -168,7 +175,7 @@ describe('uploads over MTProto', () => {
     await send('VOD Archive', 'once', rid);
     await expect(send('VOD Archive', 'twice', rid)).rejects.toMatchObject({ errorMessage: 'RANDOM_ID_DUPLICATE' });
 
-    const sender = await c.getSender(c.session.dcId);
+    const sender = await partSender();
     const fileId = randomId();
     const parts = [randomBytes(1024), randomBytes(1024), randomBytes(100)];
     await sender.send(new Api.upload.SaveFilePart({ fileId, filePart: 0, bytes: parts[0] }));
@@ -191,7 +198,7 @@ describe('uploads over MTProto', () => {
 describe('other DCs', () => {
   it('a sender for another DC gets its own auth key, bound by auth.exportAuthorization/importAuthorization', async () => {
     const keysBefore = s.state().sessions.length;
-    const sender = await c.getSender(1);
+    const sender = await partSender(1);
     await expect(sender.send(new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) }))).resolves.toBe(
       true,
     );
@@ -207,7 +214,7 @@ describe('other DCs', () => {
 
 describe('injected faults', () => {
   it('FLOOD_WAIT reaches the client as FloodWaitError on a part and on an invoke', async () => {
-    const sender = await c.getSender(c.session.dcId);
+    const sender = await partSender();
     s.setFault({ kind: 'floodWait', method: 'upload.saveBigFilePart', seconds: 7 });
     const part = new Api.upload.SaveBigFilePart({ fileId: randomId(), filePart: 0, fileTotalParts: 2, bytes: randomBytes(1024) });
     const err = await sender.send(part).catch((e: unknown) => e);
@@ -223,7 +230,7 @@ describe('injected faults', () => {
   });
 
   it('answers any RPC error a given number of times', async () => {
-    const sender = await c.getSender(c.session.dcId);
+    const sender = await partSender();
     s.setFault({ kind: 'rpcError', method: 'upload.SaveFilePart', code: 400, message: 'FILE_PART_INVALID', count: 2 });
     const part = new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) });
     for (let i = 0; i < 2; i++) await expect(sender.send(part)).rejects.toMatchObject({ errorMessage: 'FILE_PART_INVALID' });
@@ -232,7 +239,7 @@ describe('injected faults', () => {
   });
 
   it('stalls one upload part (never answered) while later parts are answered', async () => {
-    const sender = await c.getSender(c.session.dcId);
+    const sender = await partSender();
     const fileId = randomId();
     s.setFault({ kind: 'stall', method: 'upload.saveFilePart', part: 0 });
     let settled = false;
@@ -250,7 +257,7 @@ describe('injected faults', () => {
 
   it('drops the connection on a request; GramJS reconnects and the request is answered', async () => {
     const before = s.stats().accepted;
-    const sender = await c.getSender(c.session.dcId);
+    const sender = await partSender();
     s.setFault({ kind: 'dropConnection', method: 'upload.SaveFilePart' });
     await expect(sender.send(new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) }))).resolves.toBe(
       true,
@@ -263,7 +270,7 @@ describe('injected faults', () => {
   it('answers parts after the configured per-part delay, with many in flight at once', async () => {
     s.setPartDelay(300);
     try {
-      const sender = await c.getSender(c.session.dcId);
+      const sender = await partSender();
       const fileId = randomId();
       let answered = 0;
       const sends = Array.from({ length: 8 }, (_, i) =>
