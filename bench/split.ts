@@ -11,14 +11,14 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildPart, muxToMp4, type BuiltPart } from '../electron/engine/media/build';
+import { buildPart, muxToMp4, partDuration, type BuiltPart } from '../electron/engine/media/build';
+import { readMp4Summary } from '../electron/engine/media/mp4-atoms';
 import { planParts, splitRules, type PlannedPart, type Unit } from '../electron/engine/media/planner';
-import { probeMedia } from '../electron/engine/media/probe';
 
 const exec = promisify(execFile);
 const CACHE = join(tmpdir(), 'twitch-vod-backup-bench-split-v1');
 const SECONDS = 190;
-const TRIALS = 3;
+const TRIALS = 5;
 const progress = (msg: string) => process.stderr.write(`[split] ${msg}\n`);
 
 interface Seg extends Unit {
@@ -119,7 +119,8 @@ export default async function split() {
         exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', `concat:${segs.map((s) => s.path).join('|')}`, '-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', whole], { maxBuffer: 1 << 20 }),
       );
       remuxSeconds = Math.min(remuxSeconds, remux);
-      wholeDurationSec = (await probeMedia(whole)).durationSec;
+      // The same measure as the parts': the video track's duration.
+      wholeDurationSec = partDuration(await readMp4Summary(whole));
       await rm(whole, { force: true });
       const copyDir = join(work, 'copy');
       await mkdir(copyDir);
