@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../electron/contract/settings';
 import { insertPlannedPart, updatePart } from '../../electron/engine/store/parts';
 import { ensureUploads, markPosted } from '../../electron/engine/store/uploads';
@@ -29,6 +29,11 @@ describe('browser mode: settings, queue, history, logs', () => {
     folder = mkdtempSync(join(tmpdir(), 'tvb-e2e-folder-'));
     world = await startWorld({ settings: readySettings(folder), secrets: { twitchClientSecret: 'e2e-secret-value' } });
     await world.page.getByTestId('engine-state').waitFor();
+  });
+
+  afterEach(async (ctx) => {
+    // A failing step leaves a picture of the page behind for the reader.
+    if (ctx.task.result?.state === 'fail' && world) await screenshot(world.page, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
   afterAll(async () => {
