@@ -32,11 +32,17 @@ function tinyJpeg(): Buffer {
   ]);
 }
 
-/** The exported sender uploads go through (GramJS types it as possibly undefined). */
-async function partSender(dcId = c.session.dcId) {
+/** The exported sender uploads go through (GramJS types it and its send() as possibly undefined). */
+async function partSender(dcId = c.session.dcId): Promise<{ send(req: Api.AnyRequest): Promise<unknown> }> {
   const sender = await c.getSender(dcId);
   if (!sender) throw new Error(`no sender for DC ${dcId}`);
-  return sender;
+  return {
+    send(req) {
+      const sent = sender.send(req);
+      if (!sent) throw new Error('sender.send returned nothing');
+      return sent;
+    },
+  };
 }
 
 beforeAll(async () => {
