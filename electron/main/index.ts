@@ -91,6 +91,9 @@ async function start(): Promise<void> {
     }
   };
 
+  if (paths.sqliteNativeBinding && !existsSync(paths.sqliteNativeBinding)) {
+    log.warn(`No better-sqlite3 build for Electron at ${paths.sqliteNativeBinding}; run \`npm run rebuild:electron\` once (the engine cannot open its database without it).`);
+  }
   let crashStreakNotified = false;
   const engine = new EngineHost({
     entry: paths.engineEntry,

@@ -87,9 +87,21 @@ export class SecretStore {
     return { ...map };
   }
 
-  /** Merges a patch (undefined / empty string deletes a key) and writes the file atomically. */
+  /**
+   * Merges a patch (undefined / empty string deletes a key) and writes the file atomically.
+   * A file that cannot be read any more (keyring reset) is moved aside to `<file>.unreadable`
+   * rather than blocking every new sign-in forever.
+   */
   update(patch: SecretMap): SecretMap {
-    const next: SecretMap = { ...this.load() };
+    let current: SecretMap;
+    try {
+      current = this.load();
+    } catch {
+      renameSync(this.file, `${this.file}.unreadable`);
+      this.cache = {};
+      current = {};
+    }
+    const next: SecretMap = { ...current };
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined || value === '') delete next[key];
       else {

@@ -116,3 +116,16 @@ describe('SecretStore folder', () => {
     expect(statSync(file).isFile()).toBe(true);
   });
 });
+
+describe('SecretStore after a keyring reset', () => {
+  it('moves the unreadable file aside so a new sign-in can be saved', () => {
+    const file = join(tmp, 'reset.json');
+    new SecretStore(file, fakeSafeStorage()).update({ telegramSession: session });
+    const fresh = fakeSafeStorage(); // another key: the old file cannot be decrypted
+    const store = new SecretStore(file, fresh);
+    expect(() => store.load()).toThrow(/could not be decrypted/);
+    expect(store.update({ twitchUserToken: token })).toEqual({ twitchUserToken: token });
+    expect(new SecretStore(file, fresh).load()).toEqual({ twitchUserToken: token });
+    expect(readdirSync(tmp).filter((f) => f.startsWith('reset.json')).sort()).toEqual(['reset.json', 'reset.json.unreadable']);
+  });
+});
