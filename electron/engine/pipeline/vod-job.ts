@@ -201,13 +201,12 @@ export class VodJob {
       this.setStage('downloading');
       const { settings } = this.engine;
       const tasks: SegmentTask[] = segments.map((s) => ({ index: s.idx, durationSec: s.duration, ...sourcesOf(s, this.vod.created_at) }));
-      const token = this.engine.secrets.twitchUserToken;
       await fetchSegments({
         dir: this.folder.segments,
         segments: tasks,
         concurrency: settings.vod.downloadConcurrency,
         bandwidthCapBps: settings.vod.bandwidthCapMBps > 0 ? settings.vod.bandwidthCapMBps * 1_000_000 : undefined,
-        headers: token ? { Authorization: `OAuth ${token}` } : undefined,
+        // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
         isSegmentDone: (index) => done.has(index),
         onSegmentDone: (d) => {
           markSegmentDone(this.db, this.vodId, d.index, d.bytes);
@@ -325,33 +324,65 @@ export class VodJob {
 
   // ---------------------------------------------------------------- deliver
 
-  /** Parts go out strictly in order, each to every destination, so channels read in order. */
+  /**
+   * Two loops in part order: uploads start as soon as a part is built (while later segments still
+   * download), posts wait until the plan is complete, because every caption says "Part k/N". Posting
+   * is one cheap request per destination; uploading is what takes the time, and it overlaps.
+   */
   private async deliverAll(): Promise<void> {
     let holdsUploadSlot = false;
+    const takeSlot = async () => {
+      if (holdsUploadSlot) return;
+      holdsUploadSlot = true;
+      await this.deps.uploadSlot.acquire(this.signal).catch((error: unknown) => {
+        holdsUploadSlot = false;
+        throw error;
+      });
+    };
+    const needsUpload = this.destinations.some((d) => d.kind === 'telegram');
     try {
-      for (let index = 1; ; index++) {
-        const part = await this.waitForPart(index);
-        if (!part) break;
-        if (!holdsUploadSlot) {
-          await this.deps.uploadSlot.acquire(this.signal);
-          holdsUploadSlot = true;
+      const uploads = (async () => {
+        if (!needsUpload) return;
+        for (let index = 1; ; index++) {
+          const part = await this.waitForPart(index, (p) => p.state !== 'planned');
+          if (!part) return;
+          await takeSlot();
+          if (part.state === 'built' && this.hasPendingTelegramPost(part)) await this.ensureDocument(part);
         }
-        await this.deliver(part);
-      }
+      })();
+      const posts = (async () => {
+        for (let index = 1; ; index++) {
+          const part = await this.waitForPart(index, (p) => this.planComplete && (needsUpload ? p.state === 'uploaded' || p.state === 'posted' : p.state !== 'planned'));
+          if (!part) return;
+          await takeSlot();
+          await this.deliver(part);
+        }
+      })();
+      await Promise.all([uploads.catch((error: unknown) => this.fail(error)), posts.catch((error: unknown) => this.fail(error))]);
+      this.throwIfFailed();
     } finally {
       if (holdsUploadSlot) this.deps.uploadSlot.release();
     }
   }
 
-  /** Resolves with part `index` once it is built (or already delivered), or undefined after the last. */
-  private async waitForPart(index: number): Promise<PartRecord | undefined> {
+  /** Resolves with part `index` once `ready` holds for it, or undefined after the last part. */
+  private async waitForPart(index: number, ready: (part: PartRecord) => boolean): Promise<PartRecord | undefined> {
     for (;;) {
       this.throwIfFailed();
       const part = partsOf(this.db, this.vodId).find((p) => p.idx === index);
-      if (part && part.state !== 'planned') return part;
+      if (part && ready(part)) return part;
       if (!part && this.planComplete) return undefined;
       await this.changed.wait(this.signal);
     }
+  }
+
+  private hasPendingTelegramPost(part: PartRecord): boolean {
+    const posted = new Set(
+      uploadsOf(this.db, this.vodId, this.vod.generation)
+        .filter((u) => u.part_idx === part.idx && u.state === 'posted')
+        .map((u) => u.destination),
+    );
+    return this.destinations.some((d) => d.kind === 'telegram' && !posted.has(destinationKey(d)));
   }
 
   private async deliver(part: PartRecord): Promise<void> {
@@ -360,8 +391,8 @@ export class VodJob {
     ensureUploads(this.db, this.vodId, generation, part.idx, keys);
     const pending = () => uploadsOf(this.db, this.vodId, generation).filter((u) => u.part_idx === part.idx && u.state !== 'posted');
     if (part.state === 'posted' || pending().length === 0) return this.partDelivered(part);
-    this.setStage('uploading');
-    const total = this.vod.parts_total ?? getVod(this.db, this.vodId)?.parts_total ?? null;
+    this.setStage('posting');
+    const total = getVod(this.db, this.vodId)?.parts_total ?? null;
     for (const dest of this.destinations) {
       const key = destinationKey(dest);
       const row = pending().find((u) => u.destination === key);
@@ -375,7 +406,6 @@ export class VodJob {
           this.writeFolderMetadata(dest);
         } else {
           const doc = await this.ensureDocument(part);
-          this.setStage('posting');
           const randomId = row.random_id ?? BigInt.asIntN(64, BigInt(`0x${randomBytes(8).toString('hex')}`)).toString();
           markSending(this.db, uploadKey, randomId);
           const caption = this.caption(part, total);
