@@ -115,7 +115,7 @@ export interface Packet {
 }
 
 /**
- * Every audio and video packet of a file in file order (for one-file planning and for tests'
+ * Every audio and video packet of a file in demux order (for one-file planning and for tests'
  * continuity checks). Streams the CSV so a long VOD does not build one huge string.
  */
 export async function probePackets(path: string, options: ProbeOptions & { streams?: 'v' | 'a' | 'va' } = {}): Promise<Packet[]> {
