@@ -94,7 +94,6 @@ async function start(): Promise<void> {
   if (paths.sqliteNativeBinding && !existsSync(paths.sqliteNativeBinding)) {
     log.warn(`No better-sqlite3 build for Electron at ${paths.sqliteNativeBinding}; run \`npm run rebuild:electron\` once (the engine cannot open its database without it).`);
   }
-  let crashStreakNotified = false;
   const engine = new EngineHost({
     entry: paths.engineEntry,
     paths: { dataDir, logFile, resourcesDir: paths.resourcesDir },
@@ -104,7 +103,6 @@ async function start(): Promise<void> {
     onMessage: (message: EngineToHost) => {
       switch (message.type) {
         case 'ready':
-          crashStreakNotified = false;
           break;
         case 'persist.secrets': {
           const patch: Record<string, string | undefined> = { ...message.patch };
@@ -136,10 +134,10 @@ async function start(): Promise<void> {
           break;
       }
     },
-    onCrash: ({ delayMs }) => {
+    onCrash: ({ attempt, delayMs }) => {
       tray.update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
-      if (crashStreakNotified) return;
-      crashStreakNotified = true;
+      // Once per streak: the attempt count goes back to 1 only after a stable run.
+      if (attempt !== 1) return;
       notify({
         kind: 'engineRestarted',
         title: 'Twitch VOD Backup restarted its engine',

@@ -126,6 +126,12 @@ describe('main process wiring', () => {
     engine().emit('message', { type: 'ready' });
     // The renderer gets a port to the new engine.
     expect(win.webContents.sent.filter((m) => m.channel === ENGINE_PORT_CHANNEL)).toHaveLength(2);
+    // A second crash soon after is part of the same streak: no second notification.
+    engine().crash(1);
+    expect(electron.Notification.shown).toHaveLength(1);
+    await vi.waitFor(() => expect(electron.utilityProcess.forked).toHaveLength(3), { timeout: 10_000 });
+    engine().emit('spawn');
+    engine().emit('message', { type: 'ready' });
   });
 
   it('the app channel answers our window and rejects anyone else', async () => {
