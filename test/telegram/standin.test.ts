@@ -97,6 +97,18 @@ describe('login against the MTProto stand-in', () => {
     expect(steps.at(-1)).toMatchObject({ step: 'done', account: { name: 'Carol', premium: true } });
   });
 
+  it('QR login of an account with 2FA continues with the password step', async () => {
+    const conn = await connect();
+    let resolvePw!: () => void;
+    const pw = new Promise<void>((r) => (resolvePw = r));
+    const flow = new LoginFlow(conn, API_ID, API_HASH, (s) => s.step === 'password' && resolvePw());
+    const qr = await flow.startQr();
+    standIn.scanQr((qr as { url: string }).url, '+15550000002');
+    await pw;
+    expect(flow.step).toEqual({ step: 'password', hint: 'the usual' });
+    expect(await flow.submitPassword('hunter2')).toMatchObject({ step: 'done', account: { name: 'Bob' } });
+  });
+
   it('bot token login, and a bad token is a clear failure', async () => {
     const conn = await connect();
     const flow = new LoginFlow(conn, API_ID, API_HASH);
@@ -224,6 +236,47 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
     ]);
     const sha = createHash('sha256').update(data).digest('hex');
     expect(standIn.state().uploads.filter((u) => JSON.stringify(u).includes(sha)).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('alerts reach the alert chat as escaped HTML, rate limited', async () => {
+    const { AlertSender } = await import('../../electron/engine/telegram/alerts');
+    const conn = await loginAlice();
+    const chats = await conn.listChats();
+    const target = chats.find((c) => c.title === 'VOD Chat')!;
+    const alerts = new AlertSender((html) => conn.sendText({ chat: target.id }, html));
+    expect(await alerts.alert({ kind: 'disk_full', key: 'disk', title: 'Disk full <C:>', detail: 'free 0 B' })).toBe(true);
+    expect(await alerts.alert({ kind: 'disk_full', key: 'disk', title: 'Disk full <C:>' })).toBe(false);
+    const last = standIn.state().messages[target.id]!.at(-1)!;
+    expect(JSON.stringify(last)).toContain('Disk full <C:>');
+  });
+
+  it('uploadDocument starts over when Telegram forgot a resumed upload', async () => {
+    const conn = await loginAlice();
+    const ac = new AbortController();
+    let last: UploadResume | undefined;
+    await conn
+      .upload({
+        path: file,
+        inFlight: 1,
+        signal: ac.signal,
+        onPartAcked: (s) => {
+          last = s;
+          if (s.acked.length === 2) ac.abort();
+        },
+      })
+      .catch(() => undefined);
+    standIn.forgetUnfinishedUploads();
+    const ids: string[] = [];
+    const { file: up, document } = await conn.uploadDocument({
+      path: file,
+      resume: last,
+      onPartAcked: (s) => void ids.push(s.fileId),
+      meta: { durationSec: 3, width: 4, height: 4, fileName: 'again' },
+    });
+    expect(up.resumed).toBe(false);
+    expect(up.fileId).not.toBe(last!.fileId);
+    expect(ids.at(-1)).toBe(up.fileId);
+    expect(document.id).toMatch(/^\d+$/);
   });
 
   it('an upload Telegram forgot is reported as UPLOAD_EXPIRED (caller uploads again)', async () => {

@@ -279,6 +279,24 @@ export class TelegramConnection {
     return uploadFile(this.partTransport(connections), { ...options, premium, inFlight });
   }
 
+  /**
+   * Upload + uploadMedia in one step, for a part that is posted to several destinations: returns
+   * the storable document. A resumed upload that Telegram forgot (parts expired) starts over
+   * once, fresh (onPartAcked then reports the new file id).
+   */
+  async uploadDocument(options: UploadOptions & { meta: VideoMeta }): Promise<{ file: UploadedFile; document: StoredDocument }> {
+    const { meta, ...upload } = options;
+    let file = await this.upload(upload);
+    try {
+      return { file, document: await this.uploadMedia(file, meta, options.signal) };
+    } catch (err) {
+      if (!(err instanceof EngineError && err.code === 'UPLOAD_EXPIRED') || !options.resume) throw err;
+      log.info(`upload of ${file.name}: Telegram no longer has the earlier parts, uploading again`);
+      file = await this.upload({ ...upload, resume: undefined });
+      return { file, document: await this.uploadMedia(file, meta, options.signal) };
+    }
+  }
+
   // ---------------------------------------------------------------- posting
 
   private inputFile(file: UploadedFile): Api.TypeInputFile {
@@ -398,6 +416,7 @@ export class TelegramConnection {
     for (let page = 0; page < 10; page++) {
       const res = await this.call(new Api.messages.GetDialogs({ offsetDate, offsetId, offsetPeer, limit: 100, hash: big(0) }), 'chat list');
       if (res instanceof Api.messages.DialogsNotModified) break;
+      for (const u of res.users) this.putUser(u);
       for (const chat of res.chats) {
         const option = await this.chatOption(chat);
         if (option && !seen.has(option.id)) {
@@ -442,6 +461,12 @@ export class TelegramConnection {
     return undefined;
   }
 
+  private putUser(u: Api.TypeUser): void {
+    if (u instanceof Api.User && !u.self) {
+      this.peers.put({ id: String(u.id), kind: 'user', accessHash: String(u.accessHash ?? 0), username: u.username ?? undefined, title: userName(u) });
+    }
+  }
+
   private async forumTopics(entry: PeerEntry): Promise<Array<{ id: number; title: string }>> {
     try {
       const res = await this.client.invoke(
@@ -464,7 +489,7 @@ export class TelegramConnection {
     if (/^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(ref)) {
       const res = await this.call(new Api.contacts.ResolveUsername({ username: ref.slice(1) }), `lookup of ${ref}`);
       for (const c of res.chats) await this.chatOption(c);
-      for (const u of res.users) if (u instanceof Api.User) this.peers.put({ id: String(u.id), kind: 'user', accessHash: String(u.accessHash ?? 0), username: u.username ?? undefined, title: userName(u) });
+      for (const u of res.users) this.putUser(u);
       const found = this.peers.get(key);
       if (found) return found;
       throw new EngineError('permanent', 'CHAT_NOT_FOUND', `Telegram: ${ref} is not a chat this account can see`);
