@@ -78,7 +78,16 @@ export class ClientConnection {
       this.close();
       return;
     }
-    for (const p of packets) this.onPacket(p);
+    for (const p of packets) {
+      try {
+        this.onPacket(p);
+      } catch (err) {
+        // A malformed message must not take the whole server down: drop this client only.
+        this.host.debug(`dropping connection on a malformed message: ${(err as Error).message}`);
+        this.close();
+        return;
+      }
+    }
   }
 
   private writePacket(payload: Buffer): void {
