@@ -9,6 +9,7 @@ import { ensureFreeSpace, estimateVodBytes } from '../download/disk';
 import { resolveVodPlaylist } from '../download/resolve';
 import { fetchSegments, segmentPath, type SegmentTask } from '../download/segments';
 import { segmentSources } from '../download/playlist';
+import { checkTsSegment } from '../download/segment-check';
 import { buildPart } from '../media/build';
 import { planParts, splitRules, type SplitRules, type Unit } from '../media/planner';
 import { makeThumbnail } from '../media/thumbnail';
@@ -208,7 +209,8 @@ export class VodJob {
         bandwidthCapBps: settings.vod.bandwidthCapMBps > 0 ? settings.vod.bandwidthCapMBps * 1_000_000 : undefined,
         // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
         isSegmentDone: (index) => done.has(index),
-        onSegmentDone: (d) => {
+        onSegmentDone: async (d) => {
+          await checkTsSegment(d.path, d.index, d.bytes);
           markSegmentDone(this.db, this.vodId, d.index, d.bytes);
           done.add(d.index);
         },
