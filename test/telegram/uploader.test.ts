@@ -105,7 +105,7 @@ describe('uploader part loop', () => {
     const stalled: number[] = [];
     t.stalled = (c) => void stalled.push(c);
     t.fail = (req, attempt) => (req.part === 5 && attempt === 1 ? 'hang' : undefined);
-    const up = await uploadFile(t, { path, inFlight: 4, partTimeoutMs: 300 });
+    const up = await uploadFile(t, { path, inFlight: 4, partTimeoutMs: 1500 });
     expect(t.assembled(up.fileId).equals(data)).toBe(true);
     const tries = t.sends.filter((s) => s.part === 5);
     expect(tries).toHaveLength(2);
