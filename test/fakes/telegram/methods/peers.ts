@@ -68,7 +68,9 @@ on(Api.contacts.ResolveUsername, (ctx, req) => {
 on(Api.messages.GetDialogs, (ctx) => {
   const self = ctx.user();
   if (self.bot) throw new RpcFailure(400, 'BOT_METHOD_INVALID');
-  const chats = visibleChats(ctx, self);
+  // Newest activity first, as Telegram orders dialogs.
+  const lastDate = (c: ChatRecord) => ctx.core.state.data.messages[chatKeyOf(c)]?.at(-1)?.date ?? c.date;
+  const chats = [...visibleChats(ctx, self)].sort((a, b) => lastDate(b) - lastDate(a));
   const messages: Api.TypeMessage[] = [];
   const dialogs = chats.map((c) => {
     const key = chatKeyOf(c);
