@@ -8,6 +8,7 @@ import {
   truncateCaptionHtml,
   validateTemplate,
   formatDate,
+  captionLimit,
 } from '../../electron/engine/telegram/caption';
 
 const base = {
@@ -95,6 +96,11 @@ describe('caption', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('caption limit follows Premium', () => {
+    expect(captionLimit(false)).toBe(1024);
+    expect(captionLimit(true)).toBe(2048);
   });
 
   it('rejects a nonsense limit', () => {

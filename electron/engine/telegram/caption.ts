@@ -8,6 +8,8 @@
 export const CAPTION_LIMIT = 1024;
 export const CAPTION_LIMIT_PREMIUM = 2048;
 
+export const captionLimit = (premium: boolean): number => (premium ? CAPTION_LIMIT_PREMIUM : CAPTION_LIMIT);
+
 /** Reproduces the legacy "{title} ({dd/mm/YYYY}) - Part {n}/{total}". */
 export const DEFAULT_CAPTION_TEMPLATE = '{title} ({date}) - Part {part}/{parts}';
 export const DEFAULT_DATE_FORMAT = 'dd/MM/yyyy';
