@@ -55,4 +55,13 @@ describe('bad clients', () => {
     await loginWithCode(c, '+15550000001', ['12345']);
     expect((await c.getMe()).firstName).toBe('Alice');
   });
+
+  it('dropConnections() closes every client; GramJS reconnects with its auth key and carries on', async () => {
+    const c = client(s);
+    await loginWithCode(c, '+15550000003', ['33333']);
+    const accepted = s.stats().accepted;
+    expect(s.dropConnections()).toBeGreaterThanOrEqual(1);
+    expect((await c.getMe()).firstName).toBe('Carol');
+    expect(s.stats().accepted).toBeGreaterThan(accepted);
+  });
 });
