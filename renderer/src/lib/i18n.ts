@@ -403,8 +403,6 @@ export function translate(lang: Language, key: MessageKey, params?: Record<strin
   return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
 }
 
-export function hasKey(key: string): key is MessageKey {
-  return key in en;
-}
+export const MESSAGE_KEYS = Object.keys(en) as MessageKey[];
 
 export const LOCALES: Record<Language, string> = { en: 'en-GB', it: 'it-IT' };
