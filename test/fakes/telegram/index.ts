@@ -13,3 +13,5 @@ export {
   STANDIN_API_ID,
 } from './client';
 export type { StandInAddress } from './client';
+export { spawnStandIn } from './process';
+export type { StandInProcess, StandInProcessInfo } from './process';
