@@ -147,6 +147,16 @@ describe('buildPart', () => {
     await checkParts(segs, plan.parts, built, 'gap');
   });
 
+  it('accepts a part whose video stops before its audio (audio-only tail)', async () => {
+    const segs = await makeHls({ dir, prefix: 'tail', seconds: 6, segmentSec: 1, videoGap: [4, 6] });
+    const plan = planParts(segs, rules(10 ** 9), { complete: true });
+    const [b] = await buildAll(segs, plan.parts, 'tail');
+    const f = await streamFacts(join(dir, 'tail-1.mp4'));
+    expect(f.audioDurationSec).toBeGreaterThan(5.9);
+    expect(f.videoFrames).toBeLessThan(4.1 * 15);
+    expect(b.durationSec).toBeGreaterThan(5.9);
+  });
+
   it('joins many tiny segments in one run', async () => {
     const segs = await makeHls({ dir, prefix: 'tiny', seconds: 6, segmentSec: 0.2 });
     expect(segs.length).toBeGreaterThanOrEqual(25);

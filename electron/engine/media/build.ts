@@ -61,9 +61,14 @@ export class PartOverCeilingError extends EngineError {
   }
 }
 
-/** Tolerance of the duration check: rounding of segment durations, not a missing segment. */
+/** Tolerance of the duration check: a frame or two of rounding, never a missing segment. */
 export function durationTolerance(expectedSec: number): number {
-  return Math.max(0.5, expectedSec * 0.005);
+  return Math.max(0.5, expectedSec * 0.0005);
+}
+
+/** The longer of the tracks' own durations: a part whose video stops early (audio-only tail) is whole. */
+export function contentDuration(info: Mp4Summary): number {
+  return Math.max(info.video?.durationSec ?? 0, info.audio?.durationSec ?? 0) || info.durationSec;
 }
 
 export async function buildPart(options: BuildPartOptions): Promise<BuiltPart> {
@@ -161,25 +166,38 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
 /**
  * A part's duration is its video track's (the sum of its frames): neighbouring parts' frames tile
  * the VOD exactly, while the movie duration also counts audio that the stream interleaves just
- * before a cut (tens of ms per part), so movie durations add up to more than the VOD.
+ * before a cut (tens of ms per part), so movie durations add up to more than the VOD. Only when
+ * the audio runs on for over half a second longer (video stopped) does the audio's length count.
  */
 export function partDuration(info: Mp4Summary): number {
-  return info.video && info.video.durationSec > 0 ? info.video.durationSec : info.durationSec;
+  const video = info.video?.durationSec ?? 0;
+  if (video <= 0) return info.audio?.durationSec || info.durationSec;
+  // An audio-only tail (video stopped, sound goes on) is part of the part's length.
+  const audio = info.audio?.durationSec ?? 0;
+  return audio - video > 0.5 ? audio : video;
 }
 
 /** Checks the finished file from its own index (no extra process): moov first, length, streams. */
 async function verify(temp: string, output: string, expectedSec: number) {
-  const atoms = await readTopLevelAtoms(temp);
+  const atoms = await readTopLevelAtoms(temp).catch((err: Error) => {
+    throw permanent('part_build_failed', `ffmpeg wrote no readable ${output}: ${err.message}`, { cause: err });
+  });
   if (!moovFirst(atoms)) throw permanent('part_build_failed', `${output}: the moov atom is not before the media data`);
   const info = await readMp4Summary(temp).catch((err: Error) => {
     throw permanent('part_build_failed', `${output} is not a readable MP4: ${err.message}`, { cause: err });
   });
   if (!info.video && !info.audio) throw permanent('part_build_failed', `${output} holds no audio or video`);
-  if (Math.abs(partDuration(info) - expectedSec) > durationTolerance(expectedSec)) {
+  // Shorter than its segments means lost media (a truncated or missing segment): an error.
+  // Longer only means the playlist understated a duration (seen with audio-only stretches).
+  const got = contentDuration(info);
+  if (got < expectedSec - durationTolerance(expectedSec)) {
     throw transient(
       'part_duration_mismatch',
-      `${output} lasts ${partDuration(info).toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`,
+      `${output} lasts ${got.toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`,
     );
+  }
+  if (got > expectedSec + durationTolerance(expectedSec)) {
+    log.warn(`${output} lasts ${got.toFixed(2)} s, more than the ${expectedSec.toFixed(2)} s its segments claim`);
   }
   const { size } = await stat(temp);
   return {

@@ -44,7 +44,7 @@ export interface Mp4Summary {
   durationSec: number;
   /** The video track's own media duration (mdhd): the sum of its frames' durations. */
   video: { codec: string; width: number; height: number; durationSec: number } | null;
-  audio: { codec: string } | null;
+  audio: { codec: string; durationSec: number } | null;
 }
 
 const CONTAINERS = new Set(['trak', 'mdia', 'minf', 'stbl']);
@@ -106,7 +106,7 @@ export async function readMp4Summary(path: string): Promise<Mp4Summary> {
         walk(box.start, box.end, t);
         const codec = CODEC_NAMES[t.codec ?? ''] ?? t.codec ?? '';
         if (t.handler === 'vide' && !summary.video) summary.video = { codec, width: Math.round(t.width ?? 0), height: Math.round(t.height ?? 0), durationSec: t.mediaSec ?? 0 };
-        if (t.handler === 'soun' && !summary.audio) summary.audio = { codec };
+        if (t.handler === 'soun' && !summary.audio) summary.audio = { codec, durationSec: t.mediaSec ?? 0 };
       } else if (CONTAINERS.has(box.type)) {
         walk(box.start, box.end, track);
       }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { permanent } from '../util/errors';
 import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
-import { durationTolerance, partDuration, PartOverCeilingError, type BuiltPart } from './build';
+import { contentDuration, durationTolerance, partDuration, PartOverCeilingError, type BuiltPart } from './build';
 import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
 import { moovReserveBytes } from './overhead';
 import type { Plan, SplitRules, Unit } from './planner';
@@ -138,8 +138,8 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
       const output = options.outputFor(p.index);
       if (!moovFirst(await readTopLevelAtoms(temp).catch(() => []))) throw permanent('part_build_failed', `part ${p.index} of ${input}: missing, or moov not first`);
       const s = await readMp4Summary(temp);
-      if (Math.abs(partDuration(s) - p.durationSec) > durationTolerance(p.durationSec)) {
-        throw permanent('part_duration_mismatch', `part ${p.index} of ${input} lasts ${partDuration(s).toFixed(2)} s, planned ${p.durationSec.toFixed(2)} s`);
+      if (Math.abs(contentDuration(s) - p.durationSec) > durationTolerance(p.durationSec)) {
+        throw permanent('part_duration_mismatch', `part ${p.index} of ${input} lasts ${contentDuration(s).toFixed(2)} s, planned ${p.durationSec.toFixed(2)} s`);
       }
       const size = (await readTopLevelAtoms(temp)).reduce((sum, a) => sum + a.size, 0);
       if (options.ceilingBytes !== undefined && size > options.ceilingBytes && !over) over = new PartOverCeilingError(output, size, options.ceilingBytes);
