@@ -116,7 +116,7 @@ async function cpuBound(path: string, dir: string, sha256: string): Promise<{ se
 export default async function bench(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'upload-bench-'));
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   try {
     const path = join(dir, 'vod-part.mp4');
     progress(`writing ${SIZE} bytes`);

@@ -79,6 +79,28 @@ describe('send path patches give the same bytes as GramJS', () => {
     }
   });
 
+  it('message header written in front of a part request equals MessagePacker\'s concat', async () => {
+    installGramjsSpeedups();
+    const { partRequest } = await import('../../electron/engine/telegram/gramjs/client');
+    const { PART_HEADROOM } = await import('../../electron/engine/telegram/uploader');
+    const { BinaryWriter } = require('telegram/extensions/BinaryWriter') as { BinaryWriter: new (b: Buffer) => { write(b: Buffer): void; getValue(): Buffer } };
+    const memory = randomBytes(PART_HEADROOM + 512 * 1024);
+    const frame = partRequest({ fileId: '5', part: 1, totalParts: 3, big: true, bytes: memory.subarray(PART_HEADROOM), headroom: PART_HEADROOM }).getBytes();
+    const header = randomBytes(16);
+    const expected = Buffer.concat([header, frame]);
+    const w = new BinaryWriter(Buffer.alloc(0));
+    w.write(header);
+    w.write(frame);
+    const got = w.getValue();
+    expect(got.equals(expected)).toBe(true);
+    expect(got.buffer).toBe(memory.buffer); // no copy was made
+    // Anything else is concatenated as before.
+    const other = new BinaryWriter(Buffer.alloc(0));
+    other.write(header);
+    other.write(Buffer.from(frame));
+    expect(other.getValue().equals(expected)).toBe(true);
+  });
+
   it('in-place TCP framing of an encrypted message equals GramJS framing', async () => {
     installGramjsSpeedups();
     const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; encryptMessageData(d: Buffer): Promise<Buffer> } };

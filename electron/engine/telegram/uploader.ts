@@ -38,8 +38,8 @@ export interface PartRequest {
   headroom: number;
 }
 
-/** Room for the largest part request header (saveBigFilePart: 24 bytes). */
-export const PART_HEADROOM = 24;
+/** Room for the largest part request header (saveBigFilePart: 24 bytes) and an MTProto message header (16). */
+export const PART_HEADROOM = 40;
 
 export interface PartTransport {
   /** Number of connections parts may be spread over. */

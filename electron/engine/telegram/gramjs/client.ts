@@ -23,7 +23,7 @@ import {
   type UploadOptions,
   type VideoMeta,
 } from '../types';
-import { installGramjsSpeedups, registerServerKey, testServerConnection } from './runtime';
+import { installGramjsSpeedups, markMessageHeaderRoom, MESSAGE_HEADER_ROOM, registerServerKey, testServerConnection } from './runtime';
 
 const log = createLogger('telegram');
 
@@ -521,6 +521,8 @@ export function partRequest(req: PartRequest): Api.upload.SaveBigFilePart | Api.
   const len = req.bytes.length;
   const header = req.big ? 24 : 20;
   if (req.headroom < header || len % 4 !== 0 || len < 254 || len >= 1 << 24) return request;
+  // With room for the message header as well, MessagePacker can skip its copy too.
+  const room = req.headroom >= header + MESSAGE_HEADER_ROOM;
   const frame = Buffer.from(req.bytes.buffer, req.bytes.byteOffset - header, header + len);
   let o = frame.writeUInt32LE(request.CONSTRUCTOR_ID, 0);
   o = frame.writeBigInt64LE(BigInt(req.fileId), o);
@@ -528,6 +530,7 @@ export function partRequest(req: PartRequest): Api.upload.SaveBigFilePart | Api.
   if (req.big) o = frame.writeInt32LE(req.totalParts, o);
   frame[o] = 254;
   frame.writeUIntLE(len, o + 1, 3);
+  if (room) markMessageHeaderRoom(frame);
   request.getBytes = () => frame;
   return request;
 }

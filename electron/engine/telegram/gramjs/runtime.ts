@@ -43,6 +43,7 @@ interface MTProtoStateLike {
 const stateModule = require('telegram/network/MTProtoState') as { MTProtoState: { prototype: MTProtoStateLike } };
 const gzipModule = require('telegram/tl/core/GZIPPacked') as { GZIPPacked: { gzipIfSmaller(contentRelated: boolean, data: Buffer): Promise<Buffer> } };
 const tcpFullModule = require('telegram/network/connection/TCPFull') as { FullPacketCodec: { prototype: { encodePacket(data: Buffer): Buffer; _sendCounter: number } } };
+const writerModule = require('telegram/extensions/BinaryWriter') as { BinaryWriter: { prototype: { _buffers: Buffer[]; getValue(): Buffer } } };
 const rsaModule = require('telegram/crypto/RSA') as {
   _serverKeys: Map<string, { n: unknown; e: number }>;
 };
@@ -187,6 +188,7 @@ export const originals: {
   encryptMessageData?: (this: MTProtoStateLike, data: Buffer) => Promise<Buffer>;
   gzipIfSmaller?: (contentRelated: boolean, data: Buffer) => Promise<Buffer>;
   encodePacket?: (this: { _sendCounter: number }, data: Buffer) => Buffer;
+  getValue?: (this: { _buffers: Buffer[] }) => Buffer;
 } = {};
 
 /**
@@ -210,6 +212,31 @@ async function encryptMessageData(this: MTProtoStateLike, data: Buffer): Promise
   const out = igeEncryptParts(key, iv, [s, i, data, padding], [keyId, msgKey], { before: 8, after: 4 });
   framable.add(out);
   return out;
+}
+
+/** Message bodies (upload part requests) with MESSAGE_HEADER_ROOM writable bytes before them. */
+const roomyBodies = new WeakSet<Buffer>();
+/** msg_id (8) + seqno (4) + length (4) that MessagePacker puts before a message body. */
+export const MESSAGE_HEADER_ROOM = 16;
+
+/** Marks a request's serialised bytes as having MESSAGE_HEADER_ROOM free bytes in front. */
+export function markMessageHeaderRoom(body: Buffer): void {
+  roomyBodies.add(body);
+}
+
+/**
+ * MessagePacker builds each outgoing message as [empty, 16-byte header, body] and concatenates
+ * them; for a part request with room in front, the header is written there instead (no copy).
+ */
+function getValue(this: { _buffers: Buffer[] }): Buffer {
+  const b = this._buffers;
+  if (b.length === 3 && b[0]!.length === 0 && b[1]!.length === MESSAGE_HEADER_ROOM && roomyBodies.has(b[2]!)) {
+    const body = b[2]!;
+    const whole = Buffer.from(body.buffer, body.byteOffset - MESSAGE_HEADER_ROOM, body.length + MESSAGE_HEADER_ROOM);
+    b[1]!.copy(whole, 0);
+    return whole;
+  }
+  return Buffer.concat(b);
 }
 
 /** Encrypted messages with 8 free bytes before and 4 after them, for in-place TCP framing. */
@@ -261,6 +288,8 @@ export function installGramjsSpeedups(): void {
   // bytes (they are longer) yet copies a 512 KiB part three times to find out.
   gzipModule.GZIPPacked.gzipIfSmaller = async (_contentRelated: boolean, data: Buffer) => data;
   tcpFullModule.FullPacketCodec.prototype.encodePacket = encodePacket;
+  originals.getValue = writerModule.BinaryWriter.prototype.getValue;
+  writerModule.BinaryWriter.prototype.getValue = getValue;
   const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer) => number }).crc32;
   if (typeof nativeCrc === 'function') {
     const probe = Buffer.from('gramjs crc probe');
