@@ -18,10 +18,17 @@ export interface SwappableTransport extends Transport {
   readonly attached: boolean;
 }
 
+/** What a request in flight on a replaced port gets: the engine that had it is gone. */
+export const ENGINE_RESTARTED = { code: 'engine_restarted', message: 'The engine restarted before answering; try again.' };
+
 export function createSwappableTransport(maxQueued = 500): SwappableTransport {
   let port: PortLike | undefined;
   const queue: RequestMessage[] = [];
+  const inFlight = new Set<number>();
   const listeners = new Set<(message: unknown) => void>();
+  const deliver = (message: unknown) => {
+    for (const listener of listeners) listener(message);
+  };
   return {
     get attached() {
       return port !== undefined;
@@ -32,14 +39,21 @@ export function createSwappableTransport(maxQueued = 500): SwappableTransport {
       // Only the current port's messages count: a late answer on a dead port is ignored.
       next.listen((data) => {
         if (port !== next) return;
-        for (const listener of listeners) listener(data);
+        const d = data as { kind?: unknown; id?: unknown } | null;
+        if (d && d.kind === 'response' && typeof d.id === 'number') inFlight.delete(d.id);
+        deliver(data);
       });
       previous?.close();
-      for (const message of queue.splice(0)) next.post(message);
+      // Requests the old engine never answered fail now instead of waiting for a timeout.
+      for (const id of [...inFlight]) deliver({ kind: 'response', id, ok: false, error: ENGINE_RESTARTED });
+      inFlight.clear();
+      for (const message of queue.splice(0)) this.send(message);
     },
     send(message) {
-      if (port) port.post(message);
-      else if (queue.length < maxQueued) queue.push(message);
+      if (port) {
+        inFlight.add(message.id);
+        port.post(message);
+      } else if (queue.length < maxQueued) queue.push(message);
     },
     onMessage(listener) {
       listeners.add(listener);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APP_CHANNEL, APP_EVENT_CHANNEL, ENGINE_PORT_CHANNEL, appRequests } from '../../electron/contract/app';
 import { REQUEST_NAMES } from '../../electron/contract/protocol';
 import { buildWindowApi } from '../../electron/preload/api';
-import { createSwappableTransport } from '../../electron/preload/port-transport';
+import { ENGINE_RESTARTED, createSwappableTransport } from '../../electron/preload/port-transport';
 
 vi.mock('electron', () => import('./electron-mock'));
 
@@ -119,7 +119,27 @@ describe('swappable transport', () => {
     t.onMessage((m) => received.push(m));
     t.attach({ post: () => undefined, listen: () => undefined, close: () => undefined });
     expect(closed).toHaveBeenCalledTimes(1);
+    // The two requests sent on the first port were never answered: they fail on the swap ...
+    expect(received).toEqual([1, 2].map((id) => ({ kind: 'response', id, ok: false, error: ENGINE_RESTARTED })));
+    // ... and a late answer from the replaced port is ignored.
     oldListener!({ kind: 'response', id: 1, ok: true, result: 1 });
-    expect(received).toEqual([]);
+    expect(received).toHaveLength(2);
+  });
+});
+
+describe('requests across an engine restart', () => {
+  it('a request the old engine never answered fails with engine_restarted; new ones go to the new engine', async () => {
+    const ipc = fakeIpc();
+    const api = buildWindowApi(ipc as never);
+    const a = channel();
+    a.port2.onmessage = () => undefined; // the old engine hangs
+    ipc.emit(ENGINE_PORT_CHANNEL, { ports: [a.port1] });
+    const hanging = api['telegram.chats']();
+    await new Promise((r) => setTimeout(r, 0));
+    const b = channel();
+    fakeEngine(b.port2, 'second');
+    ipc.emit(ENGINE_PORT_CHANNEL, { ports: [b.port1] });
+    await expect(hanging).rejects.toMatchObject({ code: 'engine_restarted' });
+    await expect(api['telegram.chats']()).resolves.toMatchObject({ engine: 'second' });
   });
 });
