@@ -29,6 +29,12 @@ export function createSwappableTransport(maxQueued = 500): SwappableTransport {
   const deliver = (message: unknown) => {
     for (const listener of listeners) listener(message);
   };
+  const send = (message: RequestMessage) => {
+    if (port) {
+      inFlight.add(message.id);
+      port.post(message);
+    } else if (queue.length < maxQueued) queue.push(message);
+  };
   return {
     get attached() {
       return port !== undefined;
@@ -47,14 +53,9 @@ export function createSwappableTransport(maxQueued = 500): SwappableTransport {
       // Requests the old engine never answered fail now instead of waiting for a timeout.
       for (const id of [...inFlight]) deliver({ kind: 'response', id, ok: false, error: ENGINE_RESTARTED });
       inFlight.clear();
-      for (const message of queue.splice(0)) this.send(message);
+      for (const message of queue.splice(0)) send(message);
     },
-    send(message) {
-      if (port) {
-        inFlight.add(message.id);
-        port.post(message);
-      } else if (queue.length < maxQueued) queue.push(message);
-    },
+    send,
     onMessage(listener) {
       listeners.add(listener);
     },
