@@ -27,7 +27,7 @@ function electronBuild(mode: 'electron' | 'preload') {
   if (mode === 'preload') {
     // A sandboxed preload can require only 'electron': everything else (zod, the contract) is bundled.
     return {
-      ssr: { noExternal: true },
+      ssr: { noExternal: true as const },
       build: {
         outDir: 'dist-electron/preload',
         emptyOutDir: true,
