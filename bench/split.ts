@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildPart, muxToMp4, partDuration, type BuiltPart } from '../electron/engine/media/build';
@@ -161,6 +161,9 @@ export default async function split() {
       ceilingBytes: rules.ceilingBytes,
       partsDurationDiffSec: round(partsSec - wholeInfo.durationSec, 3),
       segments: segs.length,
+      // The machine is shared: how busy it was while measuring (cores vs 1-minute load).
+      cores: cpus().length,
+      loadAvg1m: round(loadavg()[0], 2),
     };
   } finally {
     await rm(work, { recursive: true, force: true });
