@@ -195,4 +195,38 @@ describe('browser mode: settings, queue, history, logs', () => {
     await screenshot(page, 'accounts');
     expect(world.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
+
+  it('imports the legacy config.json: a summary first, then the import, secrets kept out of the page', async () => {
+    const { page, running, host } = world;
+    const legacy = {
+      TWITCH_CLIENT_ID: 'legacy-client-id',
+      TWITCH_CLIENT_SECRET: 'legacy-secret-never-shown',
+      TWITCH_CHANNEL_ID: 'legacy_streamer',
+      TELEGRAM_API_ID: 12345,
+      TELEGRAM_API_HASH: '0123456789abcdef0123456789abcdef',
+      TELEGRAM_CHANNELS: [{ id: '-1001234567890', name: 'Old archive' }],
+      VOD_SETTINGS: { MAX_RETRIES: 9, PHRASE_IN_THUMBNAIL_URL: ['404_processing'] },
+      SPLIT_SETTINGS: { MAX_FILE_SIZE_MB: 1900, MIN_FILE_SIZE_MB: 1500 },
+      SOMETHING_ELSE: true,
+    };
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Import from the legacy tool' }).click();
+    await page.getByLabel("The legacy tool's config.json").setInputFiles({ name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(legacy)) });
+    await page.getByRole('button', { name: 'Show what will be imported' }).click();
+    const summary = page.getByTestId('import-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toMatch(/legacy_streamer.*Old archive.*twitchClientSecret.*SOMETHING_ELSE/s);
+    expect(running.engine.settings.twitch.clientId).toBe('e2e-client');
+    await screenshot(page, 'settings-import');
+
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => summary.textContent()).toContain('Imported.');
+    expect(running.engine.settings.twitch.clientId).toBe('legacy-client-id');
+    expect(running.engine.settings.vod.maxRetries).toBe(9);
+    expect(running.engine.secrets.twitchClientSecret).toBe('legacy-secret-never-shown');
+    expect(host.persistedSecrets.some((p) => p.patch.twitchClientSecret === 'legacy-secret-never-shown')).toBe(true);
+    // The form follows the engine's new settings.
+    await expect.poll(() => page.getByLabel('Retries before failing').inputValue()).toBe('9');
+    expect(await page.content()).not.toContain('legacy-secret-never-shown');
+  });
 });

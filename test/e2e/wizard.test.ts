@@ -76,6 +76,15 @@ describe('first-run wizard to a posted VOD', () => {
     await page.getByLabel('api_hash').fill(STANDIN_API_HASH);
     await page.getByRole('button', { name: 'Continue' }).first().click();
     const login = page.getByTestId('telegram-login');
+    // The QR code is drawn from the login URL the engine gives; cancelling goes back to the choice.
+    await page.getByRole('radio', { name: 'QR code' }).check();
+    await page.getByRole('button', { name: 'QR code' }).click();
+    await expect.poll(() => login.getAttribute('data-step')).toBe('qr');
+    await expect.poll(() => page.getByRole('img', { name: 'QR code' }).getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await screenshot(page, 'wizard-3-qr');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => login.getAttribute('data-step')).not.toBe('qr');
+    await page.getByRole('radio', { name: 'Phone number' }).check();
     await page.getByLabel('Phone number (international form)').fill('+1 555 000 0002');
     await page.getByRole('button', { name: 'Send code' }).click();
     await expect.poll(() => login.getAttribute('data-step')).toBe('code');
