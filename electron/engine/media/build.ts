@@ -92,7 +92,7 @@ export async function buildPart(options: BuildPartOptions): Promise<BuiltPart> {
 }
 
 export interface MuxOptions extends Omit<BuildPartOptions, 'inputs'> {
-  /** ffmpeg input arguments (e.g. `-i concat:...`, or `-ss A -to B -i file`). */
+  /** ffmpeg input arguments (e.g. `-i concat:a.ts|b.ts`, or a concat demuxer list). */
   inputArgs: string[];
   cwd?: string;
   /** For messages: what the part is made of. */
