@@ -116,6 +116,25 @@ describe('login against the MTProto stand-in', () => {
     expect(await flow.botLogin('123456:STANDIN-BOT-TOKEN')).toMatchObject({ step: 'done', account: { bot: true } });
   });
 
+  it('bad settings fail clearly: unreadable session, bad key, bad port, bad API hash', async () => {
+    const base = { apiId: API_ID, apiHash: API_HASH, testServer: { host: standIn.host, port: standIn.port, dcId: standIn.dcId, publicKeyPem: standIn.publicKeyPem } };
+    await expect(TelegramConnection.connect({ ...base, session: 'garbage' })).rejects.toMatchObject({ errorClass: 'login', code: 'TELEGRAM_SESSION_INVALID' });
+    await expect(TelegramConnection.connect({ ...base, testServer: { ...base.testServer, publicKeyPem: '-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----' } })).rejects.toMatchObject({ code: 'TELEGRAM_SERVER_KEY' });
+    await expect(TelegramConnection.connect({ ...base, testServer: { ...base.testServer, port: 40000 } })).rejects.toMatchObject({ code: 'TELEGRAM_SERVER_PORT' });
+    await expect(TelegramConnection.connect({ ...base, apiHash: 'nope' })).rejects.toMatchObject({ code: 'TELEGRAM_API_HASH' });
+  });
+
+  it('logout clears the stored session and the server forgets it', async () => {
+    const sessions: string[] = [];
+    const conn = await loginAlice((s) => sessions.push(s));
+    const saved = sessions.at(-1)!;
+    const flow = new LoginFlow(conn, API_ID, API_HASH);
+    expect(await flow.logout()).toEqual({ step: 'idle' });
+    expect(sessions.at(-1)).toBe('');
+    const again = await connect(saved);
+    expect(await again.isAuthorized()).toBe(false);
+  });
+
   it('a session revoked elsewhere becomes "login needed"', async () => {
     const conn = await loginAlice();
     expect(await conn.isAuthorized()).toBe(true);

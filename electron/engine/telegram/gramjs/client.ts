@@ -77,10 +77,23 @@ export class TelegramConnection {
     registerSecret(options.apiHash);
     registerSecret(options.session);
     installGramjsSpeedups();
-    const session = new StringSession(options.session ?? '');
+    let session: StringSession;
+    try {
+      session = new StringSession(options.session ?? '');
+    } catch (cause) {
+      throw new EngineError('login', 'TELEGRAM_SESSION_INVALID', 'The stored Telegram session is unreadable: log in again in Settings.', { cause });
+    }
     const test = options.testServer;
     if (test) {
-      registerServerKey(test.publicKeyPem);
+      try {
+        registerServerKey(test.publicKeyPem);
+      } catch (cause) {
+        throw new EngineError('permanent', 'TELEGRAM_SERVER_KEY', `Settings > Telegram server (testing): ${(cause as Error).message}`, { cause });
+      }
+      if (!Number.isInteger(test.port) || test.port < 1 || test.port > 32767) {
+        // StringSession stores the port as a signed 16-bit number.
+        throw new EngineError('permanent', 'TELEGRAM_SERVER_PORT', `Settings > Telegram server (testing): port ${test.port} must be between 1 and 32767`);
+      }
       if (!options.session) session.setDC(test.dcId, test.host, test.port);
     }
     const client = new TelegramClient(session, options.apiId, options.apiHash, {

@@ -221,6 +221,13 @@ export class LoginFlow {
     this.qr = undefined;
   }
 
+  /** Logs the account out (the host's stored session is cleared through onSession('')). */
+  async logout(): Promise<LoginStep> {
+    this.stopQr();
+    await this.conn.logout();
+    return this.emit({ step: 'idle' });
+  }
+
   /** Abandons the flow (the form was closed). */
   async cancel(): Promise<LoginStep> {
     this.stopQr();
