@@ -229,4 +229,41 @@ describe('browser mode: settings, queue, history, logs', () => {
     await expect.poll(() => page.getByLabel('Retries before failing').inputValue()).toBe('9');
     expect(await page.content()).not.toContain('legacy-secret-never-shown');
   });
+
+  it('gives every control a name on every page, and follows a dark OS theme', async () => {
+    const { page } = world;
+    const unnamed = () =>
+      page.locator('input, select, textarea, button, [role="tab"], a[href]').evaluateAll((els) =>
+        els
+          .filter((el) => {
+            const e = el as HTMLInputElement;
+            if (e.type === 'hidden' || e.closest('[hidden]')) return false;
+            const named =
+              (e.labels && e.labels.length > 0) ||
+              e.getAttribute('aria-label') ||
+              e.getAttribute('aria-labelledby') ||
+              (['BUTTON', 'A'].includes(e.tagName) && (e.textContent ?? '').trim() !== '');
+            return !named;
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+    for (const tab of ['Queue', 'History', 'Settings', 'Logs', 'Accounts']) {
+      await page.getByRole('tab', { name: tab }).click();
+      if (tab === 'Settings') await page.locator('#section-advanced summary').click();
+      expect(await unnamed(), tab).toEqual([]);
+    }
+
+    const dark = await world.browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 860 } });
+    try {
+      const darkPage = await dark.newPage();
+      await darkPage.goto(world.server.url);
+      await darkPage.locator('[data-vod="9001"]').waitFor();
+      const bg = await darkPage.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      const [r, g, b] = bg.match(/\d+/g)!.map(Number);
+      expect(r + g + b).toBeLessThan(150);
+      await screenshot(darkPage, 'queue-dark');
+    } finally {
+      await dark.close();
+    }
+  });
 });
