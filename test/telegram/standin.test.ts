@@ -12,6 +12,8 @@ import { LoginFlow, TelegramConnection } from '../../electron/engine/telegram/gr
 import { memoryPeerCache, PART_SIZE, type PeerCache, type UploadResume } from '../../electron/engine/telegram/types';
 import { renderCaption } from '../../electron/engine/telegram/caption';
 import type { LoginStep } from '../../electron/contract/domain';
+import { recentLogLines } from '../../electron/engine/util/log';
+import { redact } from '../../electron/engine/util/redact';
 
 const API_ID = 12345;
 const API_HASH = '0123456789abcdef0123456789abcdef';
@@ -69,6 +71,11 @@ describe('login against the MTProto stand-in', () => {
     // A fresh client with the saved session is logged in.
     const again = await connect(saved);
     expect(await again.account()).toMatchObject({ name: 'Alice' });
+    // Secrets never reach the log (and the log did record the login).
+    const logText = recentLogLines(1000).map((l) => l.message).join('\n');
+    expect(logText).toContain('logged in as user');
+    for (const secret of [saved, '15550000001', API_HASH]) expect(logText).not.toContain(secret);
+    expect(redact(`session=${saved} phone +1 555 000 0001`)).not.toMatch(/15550000001|555 000 0001/);
   });
 
   it('2FA: code by SMS, then the password with its hint; a wrong password asks again', async () => {
