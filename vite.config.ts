@@ -9,7 +9,9 @@ export default defineConfig(({ mode }) => {
     root: 'renderer',
     base: './',
     plugins: [svelte()],
-    build: { outDir: '../dist/renderer', emptyOutDir: true },
+    // No inline scripts or styles in index.html (strict CSP); the dev server stays on loopback.
+    build: { outDir: '../dist/renderer', emptyOutDir: true, target: 'chrome120', modulePreload: { polyfill: false } },
+    server: { host: '127.0.0.1' },
     test: {
       root: '.',
       include: ['test/**/*.test.ts', 'electron/**/*.test.ts', 'renderer/**/*.test.ts'],

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../electron/contract/settings';
+import { contentSecurityPolicy } from '../../electron/main/security';
 import { insertPlannedPart, updatePart } from '../../electron/engine/store/parts';
 import { ensureUploads, markPosted } from '../../electron/engine/store/uploads';
 import { insertVod, updateVod } from '../../electron/engine/store/vods';
-import { screenshot, startWorld, type E2eWorld } from './harness';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, screenshot, startWorld, type E2eWorld } from './harness';
 
 /**
  * Browser mode against a real engine: settings validated inline and applied live, the queue
@@ -264,6 +266,40 @@ describe('browser mode: settings, queue, history, logs', () => {
       await screenshot(darkPage, 'queue-dark');
     } finally {
       await dark.close();
+    }
+  });
+
+  it("runs under the desktop app's Content-Security-Policy without a violation", async () => {
+    // Responses fulfilled by the test look non-local to Chromium, which would then refuse the
+    // loopback WebSocket (Local Network Access); a browser without that check sees only the CSP.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--disable-features=LocalNetworkAccessChecks'] });
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const csp = contentSecurityPolicy();
+      await dark.route('**/*', async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+      });
+      await dark.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { __csp: string[] }).__csp = seen;
+        document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const page = await dark.newPage();
+      const messages: string[] = [];
+      page.on('console', (m) => messages.push(m.text()));
+      await page.goto(world.server.url);
+      await page.getByTestId('engine-state').waitFor().catch((e: Error) => {
+        throw new Error(`${e.message}\nconsole: ${messages.join('\n')}`);
+      });
+      for (const tab of ['History', 'Settings', 'Logs', 'Accounts']) await page.getByRole('tab', { name: tab }).click();
+      await page.getByRole('tab', { name: 'Queue' }).click();
+      await page.getByRole('tab', { name: 'History' }).click();
+      await page.getByRole('cell').first().waitFor();
+      expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+      expect(messages.filter((m) => /Content Security Policy/i.test(m))).toEqual([]);
+    } finally {
+      await browser.close();
     }
   });
 });
