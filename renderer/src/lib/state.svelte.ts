@@ -40,7 +40,7 @@ export class AppState {
 
   constructor(connection: Connection) {
     this.connection = connection;
-    this.api = connection.api;
+    this.api = refreshAfterRestart(connection.api, () => void this.refresh());
     this.subscribe();
     connection.onState((state, reconnected) => {
       this.connState = state;
@@ -91,4 +91,22 @@ export class AppState {
   dismissNotice(key: number): void {
     this.notices = this.notices.filter((n) => n.key !== key);
   }
+}
+
+/**
+ * The desktop shell fails requests caught by an engine restart with `engine_restarted`; the events
+ * sent meanwhile are lost too, so such a failure also fetches a fresh snapshot.
+ */
+function refreshAfterRestart(api: EngineApi, refresh: () => void): EngineApi {
+  return new Proxy(api, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function' || key === 'on') return value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+          if ((error as { code?: string })?.code === 'engine_restarted') setTimeout(refresh, 500);
+          throw error;
+        });
+    },
+  });
 }
