@@ -1,9 +1,10 @@
 /**
  * Runs the Telegram stand-in as its own process:
- *   tsx test/fakes/telegram/cli.ts --state FILE [--port N] [--part-delay MS] [--dc N] [--seed seed.json]
+ *   tsx test/fakes/telegram/cli.ts --state FILE [--port N] [--part-delay MS] [--dc N] [--seed seed.json] [--exit-with-stdin]
  * Prints one JSON line {host, port, dcId, publicKeyPem, fingerprint, controlPort, controlUrl}
  * on stdout, then serves until SIGTERM/SIGINT or POST /shutdown on the control port.
  * seed.json = { "users": UserSeed[], "chats": ChatSeed[] } (used only when the state file is new).
+ * --exit-with-stdin: stop when stdin closes (spawnStandIn uses it so a crashed parent leaks no server).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
         'part-delay': { type: 'string' },
         dc: { type: 'string' },
         seed: { type: 'string' },
+        'exit-with-stdin': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -66,6 +68,11 @@ async function main(): Promise<void> {
   const control = await startControlServer(standIn, () => void stop());
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+  if (values['exit-with-stdin']) {
+    process.stdin.on('end', () => void stop());
+    process.stdin.on('close', () => void stop());
+    process.stdin.resume();
+  }
   process.stdout.write(
     `${JSON.stringify({
       host: standIn.host,

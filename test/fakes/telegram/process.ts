@@ -36,11 +36,12 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export async function spawnStandIn(opts: { stateFile: string; port?: number; partDelayMs?: number; seedFile?: string }): Promise<StandInProcess> {
-  const args = ['--import', TSX, CLI, '--state', opts.stateFile];
+  const args = ['--import', TSX, CLI, '--state', opts.stateFile, '--exit-with-stdin'];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.partDelayMs !== undefined) args.push('--part-delay', String(opts.partDelayMs));
   if (opts.seedFile) args.push('--seed', opts.seedFile);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays open while we live: if this process dies, the stand-in sees it close and stops.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
