@@ -195,6 +195,12 @@ describe('browser mode: settings, queue, history, logs', () => {
     expect(await page.getByLabel(/Client Secret/).inputValue()).toBe('');
     expect(await page.content()).not.toContain('e2e-secret-value');
     await screenshot(page, 'accounts');
+    // The wizard can be re-entered from here, prefilled with the current settings.
+    await page.getByRole('button', { name: 'Run the setup again' }).click();
+    await page.getByRole('heading', { name: 'First-run setup' }).waitFor();
+    expect(await page.getByLabel('Client ID').inputValue()).toBe('e2e-client');
+    await page.getByRole('button', { name: 'Close setup' }).click();
+    await page.getByRole('tab', { name: 'Queue', selected: true }).waitFor();
     expect(world.pageErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 
