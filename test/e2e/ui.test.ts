@@ -82,6 +82,8 @@ describe('browser mode: settings, queue, history, logs', () => {
     await page.getByTestId('saved').waitFor();
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Still needed' }).textContent()).toContain('twitch.channels');
     expect(running.engine.status.state).toBe('setupNeeded');
+    // ...and by the field it concerns.
+    expect(await page.locator('#section-twitch').getByRole('alert').textContent()).toContain('needs at least one Twitch channel');
 
     // Put the channel back through the form, and switch to Italian.
     await page.getByRole('button', { name: 'Add', exact: true }).first().click();
