@@ -69,7 +69,10 @@ export class Engine {
   /** Opens the database and logs; the scheduler is started by the caller once this resolves. */
   open(): void {
     if (this.paths.logFile) configureLogFile(this.paths.logFile, this.settings.advanced.logLevel);
-    this.db = openDatabase(this.databasePath());
+    // Inside Electron the engine needs better-sqlite3 built for Electron's ABI, kept apart from the
+    // Node build the tests use (main passes its path in development; packaged apps carry only it).
+    const nativeBinding = process.versions.electron ? process.env.TVB_SQLITE_NATIVE_BINDING || undefined : undefined;
+    this.db = openDatabase(this.databasePath(), { nativeBinding });
     log.info(`database ${this.databasePath()}`);
     this.refreshStatus();
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type PQueue from 'p-queue';
 import { destinationKey, destinationsFor, type Destination } from '../../contract/settings';
@@ -69,6 +70,8 @@ export class VodJob {
     this.engine = deps.engine;
     this.folder = vodFolder(this.engine.workDir(), vodId);
     outerSignal.addEventListener('abort', () => this.abort.abort(outerSignal.reason), { once: true });
+    // Every queued build and every wait listens to this signal; dozens of parts are normal.
+    setMaxListeners(1000, this.abort.signal);
   }
 
   private get db() {
@@ -252,7 +255,7 @@ export class VodJob {
     if (units.length > 0) {
       let plan;
       try {
-        plan = planParts(units, this.rules, { complete });
+        plan = complete ? planParts(units, this.rules, { complete: true }) : this.planEarly(units, segments);
       } catch (error) {
         this.fail(error);
         return;
@@ -273,6 +276,32 @@ export class VodJob {
     this.scheduleBuilds();
     this.engine.publishVod(this.vodId);
     this.changed.notify();
+  }
+
+  /**
+   * Parts that are final while the download still runs. The planner alone must wait until two
+   * ceilings follow a part (only the last two parts are balanced, and it cannot know where the end
+   * is). The playlist does know: every segment's duration is listed. So the rest of the VOD is
+   * estimated from the bitrate so far, and a full part that is not one of the last two of that
+   * estimated plan is final at once (greedy parts do not depend on what follows them). Part 1 can
+   * then upload after about one ceiling of download instead of two.
+   */
+  private planEarly(units: Unit[], segments: SegmentRecord[]): { parts: ReturnType<typeof planParts>['parts']; dropped: null } {
+    const sure = planParts(units, this.rules, { complete: false }).parts;
+    const lastDone = units[units.length - 1].index;
+    const bytes = units.reduce((n, u) => n + u.bytes, 0);
+    const seconds = units.reduce((n, u) => n + u.durationSec, 0);
+    const rate = seconds > 0 ? bytes / seconds : 0;
+    const rest: Unit[] = segments.filter((s) => s.idx > lastDone).map((s) => ({ index: s.idx, bytes: Math.max(1, Math.round(rate * s.duration)), durationSec: s.duration }));
+    let estimated: typeof sure = [];
+    try {
+      const full = planParts([...units, ...rest], this.rules, { complete: true }).parts;
+      // A part ending on the newest unit might still grow: the next unit's real size decides.
+      estimated = full.filter((p) => p.index <= full.length - 2 && p.lastUnit < lastDone);
+    } catch {
+      // An estimated unit too big on its own: fall back to what is certain.
+    }
+    return { parts: estimated.length > sure.length ? estimated : sure, dropped: null };
   }
 
   private readonly building = new Set<number>();

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench -- pipeline`: one VOD of 8+ parts (ceiling scaled down) from the Twitch stand-in
+ * (per-connection cap) to the Telegram MTProto stand-in (per-part latency, its own process),
+ * throttled so that download alone and upload alone take about the same time. Three runs:
+ * download only, upload only (the same parts, already built), and the whole pipeline.
+ * overlap = seconds / max(downloadOnlySeconds, uploadOnlySeconds): a strictly sequential pipeline
+ * (the legacy tool's) is about 2 here; goal <= 1.2.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveVodPlaylist } from '../electron/engine/download/resolve';
+import { fetchSegments, segmentPath } from '../electron/engine/download/segments';
+import { buildPart } from '../electron/engine/media/build';
+import { planParts, splitRules } from '../electron/engine/media/planner';
+import { TelegramConnection } from '../electron/engine/telegram';
+import { hlsCacheDir, makeHlsVod } from '../test/fakes/hls';
+import { spawnStandIn } from '../test/fakes/telegram/process';
+import { STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
+import { startTwitchStandIn } from '../test/fakes/twitch/server';
+import { standInSettings, startTestEngine } from '../test/pipeline/helpers';
+
+const PARAMS = { durationSec: 120, segmentSec: 2, width: 320, height: 180, videoKbps: 5200 };
+const CONNECTIONS = 4;
+const CONN_BPS = 2_000_000;
+const IN_FLIGHT = 4;
+const CEILING_MB = 10;
+const say = (s: string) => process.stderr.write(`[bench pipeline] ${s}\n`);
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+export default async function bench() {
+  const hls = await makeHlsVod(hlsCacheDir('bench-pipeline', PARAMS), PARAMS);
+  const scratch = mkdtempSync(join(tmpdir(), 'tvb-bench-pipeline-'));
+  const twitch = await startTwitchStandIn({
+    latencyMs: 30,
+    connectionBytesPerSec: CONN_BPS,
+    users: [{ id: '1', login: 'streamer' }],
+    vods: [{ id: '4242', userId: '1', title: 'Benchmark VOD', hls }],
+  });
+  try {
+    // 1. Download only, same stand-in, same concurrency.
+    const segDir = join(scratch, 'segments');
+    mkdirSync(segDir);
+    const t0 = process.hrtime.bigint();
+    const resolved = await resolveVodPlaylist({ vodId: '4242', endpoints: twitch.endpoints, quality: ['best'] });
+    const done: Array<{ index: number; bytes: number; durationSec: number }> = [];
+    await fetchSegments({
+      dir: segDir,
+      concurrency: CONNECTIONS,
+      segments: resolved.playlist.segments.map((s) => ({ index: s.index, url: s.url, durationSec: s.durationSec })),
+      isSegmentDone: () => false,
+      onSegmentDone: (d) => void done.push(d),
+    });
+    const downloadOnlySeconds = seconds(t0);
+    say(`download only: ${downloadOnlySeconds.toFixed(2)} s for ${(hls.totalBytes / 1e6).toFixed(0)} MB`);
+
+    // Parts from those segments (not timed), for the upload-only run.
+    const rules = splitRules({ maxFileSizeMB: CEILING_MB, minFileSizeMB: 0, mergeThresholdMB: 0, midTargetRatio: 0.5, dropSegmentThresholdSec: 0 }, false);
+    const plan = planParts(done.sort((a, b) => a.index - b.index), rules, { complete: true });
+    const partPaths: string[] = [];
+    for (const p of plan.parts) {
+      const output = join(scratch, `part-${p.index}.mp4`);
+      const inputs = hls.segments.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => segmentPath(segDir, s.index));
+      await buildPart({ inputs, output, expectedDurationSec: p.durationSec });
+      partPaths.push(output);
+    }
+    say(`${plan.parts.length} parts`);
+
+    // Per-part latency so that upload alone takes about as long as download alone.
+    const chunks = plan.parts.reduce((n, p) => n + Math.ceil(p.estimatedBytes / (512 * 1024)), 0);
+    const partDelayMs = Math.max(10, Math.round((downloadOnlySeconds * 1000 * IN_FLIGHT) / chunks));
+    const telegram = await spawnStandIn({ stateFile: join(scratch, 'telegram.json'), partDelayMs });
+    try {
+      const state = await telegram.state();
+      const chatId = `-100${state.chats.find((c) => c.title === 'VOD Archive')!.id}`;
+      const settings = standInSettings(twitch, {
+        twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer' }] },
+        telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: IN_FLIGHT },
+        vod: { downloadConcurrency: CONNECTIONS },
+        split: { maxFileSizeMB: CEILING_MB, minFileSizeMB: 0, uploadDelaySec: 0, mergeThresholdMB: 0 },
+        advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem } },
+        destinations: [{ kind: 'telegram', name: 'Archive', chatId }],
+      });
+      const login = await startTestEngine({ ...settings, twitch: { ...settings.twitch, channels: [] } }, {});
+      await login.dispatch({ kind: 'request', id: 1, method: 'telegram.login.start', params: { method: 'phone', phone: '+15550000001' } });
+      await login.dispatch({ kind: 'request', id: 2, method: 'telegram.login.code', params: { code: '12345' } });
+      const session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean) as string;
+      await login.close();
+
+      // 2. Upload only: the same parts, uploaded once each and posted.
+      const conn = await TelegramConnection.connect({
+        apiId: STANDIN_API_ID,
+        apiHash: STANDIN_API_HASH,
+        session,
+        testServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
+      });
+      const t1 = process.hrtime.bigint();
+      for (const [i, path] of partPaths.entries()) {
+        const file = await conn.upload({ path, name: `part-${i + 1}.mp4`, inFlight: IN_FLIGHT, premium: false });
+        const doc = await conn.uploadMedia(file, { durationSec: plan.parts[i].durationSec, width: 320, height: 180, fileName: `part-${i + 1}.mp4` });
+        await conn.post(doc, { chat: chatId }, `Upload-only part ${i + 1}`);
+      }
+      const uploadOnlySeconds = seconds(t1);
+      await conn.close();
+      say(`upload only: ${uploadOnlySeconds.toFixed(2)} s (part latency ${partDelayMs} ms)`);
+
+      // 3. The whole pipeline, from discovery to the last post.
+      twitch.stats.reset();
+      const t2 = process.hrtime.bigint();
+      const engine = await startTestEngine(settings, { twitchClientSecret: twitch.clientSecret, telegramSession: session });
+      await engine.waitForStatus('4242', 'completed', 600_000);
+      const pipelineSeconds = seconds(t2);
+      // Where the time went, from the audit log (stderr only).
+      const ops = engine.engine.db.prepare(`SELECT operation_type AS type, status, timestamp, details FROM operations WHERE vod_id = '4242' ORDER BY id`).all() as Array<{ type: string; status: string; timestamp: string; details: string | null }>;
+      const startMs = Date.parse(ops[0]?.timestamp ?? new Date().toISOString());
+      for (const op of ops) say(`  +${((Date.parse(op.timestamp) - startMs) / 1000).toFixed(2)} s ${op.type} ${op.status} ${op.details ?? ''}`);
+      await engine.close();
+      say(`pipeline: ${pipelineSeconds.toFixed(2)} s`);
+      return {
+        seconds: round(pipelineSeconds),
+        downloadOnlySeconds: round(downloadOnlySeconds),
+        uploadOnlySeconds: round(uploadOnlySeconds),
+        overlap: round(pipelineSeconds / Math.max(downloadOnlySeconds, uploadOnlySeconds)),
+        parts: plan.parts.length,
+        bytes: hls.totalBytes,
+      };
+    } finally {
+      await telegram.stop();
+    }
+  } finally {
+    await twitch.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
