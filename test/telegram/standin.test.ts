@@ -181,6 +181,9 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
     const archive = chats[0]!;
     expect(peers.get(archive.id)?.accessHash).toMatch(/^-?\d+$/);
     expect((await again.resolve('@VOD_archive')).id).toBe(archive.id);
+    // A fresh session with an empty cache still accepts a legacy -100… id (looked up once).
+    const fresh = await connect(conn.sessionString());
+    expect(await fresh.resolve(archive.id)).toMatchObject({ id: archive.id, kind: 'channel', accessHash: peers.get(archive.id)!.accessHash });
     await expect(again.resolve('-1009999999999')).rejects.toMatchObject({ errorClass: 'permanent', code: 'CHAT_NOT_FOUND' });
     await expect(again.resolve('hello')).rejects.toThrow(/not a chat id/);
   });
