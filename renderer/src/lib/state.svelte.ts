@@ -84,7 +84,10 @@ export class AppState {
       this.logs = next;
     });
     on('notice', (notice) => {
-      this.notices = [...this.notices.slice(-4), { ...notice, key: ++this.noticeKey }];
+      const key = ++this.noticeKey;
+      this.notices = [...this.notices.slice(-4), { ...notice, key }];
+      // Good news goes away by itself; failures stay until dismissed.
+      if (notice.kind === 'vodCompleted') setTimeout(() => this.dismissNotice(key), 15_000);
     });
   }
 
