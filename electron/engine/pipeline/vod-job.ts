@@ -11,12 +11,12 @@ import { resolveVodPlaylist } from '../download/resolve';
 import { fetchSegments, segmentPath, type SegmentTask } from '../download/segments';
 import { segmentSources } from '../download/playlist';
 import { checkTsSegment } from '../download/segment-check';
-import { buildPart } from '../media/build';
-import { planParts, splitRules, type SplitRules, type Unit } from '../media/planner';
+import { buildPart, PartOverCeilingError } from '../media/build';
+import { estimateMp4Bytes, planParts, replanPart, splitRules, type SplitRules, type Unit } from '../media/planner';
 import { makeThumbnail } from '../media/thumbnail';
 import { nowIso } from '../store/database';
 import { logOperation } from '../store/operations';
-import { insertPlannedPart, partsOf, updatePart, type PartRecord } from '../store/parts';
+import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../store/parts';
 import { markSegmentDone, saveSegmentList, segmentsOf, type SegmentRecord } from '../store/segments';
 import { ensureUploads, markPosted, markSending, markUploadError, uploadsOf, type UploadKey } from '../store/uploads';
 import { getVod, updateVod, type VodRecord } from '../store/vods';
@@ -315,7 +315,11 @@ export class VodJob {
         .catch((error: unknown) => {
           if (!this.signal.aborted) this.fail(error);
         })
-        .finally(() => this.building.delete(part.idx));
+        .finally(() => {
+          this.building.delete(part.idx);
+          // A re-plan may have put new pieces at this index.
+          if (!this.signal.aborted) this.scheduleBuilds();
+        });
     }
   }
 
@@ -328,9 +332,15 @@ export class VodJob {
       .filter((s) => s.idx >= part.first_segment && s.idx <= part.last_segment)
       .map((s) => segmentPath(this.folder.segments, s.idx));
     await this.checkDisk(part.planned_bytes);
-    const output = partFile(this.folder, part.idx);
-    const built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: this.rules.ceilingBytes, signal: this.signal, ...tools });
-    const thumb = thumbFile(this.folder, part.idx);
+    const output = partFile(this.folder, part.first_segment, part.last_segment);
+    let built;
+    try {
+      built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: this.rules.ceilingBytes, signal: this.signal, ...tools });
+    } catch (error) {
+      if (!(error instanceof PartOverCeilingError)) throw error;
+      return this.replan(part, error);
+    }
+    const thumb = thumbFile(this.folder, part.first_segment, part.last_segment);
     const thumbnail = await makeThumbnail({ input: output, output: thumb, durationSec: built.durationSec, signal: this.signal, ...tools }).catch((error: unknown) => {
       // A part without a thumbnail still backs up; Telegram draws its own.
       log.warn(`VOD ${this.vodId} part ${part.idx}: no thumbnail (${classify(error).message})`);
@@ -350,6 +360,26 @@ export class VodJob {
     for (const path of inputs) rmSync(path, { force: true });
     this.setPartLive(part.idx, { build: 'done' });
     this.engine.publishVod(this.vodId);
+    this.changed.notify();
+  }
+
+  private replans = 0;
+
+  /** The size estimate was off: cut this part's segments again into smaller parts (bounded, logged). */
+  private replan(part: PartRecord, error: PartOverCeilingError): void {
+    rmSync(error.output, { force: true });
+    if (++this.replans > this.engine.settings.split.maxRetriesSplit) {
+      throw new EngineError('permanent', 'replan_limit', `VOD ${this.vodId}: parts kept coming out over the size limit (${this.replans - 1} re-plans).`);
+    }
+    const units: Unit[] = segmentsOf(this.db, this.vodId)
+      .filter((s) => s.idx >= part.first_segment && s.idx <= part.last_segment)
+      .map((s) => ({ index: s.idx, bytes: s.bytes ?? 0, durationSec: s.duration }));
+    const estimated = estimateMp4Bytes(part.planned_bytes, part.duration, this.rules);
+    const pieces = replanPart(units, this.rules, error.builtBytes, estimated);
+    replacePartWithPieces(this.db, this.vodId, part.idx, pieces, part.start_sec);
+    log.warn(`VOD ${this.vodId} part ${part.idx} came out at ${error.builtBytes} bytes, over the ceiling of ${this.rules.ceilingBytes}: re-planned into ${pieces.length} parts`);
+    logOperation(this.db, this.vodId, 'replan', 'info', { part: part.idx, builtBytes: error.builtBytes, pieces: pieces.length });
+    this.scheduleBuilds();
     this.changed.notify();
   }
 

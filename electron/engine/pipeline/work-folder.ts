@@ -17,8 +17,9 @@ export function vodFolder(workDir: string, vodId: string): VodFolder {
   return { root, segments: join(root, 'segments'), parts: join(root, 'parts') };
 }
 
-export const partFile = (folder: VodFolder, index: number) => join(folder.parts, `part-${String(index).padStart(2, '0')}.mp4`);
-export const thumbFile = (folder: VodFolder, index: number) => join(folder.parts, `part-${String(index).padStart(2, '0')}.jpg`);
+/** Named by segment range, not part number: a re-plan renumbers parts but never reuses a range. */
+export const partFile = (folder: VodFolder, first: number, last: number) => join(folder.parts, `segments-${first}-${last}.mp4`);
+export const thumbFile = (folder: VodFolder, first: number, last: number) => join(folder.parts, `segments-${first}-${last}.jpg`);
 
 export function removeVodFolder(workDir: string, vodId: string): void {
   rmSync(vodFolder(workDir, vodId).root, { recursive: true, force: true });
@@ -48,7 +49,7 @@ export function safeFileName(text: string, maxBytes = 150): string {
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/^\.+/, '');
+    .replace(/^[.\s]+/, '');
   if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name)) name = `_${name}`;
   let out = '';
   for (const ch of name) {

@@ -49,3 +49,26 @@ export function updatePart(db: Db, vodId: string, index: number, patch: Partial<
 export function clearParts(db: Db, vodId: string): void {
   db.prepare(`DELETE FROM parts WHERE vod_id = ?`).run(vodId);
 }
+
+/**
+ * A built part came out over the ceiling: part `index` is replaced by `pieces` (its units
+ * re-planned, numbered from 1), and every later part moves up to make room. One transaction, so a
+ * crash leaves either the old plan or the new one.
+ */
+export function replacePartWithPieces(
+  db: Db,
+  vodId: string,
+  index: number,
+  pieces: Array<{ index: number; firstUnit: number; lastUnit: number; bytes: number; startSec: number; durationSec: number }>,
+  startSec: number,
+): void {
+  const shift = pieces.length - 1;
+  db.transaction(() => {
+    const later = (db.prepare(`SELECT idx FROM parts WHERE vod_id = ? AND idx > ? ORDER BY idx DESC`).all(vodId, index) as Array<{ idx: number }>).map((r) => r.idx);
+    const move = db.prepare(`UPDATE parts SET idx = idx + ? WHERE vod_id = ? AND idx = ?`);
+    for (const idx of later) move.run(shift, vodId, idx);
+    db.prepare(`DELETE FROM parts WHERE vod_id = ? AND idx = ?`).run(vodId, index);
+    for (const p of pieces) insertPlannedPart(db, vodId, { ...p, index: index + p.index - 1, startSec: startSec + p.startSec });
+    db.prepare(`UPDATE vods SET parts_total = parts_total + ? WHERE id = ? AND parts_total IS NOT NULL`).run(shift, vodId);
+  })();
+}
