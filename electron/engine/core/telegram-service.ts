@@ -51,6 +51,7 @@ export class TelegramService implements TelegramControl {
 
   /** The logged-in connection for posting; EngineError('login') when there is no valid session. */
   async connection(): Promise<TelegramConnection> {
+    if (!this.engine.secrets.telegramSession && this.engine.secrets.telegramBotToken && !this.flow) await this.botLoginFromSecret();
     const session = this.engine.secrets.telegramSession;
     if (!session) throw new EngineError('login', 'telegram_login_needed', 'Telegram login needed (Accounts > Telegram).');
     const key = JSON.stringify([session, this.engine.settings.telegram.apiId, this.engine.settings.advanced.telegramServer]);
@@ -85,6 +86,14 @@ export class TelegramService implements TelegramControl {
     const setting = this.engine.settings.telegram.premium;
     if (setting !== 'auto') return setting === 'yes';
     return (await (await this.connection()).account()).premium;
+  }
+
+  /** Headless set-ups can give a bot token (TVB_TELEGRAM_BOT_TOKEN) instead of logging in. */
+  private async botLoginFromSecret(): Promise<void> {
+    const step = await this.startLogin({ method: 'bot', token: this.engine.secrets.telegramBotToken as string });
+    if (step.step !== 'done') {
+      throw new EngineError('login', 'telegram_bot_login_failed', `Telegram bot login failed: ${step.step === 'failed' ? step.error : step.step}`);
+    }
   }
 
   private storeSession(session: string): void {
