@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { Notice } from '../../electron/contract/protocol';
 import { defaultSettings, type Secrets, type Settings } from '../../electron/contract/settings';
 import type { EngineHost } from '../../electron/engine/core/engine';
@@ -133,4 +134,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** expect.poll with room for a loaded machine (vitest's default gives up after 1 s). */
+export function eventually<T>(fn: () => T | Promise<T>) {
+  return expect.poll(fn, { timeout: 20_000, interval: 100 });
 }

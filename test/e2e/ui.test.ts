@@ -8,7 +8,7 @@ import { insertPlannedPart, updatePart } from '../../electron/engine/store/parts
 import { ensureUploads, markPosted } from '../../electron/engine/store/uploads';
 import { insertVod, updateVod } from '../../electron/engine/store/vods';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, screenshot, startWorld, type E2eWorld } from './harness';
+import { CHROMIUM_ARGS, eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
 /**
  * Browser mode against a real engine: settings validated inline and applied live, the queue
@@ -50,23 +50,23 @@ describe('browser mode: settings, queue, history, logs', () => {
     const retries = page.getByLabel('Retries before failing');
     const smallest = page.getByLabel('Smallest part');
     await retries.fill('lots');
-    await expect.poll(() => page.locator('#f-vod-maxRetries-err').textContent()).toMatch(/expected number/i);
+    await eventually(() => page.locator('#f-vod-maxRetries-err').textContent()).toMatch(/expected number/i);
     expect(await retries.getAttribute('aria-invalid')).toBe('true');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
+    await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
     await retries.fill('7');
     // Rules across fields (the schema's refinements) once every field has a valid shape.
     await smallest.fill('5000');
-    await expect.poll(() => page.locator('#f-split-minFileSizeMB-err').textContent()).toContain('must be below split.maxFileSizeMB (4194)');
+    await eventually(() => page.locator('#f-split-minFileSizeMB-err').textContent()).toContain('must be below split.maxFileSizeMB (4194)');
     await screenshot(page, 'settings-invalid');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
+    await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
     expect(host.persistedSettings).toHaveLength(0);
     expect(running.engine.settings.vod.maxRetries).toBe(5);
 
     await retries.fill('7');
     await smallest.fill('1000');
-    await expect.poll(() => page.locator('#f-vod-maxRetries-err').count()).toBe(0);
+    await eventually(() => page.locator('#f-vod-maxRetries-err').count()).toBe(0);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
     // Applied live in the running engine and handed to the host to persist.
@@ -80,7 +80,7 @@ describe('browser mode: settings, queue, history, logs', () => {
     await page.getByRole('button', { name: 'Remove alice' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Still needed' }).textContent()).toContain('twitch.channels');
+    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed' }).textContent()).toContain('twitch.channels');
     expect(running.engine.status.state).toBe('setupNeeded');
     // ...and by the field it concerns.
     expect(await page.locator('#section-twitch').getByRole('alert').textContent()).toContain('needs at least one Twitch channel');
@@ -144,14 +144,14 @@ describe('browser mode: settings, queue, history, logs', () => {
 
     // Live events: download progress, then a part built and uploading, then posted.
     engine.bus.emit('download.progress', { vodId: '9001', progress: { bytes: 123_400_000, segmentsDone: 30, segmentsTotal: 60, speedBps: 8_200_000, etaSec: 15 } });
-    await expect.poll(() => working.getByTestId('download-stats').textContent()).toMatch(/50%.*30\/60 segments.*123 MB.*8\.20 MB\/s.*ETA 0:15/s);
+    await eventually(() => working.getByTestId('download-stats').textContent()).toMatch(/50%.*30\/60 segments.*123 MB.*8\.20 MB\/s.*ETA 0:15/s);
     insertPlannedPart(engine.db, '9001', { index: 1, firstUnit: 0, lastUnit: 29, bytes: 120_000_000, startSec: 0, durationSec: 300 });
     engine.bus.emit('part.progress', {
       vodId: '9001',
       part: { index: 1, bytes: 120_000_000, durationSec: 300, build: 'done', upload: 'active', uploadProgress: 0.4, uploadSpeedBps: 5_000_000, posts: [{ destinationId: 'dir:x', destinationName: 'NAS', state: 'pending' }] },
     });
     const part = working.locator('[data-part="1"]');
-    await expect.poll(() => part.textContent()).toMatch(/Part 1.*120 MB.*5:00.*Build: done.*40%.*5\.00 MB\/s.*NAS: pending/s);
+    await eventually(() => part.textContent()).toMatch(/Part 1.*120 MB.*5:00.*Build: done.*40%.*5\.00 MB\/s.*NAS: pending/s);
     await screenshot(page, 'queue-live');
 
     // The whole row again from the store (what the pipeline publishes after each step).
@@ -160,7 +160,7 @@ describe('browser mode: settings, queue, history, logs', () => {
     markPosted(engine.db, { vodId: '9001', generation: 0, partIdx: 1, destination: `dir:${folder}` }, null, '/nas/part1.mp4');
     updateVod(engine.db, '9001', { status: 'completed', stage: 'done', parts_total: 1 });
     engine.publishVod('9001');
-    await expect.poll(() => working.getByTestId('vod-status').textContent()).toContain('Completed');
+    await eventually(() => working.getByTestId('vod-status').textContent()).toContain('Completed');
     expect(await part.textContent()).toMatch(/100%.*NAS ✓/s);
     expect(await working.getByRole('button', { name: 'Skip' }).count()).toBe(0);
   });
@@ -169,11 +169,11 @@ describe('browser mode: settings, queue, history, logs', () => {
     const { page } = world;
     await page.getByRole('tab', { name: 'Queue' }).focus();
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
+    await eventually(() => page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
     const row = page.locator('tr[data-vod="9001"]');
     await row.waitFor();
     await page.getByLabel('Search title, channel or id').fill('chill');
-    await expect.poll(() => row.count()).toBe(0);
+    await eventually(() => row.count()).toBe(0);
     await page.getByLabel('Search title, channel or id').fill('marathon');
     await row.waitFor();
     expect(await row.textContent()).toContain('Completed');
@@ -182,14 +182,14 @@ describe('browser mode: settings, queue, history, logs', () => {
     await page.keyboard.press('Shift+Tab');
     await page.getByRole('tab', { name: 'History' }).focus();
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
+    await eventually(() => page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected')).toBe('true');
   });
 
   it('shows the log tail and the Accounts page without ever showing the client secret', async () => {
     const { page } = world;
     await page.getByRole('tab', { name: 'Logs' }).click();
     await page.getByLabel('Level').selectOption('debug');
-    await expect.poll(() => page.getByRole('log').textContent()).toMatch(/engine|database/);
+    await eventually(() => page.getByRole('log').textContent()).toMatch(/engine|database/);
     await screenshot(page, 'logs');
 
     await page.getByRole('tab', { name: 'Accounts' }).click();
@@ -230,13 +230,13 @@ describe('browser mode: settings, queue, history, logs', () => {
     await screenshot(page, 'settings-import');
 
     await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await expect.poll(() => summary.textContent()).toContain('Imported.');
+    await eventually(() => summary.textContent()).toContain('Imported.');
     expect(running.engine.settings.twitch.clientId).toBe('legacy-client-id');
     expect(running.engine.settings.vod.maxRetries).toBe(9);
     expect(running.engine.secrets.twitchClientSecret).toBe('legacy-secret-never-shown');
     expect(host.persistedSecrets.some((p) => p.patch.twitchClientSecret === 'legacy-secret-never-shown')).toBe(true);
     // The form follows the engine's new settings.
-    await expect.poll(() => page.getByLabel('Retries before failing').inputValue()).toBe('9');
+    await eventually(() => page.getByLabel('Retries before failing').inputValue()).toBe('9');
     expect(await page.content()).not.toContain('legacy-secret-never-shown');
   });
 

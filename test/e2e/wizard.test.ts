@@ -4,7 +4,7 @@ import { partsOf } from '../../electron/engine/store/parts';
 import { hlsCacheDir, makeHlsVod } from '../fakes/hls';
 import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
-import { screenshot, startWorld, type E2eWorld } from './harness';
+import { eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
 /**
  * First run in a real browser against a real engine and both stand-ins: the wizard (Twitch test,
@@ -60,7 +60,7 @@ describe('first-run wizard to a posted VOD', () => {
     await page.getByLabel(/Client Secret/).fill(twitch.clientSecret);
     await screenshot(page, 'wizard-1-twitch');
     await page.getByRole('button', { name: 'Test + Continue' }).click();
-    await expect.poll(() => wizard.getAttribute('data-step')).toBe('channels');
+    await eventually(() => wizard.getAttribute('data-step')).toBe('channels');
     expect(running.engine.secrets.twitchClientSecret).toBe(twitch.clientSecret);
 
     await page.getByLabel(/Twitch channel names/).fill('streamer, nobody_here');
@@ -69,7 +69,7 @@ describe('first-run wizard to a posted VOD', () => {
     expect(await page.getByRole('alert').textContent()).toContain('nobody_here');
     await screenshot(page, 'wizard-2-channels');
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => wizard.getAttribute('data-step')).toBe('telegram');
+    await eventually(() => wizard.getAttribute('data-step')).toBe('telegram');
     expect(running.engine.settings.twitch.channels.map((c) => c.channel)).toEqual(['streamer']);
 
     await page.getByLabel('api_id').fill(String(STANDIN_API_ID));
@@ -79,24 +79,24 @@ describe('first-run wizard to a posted VOD', () => {
     // The QR code is drawn from the login URL the engine gives; cancelling goes back to the choice.
     await page.getByRole('radio', { name: 'QR code' }).check();
     await page.getByRole('button', { name: 'QR code' }).click();
-    await expect.poll(() => login.getAttribute('data-step')).toBe('qr');
-    await expect.poll(() => page.getByRole('img', { name: 'QR code' }).getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    await eventually(() => login.getAttribute('data-step')).toBe('qr');
+    await eventually(() => page.getByRole('img', { name: 'QR code' }).getAttribute('src')).toMatch(/^data:image\/png;base64,/);
     await screenshot(page, 'wizard-3-qr');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => login.getAttribute('data-step')).not.toBe('qr');
+    await eventually(() => login.getAttribute('data-step')).not.toBe('qr');
     await page.getByRole('radio', { name: 'Phone number' }).check();
     await page.getByLabel('Phone number (international form)').fill('+1 555 000 0002');
     await page.getByRole('button', { name: 'Send code' }).click();
-    await expect.poll(() => login.getAttribute('data-step')).toBe('code');
+    await eventually(() => login.getAttribute('data-step')).toBe('code');
     expect(await login.textContent()).toContain('by SMS');
 
     await page.getByLabel('Login code').fill('99999');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await expect.poll(() => page.getByTestId('login-error').textContent()).toMatch(/code/i);
+    await eventually(() => page.getByTestId('login-error').textContent()).toMatch(/code/i);
     await screenshot(page, 'wizard-3-wrong-code');
     await page.getByLabel('Login code').fill('22222');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await expect.poll(() => login.getAttribute('data-step')).toBe('password');
+    await eventually(() => login.getAttribute('data-step')).toBe('password');
     expect(await login.textContent()).toContain('Hint: the usual');
 
     await page.getByLabel('Two-step verification password').fill('wrong');
@@ -105,18 +105,18 @@ describe('first-run wizard to a posted VOD', () => {
     await screenshot(page, 'wizard-4-wrong-password');
     await page.getByLabel('Two-step verification password').fill('hunter2');
     await page.getByRole('button', { name: 'Confirm password' }).click();
-    await expect.poll(() => page.getByTestId('login-done').textContent()).toContain('Bob');
+    await eventually(() => page.getByTestId('login-done').textContent()).toContain('Bob');
     expect(running.engine.secrets.telegramSession).toBeTruthy();
     expect(await page.content()).not.toContain('hunter2');
 
     await page.getByRole('button', { name: 'Continue' }).last().click();
-    await expect.poll(() => wizard.getAttribute('data-step')).toBe('destinations');
+    await eventually(() => wizard.getAttribute('data-step')).toBe('destinations');
     const archive = telegram.state().chats.find((c) => c.title === 'VOD Archive')!;
     await page.getByRole('checkbox', { name: /VOD Archive/ }).check();
     expect(await page.getByRole('checkbox', { name: /Read Only News/ }).count()).toBe(0);
     await screenshot(page, 'wizard-5-destinations');
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => wizard.getAttribute('data-step')).toBe('parts');
+    await eventually(() => wizard.getAttribute('data-step')).toBe('parts');
     // Nothing starts before the part size is chosen: the destinations complete the settings.
     expect(running.engine.settings.destinations).toEqual([]);
 
@@ -156,7 +156,7 @@ describe('first-run wizard to a posted VOD', () => {
 
     const parts = partsOf(running.engine.db, '7001');
     expect(parts.length).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => card.locator('[data-part]').count()).toBe(parts.length);
+    await eventually(() => card.locator('[data-part]').count()).toBe(parts.length);
     // Every part posted, with a link to its message in the public channel.
     const links = await card.getByRole('link', { name: /Open message: VOD Archive/ }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toHaveLength(parts.length);
