@@ -164,4 +164,28 @@ describe('first-run wizard to a posted VOD', () => {
     const archive = telegram.state().chats.find((c) => c.title === 'VOD Archive')!;
     expect(telegram.state().messages[`-100${archive.id}`]).toHaveLength(parts.length);
   });
+
+  it('shows the account under Accounts, logs out, rejects a malformed bot token, and logs in a Premium account', async () => {
+    const { page, running } = world;
+    await page.getByRole('tab', { name: 'Accounts' }).click();
+    await eventually(() => page.getByTestId('tg-account').textContent()).toContain('Bob');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('Not logged in.').waitFor();
+    expect(running.engine.account).toBeNull();
+
+    await page.getByRole('button', { name: 'Log in to Telegram' }).click();
+    await page.getByRole('radio', { name: 'Bot token' }).check();
+    await page.getByLabel('Bot token from @BotFather').fill('not-a-token');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await eventually(() => page.getByTestId('login-request-error').textContent()).toContain('must be a bot token from @BotFather');
+
+    await page.getByRole('radio', { name: 'Phone number' }).check();
+    await page.getByLabel('Phone number (international form)').fill('+15550000003');
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.getByLabel('Login code').fill('33333');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await eventually(() => page.getByTestId('tg-account').textContent()).toContain('Carol');
+    expect(await page.locator('.badge', { hasText: 'Premium' }).count()).toBe(1);
+    await screenshot(page, 'accounts-premium');
+  });
 });
