@@ -38,7 +38,7 @@ export const requests = {
   'telegram.login.start': z.discriminatedUnion('method', [
     z.object({ method: z.literal('phone'), phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number in international form, e.g. +39 333 1234567') }).strict(),
     z.object({ method: z.literal('qr') }).strict(),
-    z.object({ method: z.literal('bot'), token: z.string().trim().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, 'must be a bot token from @BotFather') }).strict(),
+    z.object({ method: z.literal('bot'), token: z.string().trim().regex(/^\d+:[A-Za-z0-9_-]{8,}$/, 'must be a bot token from @BotFather (123456:ABC…)') }).strict(),
   ]),
   'telegram.login.code': z.object({ code: z.string().trim().regex(/^[0-9]{4,8}$/, 'must be the 4-8 digit code') }).strict(),
   'telegram.login.password': z.object({ password: z.string().min(1).max(256) }).strict(),

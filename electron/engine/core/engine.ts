@@ -14,7 +14,7 @@ import {
 } from '../../contract/settings';
 import { openDatabase, type Db } from '../store/database';
 import { getVod, listVods } from '../store/vods';
-import { configureLogFile, createLogger } from '../util/log';
+import { configureLogFile, createLogger, onLogLine } from '../util/log';
 import { registerSecret } from '../util/redact';
 import { EventBus } from './events';
 import { vodRow, type LiveProgress } from './vod-rows';
@@ -56,6 +56,8 @@ export class Engine {
   account: TelegramAccount | null = null;
   readonly live = new Map<string, LiveProgress>();
   private readonly settingsListeners = new Set<(s: Settings, secrets: Secrets) => void>();
+  /** Every log line also goes to connected UIs (the live log page). */
+  private readonly stopLogEvents = onLogLine((line) => this.bus.emit('log', line));
 
   constructor(options: { paths: EnginePaths; host: EngineHost; settings: Settings; secrets: Secrets }) {
     this.paths = options.paths;
@@ -205,6 +207,7 @@ export class Engine {
   }
 
   close(): void {
+    this.stopLogEvents();
     this.db?.close();
   }
 }

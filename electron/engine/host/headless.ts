@@ -79,7 +79,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const dataDir = resolve(args.data ?? dirname(config.path));
-  if (!args.quiet) configureConsole(process.stderr.isTTY ? false : 'info');
+  // On a terminal stdout carries the redrawn progress block: only warnings and errors go beside it.
+  if (!args.quiet) configureConsole(process.stderr.isTTY ? 'warn' : 'info');
   let secrets: Secrets = config.secrets;
   const settingsTarget = config.format === 'legacy' ? join(dirname(config.path), 'settings.json') : config.path;
   const progress = args.quiet ? null : createProgressPrinter(process.stdout);

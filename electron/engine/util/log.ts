@@ -39,9 +39,17 @@ export function configureLogFile(path: string | null, level: LogLevel = 'info'):
   log.transports.file.level = level;
 }
 
-/** Mirrors lines to stderr (headless mode). */
+let stopConsole: (() => void) | undefined;
+
+/** Mirrors lines to stderr (headless mode: stdout is for progress). `false` stops it. */
 export function configureConsole(level: LogLevel | false): void {
-  log.transports.console.level = level;
+  stopConsole?.();
+  stopConsole = undefined;
+  if (level === false) return;
+  const floor = levelRank[level];
+  stopConsole = onLogLine((l) => {
+    if (levelRank[l.level] >= floor) process.stderr.write(`${l.time} ${l.level.padEnd(5)} (${l.scope}) ${l.message}\n`);
+  });
 }
 
 export function onLogLine(listener: Listener): () => void {

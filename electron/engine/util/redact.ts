@@ -22,7 +22,10 @@ export function forgetSecrets(): void {
 
 const patterns: Array<[RegExp, string]> = [
   [/(authorization:\s*(?:bearer|oauth)\s+)[^\s"',]+/gi, '$1[redacted]'],
-  [/((?:access_token|refresh_token|client_secret|token|sig|password|session|api_hash|apiHash|phone|code)["']?\s*[:=]\s*["']?)[^"'&\s,}]+/gi, '$1[redacted]'],
+  // Query strings: ?token=…&sig=… (usher URLs), OAuth form bodies.
+  [/([?&](?:access_token|refresh_token|client_secret|token|sig|password|code|session|api_hash)=)[^&\s"']+/gi, '$1[redacted]'],
+  // JSON: "access_token":"…" and the like (token responses, serialised details).
+  [/("(?:access_token|refresh_token|client_secret|token|sig|password|session|api_hash|apiHash|phone|code|phone_code_hash)"\s*:\s*")[^"]*/gi, '$1[redacted]'],
   // A GramJS StringSession is a long base64 string starting with "1".
   [/\b1[A-Za-z0-9+/=_-]{200,}/g, '[redacted-session]'],
   // Phone numbers in international form.
