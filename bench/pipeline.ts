@@ -2,7 +2,8 @@
  * `npm run bench -- pipeline`: one VOD of 8+ parts (ceiling scaled down) from the Twitch stand-in
  * (per-connection cap) to the Telegram MTProto stand-in (per-part latency, its own process),
  * throttled so that download alone and upload alone take about the same time. Three runs:
- * download only, upload only (the same parts, already built), and the whole pipeline.
+ * download only, upload only (the same parts and thumbnails, already built, uploaded and posted as
+ * the pipeline does), and the whole pipeline. The audit log's timeline goes to stderr.
  * overlap = seconds / max(downloadOnlySeconds, uploadOnlySeconds): a strictly sequential pipeline
  * (the legacy tool's) is about 2 here; goal <= 1.2.
  */
@@ -13,6 +14,7 @@ import { resolveVodPlaylist } from '../electron/engine/download/resolve';
 import { fetchSegments, segmentPath } from '../electron/engine/download/segments';
 import { buildPart } from '../electron/engine/media/build';
 import { planParts, splitRules } from '../electron/engine/media/planner';
+import { makeThumbnail } from '../electron/engine/media/thumbnail';
 import { TelegramConnection } from '../electron/engine/telegram';
 import { hlsCacheDir, makeHlsVod } from '../test/fakes/hls';
 import { spawnStandIn } from '../test/fakes/telegram/process';
@@ -62,13 +64,15 @@ export default async function bench() {
       const output = join(scratch, `part-${p.index}.mp4`);
       const inputs = hls.segments.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => segmentPath(segDir, s.index));
       await buildPart({ inputs, output, expectedDurationSec: p.durationSec });
+      await makeThumbnail({ input: output, output: `${output}.jpg`, durationSec: p.durationSec });
       partPaths.push(output);
     }
     say(`${plan.parts.length} parts`);
 
-    // Per-part latency so that upload alone takes about as long as download alone.
+    // Per-part latency so that upload alone takes about as long as download alone: the file's
+    // chunks go IN_FLIGHT at a time, each part's thumbnail is one more round trip on its own.
     const chunks = plan.parts.reduce((n, p) => n + Math.ceil(p.estimatedBytes / (512 * 1024)), 0);
-    const partDelayMs = Math.max(10, Math.round((downloadOnlySeconds * 1000 * IN_FLIGHT) / chunks));
+    const partDelayMs = Math.max(10, Math.round((downloadOnlySeconds * 1000) / (chunks / IN_FLIGHT + plan.parts.length)));
     const telegram = await spawnStandIn({ stateFile: join(scratch, 'telegram.json'), partDelayMs });
     try {
       const state = await telegram.state();
@@ -87,7 +91,7 @@ export default async function bench() {
       const session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean) as string;
       await login.close();
 
-      // 2. Upload only: the same parts, uploaded once each and posted.
+      // 2. Upload only: the same parts with their thumbnails, uploaded once each and posted, as the pipeline does.
       const conn = await TelegramConnection.connect({
         apiId: STANDIN_API_ID,
         apiHash: STANDIN_API_HASH,
@@ -97,7 +101,7 @@ export default async function bench() {
       const t1 = process.hrtime.bigint();
       for (const [i, path] of partPaths.entries()) {
         const file = await conn.upload({ path, name: `part-${i + 1}.mp4`, inFlight: IN_FLIGHT, premium: false });
-        const doc = await conn.uploadMedia(file, { durationSec: plan.parts[i].durationSec, width: 320, height: 180, fileName: `part-${i + 1}.mp4` });
+        const doc = await conn.uploadMedia(file, { durationSec: plan.parts[i].durationSec, width: 320, height: 180, fileName: `part-${i + 1}.mp4`, thumbPath: `${path}.jpg` });
         await conn.post(doc, { chat: chatId }, `Upload-only part ${i + 1}`);
       }
       const uploadOnlySeconds = seconds(t1);
