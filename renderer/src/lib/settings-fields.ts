@@ -59,7 +59,7 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'split.dropSegmentThresholdSec', kind: 'number', label: l('Drop a trailing remainder shorter than', 'Scarta un resto finale più corto di'), unit: 's' },
     { path: 'split.uploadDelaySec', kind: 'number', label: l('Pause between uploads', 'Pausa tra i caricamenti'), unit: 's' },
     { path: 'split.processingIntervalSec', kind: 'int', label: l('Check interval', 'Intervallo di controllo'), unit: 's' },
-    { path: 'split.maxRetriesSplit', kind: 'int', label: l('Build retries per part', 'Tentativi di creazione per parte') },
+    { path: 'split.maxRetriesSplit', kind: 'int', label: l('Re-cuts allowed per VOD (part over the limit)', 'Nuovi tagli ammessi per VOD (parte oltre il limite)') },
   ],
   ordering: [
     { path: 'ordering.field', kind: 'select', label: l('Process VODs by', 'Elabora i VOD per'), options: [{ value: 'created_at', label: l('Date', 'Data') }, { value: 'duration', label: l('Duration', 'Durata') }] },
