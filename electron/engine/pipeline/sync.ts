@@ -1,5 +1,3 @@
-import { EngineError } from '../util/errors';
-
 /** A counting gate: `acquire` waits for a free slot (or the signal), `release` frees one. */
 export class Gate {
   private free: number;
@@ -35,19 +33,4 @@ export class Gate {
     if (next) next();
     else this.free++;
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new EngineError('cancelled', 'cancelled', 'Cancelled.'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new EngineError('cancelled', 'cancelled', 'Cancelled.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -25,7 +25,8 @@ import { findTool } from '../util/binaries';
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import { copyPartToFolder, writeArchiveMetadata } from './folder-destination';
-import { sleep, type Gate } from './sync';
+import { sleep } from '../util/sleep';
+import type { Gate } from './sync';
 import { partFile, removeVodFolder, thumbFile, vodFolder, type VodFolder } from './work-folder';
 
 const log = createLogger('pipeline');

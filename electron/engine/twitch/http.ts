@@ -2,7 +2,8 @@
  * Small HTTP helpers shared by the Twitch and download code: a fetch with a timeout that also
  * follows the caller's AbortSignal, and jittered exponential backoff.
  */
-import { EngineError, transient } from '../util/errors';
+import { transient } from '../util/errors';
+import { cancelled } from '../util/sleep';
 
 export interface BackoffOptions {
   baseMs?: number;
@@ -17,22 +18,8 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, ra
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+export { cancelled, sleep } from '../util/sleep';
 
-export const cancelled = () => new EngineError('cancelled', 'ABORTED', 'Cancelled.');
 
 /** The origin and path of a URL, without its query (which may hold tokens): safe for messages. */
 export function describeUrl(url: string): string {
