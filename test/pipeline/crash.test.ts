@@ -60,7 +60,7 @@ beforeAll(async () => {
   hls = await makeHlsVod(hlsCacheDir('pipeline-crash', params), params);
   twitch = await startTwitchStandIn({
     latencyMs: 20,
-    connectionBytesPerSec: 400_000,
+    connectionBytesPerSec: 250_000,
     users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }],
     vods: VODS.map((id, i) => ({ id, userId: '1001', title: `Crash VOD ${i + 1}`, createdAt: `2026-11-2${i}T20:00:00Z`, hls })),
   });
@@ -101,11 +101,12 @@ describe('crash safety', () => {
     const random = prng(20261124);
     let kills = 0;
     const done = () => VODS.every((id) => statuses()[id] === 'completed');
+    // The downloads alone take 20+ s of wall time (throttled), so the kills land across the run.
     while (kills < KILLS && !done()) {
       const child = startHeadless();
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      // Startup (tsx, database, Telegram connect) takes about a second: kill somewhere in the work.
-      await new Promise((r) => setTimeout(r, 700 + random() * 2300));
+      // Startup (tsx, database, Telegram connect) takes about half a second to a second.
+      await new Promise((r) => setTimeout(r, 600 + random() * 1800));
       child.kill('SIGKILL');
       await exited;
       kills++;
@@ -119,7 +120,8 @@ describe('crash safety', () => {
     last.kill('SIGTERM');
     await new Promise((resolve) => last.once('exit', resolve));
     expect(statuses(), stderr.slice(-2000)).toEqual(Object.fromEntries(VODS.map((id) => [id, 'completed'])));
-    expect(kills).toBeGreaterThanOrEqual(Math.min(KILLS, 10));
+    process.stderr.write(`crash test: ${kills} SIGKILLs during the run\n`);
+    expect(kills).toBeGreaterThanOrEqual(20);
 
     const state = telegram.state();
     const db = new Database(join(dir, 'vods.db'), { readonly: true });
