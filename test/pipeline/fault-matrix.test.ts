@@ -134,6 +134,23 @@ describe('fault matrix: each case ends completed, or failed with a clear reason'
       },
     }));
 
+  it('Twitch: segments refused before any part exists: last resort, a whole download by yt-dlp', async () => {
+    const { engine, vodId, title } = await runCase({ twitchFaults: [{ kind: 'status', target: 'segment', status: 404, segment: 0, times: 1 }] });
+    try {
+      await engine.waitForStatus(vodId, 'completed', 90_000);
+      const ops = engine.engine.db.prepare(`SELECT operation_type, status FROM operations WHERE vod_id = ? ORDER BY id`).all(vodId) as Array<{ operation_type: string; status: string }>;
+      expect(ops).toContainEqual({ operation_type: 'download-whole-file', status: 'ok' });
+      const total = getVod(engine.engine.db, vodId)!.parts_total!;
+      expect(total).toBeGreaterThanOrEqual(2);
+      expect(postsOf(title)).toEqual(Array.from({ length: total }, (_, i) => `${title} (01/11/2026) - Part ${i + 1}/${total}`));
+      const posted = (telegram.state().messages[chatId] ?? []).filter((m) => m.text.startsWith(title));
+      const seconds = posted.reduce((sum, m) => sum + (m.media?.video?.duration ?? 0), 0);
+      expect(Math.abs(seconds - hls.durationSec)).toBeLessThanOrEqual(total); // whole seconds per part
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('Twitch: a sub-only VOD without login fails at once with "needs a Twitch login"', async () => {
     const { engine, vodId } = await runCase({ subOnly: true });
     try {
@@ -144,11 +161,11 @@ describe('fault matrix: each case ends completed, or failed with a clear reason'
     }
   });
 
-  it('media: a corrupt segment ends failed with the reason, not stuck and not a part with a hole', async () => {
+  it('media: a corrupt segment ends failed with the reason (after the whole-file fallback), never a part with a hole', async () => {
     const { engine, vodId } = await runCase({ media: corrupt, settings: { vod: { minRetryDelaySec: 1, maxRetryDelaySec: 1, maxRetries: 1 } } });
     try {
       await engine.waitForStatus(vodId, 'failed', 60_000);
-      expect(getVod(engine.engine.db, vodId)!.last_error).toMatch(/Segment 2 is not a valid MPEG-TS segment/);
+      expect(getVod(engine.engine.db, vodId)!.last_error).toMatch(/Segment 2 is not a valid MPEG-TS segment[\s\S]*(shorter than the VOD|hole in its video)/);
       expect(postsOf(`Fault case ${vodId}`)).toEqual([]);
     } finally {
       await engine.close();

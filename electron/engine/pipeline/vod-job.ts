@@ -26,6 +26,8 @@ import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import { copyPartToFolder, writeArchiveMetadata } from './folder-destination';
 import { sleep } from '../util/sleep';
+import { setMeta } from '../store/meta';
+import { downloadAndCutWholeFile, isWholeFile, playlistKey } from './whole-file';
 import type { Gate } from './sync';
 import { partFile, removeVodFolder, thumbFile, vodFolder, type VodFolder } from './work-folder';
 
@@ -56,6 +58,8 @@ export class VodJob {
   private readonly changed = new Notifier();
   private failure: unknown;
   private downloadComplete = false;
+  /** The segment download failed before any part existed: yt-dlp fetched the whole file instead. */
+  private wholeFile = false;
   private planComplete = false;
   private rules!: SplitRules;
   private premium = false;
@@ -143,8 +147,9 @@ export class VodJob {
     mkdirSync(this.folder.parts, { recursive: true });
     this.repairMissingFiles();
 
+    this.wholeFile = isWholeFile(this.db, this.vodId, this.vod.generation);
     if (segmentsOf(this.db, this.vodId).length === 0) {
-      const ytDlp = findTool('yt-dlp', { overrides: { 'yt-dlp': settings.advanced.tools.ytDlp || undefined }, resourcesDir: this.engine.paths.resourcesDir || undefined });
+      const ytDlp = this.ytDlp();
       const resolved = await resolveVodPlaylist({
         vodId: this.vodId,
         endpoints: settings.advanced.twitch,
@@ -159,12 +164,16 @@ export class VodJob {
       }
       const bytes = estimateVodBytes(resolved.variant.bandwidth, resolved.playlist.totalSec);
       await this.checkDisk(bytes);
-      saveSegmentList(
-        this.db,
-        this.vodId,
-        resolved.playlist.segments.map((s) => ({ index: s.index, uri: s.url, durationSec: s.durationSec, muted: s.muted })),
-      );
-      updateVod(this.db, this.vodId, { quality: resolved.variant.name });
+      this.db.transaction(() => {
+        saveSegmentList(
+          this.db,
+          this.vodId,
+          resolved.playlist.segments.map((s) => ({ index: s.index, uri: s.url, durationSec: s.durationSec, muted: s.muted })),
+        );
+        updateVod(this.db, this.vodId, { quality: resolved.variant.name });
+        // Kept for the whole-file fallback, which hands yt-dlp the same media playlist.
+        setMeta(this.db, playlistKey(this.vodId, this.vod.generation), resolved.mediaPlaylistUrl);
+      })();
       logOperation(this.db, this.vodId, 'resolve', 'ok', { variant: resolved.variant.name, segments: resolved.playlist.segments.length, via: resolved.via });
     }
   }
@@ -200,9 +209,10 @@ export class VodJob {
   private async download(): Promise<void> {
     const segments = segmentsOf(this.db, this.vodId);
     const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
-    if (done.size === segments.length) return;
+    if (done.size === segments.length && !this.wholeFile) return;
     await this.deps.downloadSlot.acquire(this.signal);
     try {
+      if (this.wholeFile) return await this.runWholeFile('resumed');
       this.setStage('downloading');
       const { settings } = this.engine;
       const tasks: SegmentTask[] = segments.map((s) => ({ index: s.idx, durationSec: s.duration, ...sourcesOf(s, this.vod.created_at) }));
@@ -225,11 +235,56 @@ export class VodJob {
           this.engine.bus.emit('download.progress', { vodId: this.vodId, progress });
         },
         signal: this.signal,
+      }).catch(async (error: unknown) => {
+        // Last resort, only while no part exists yet (parts cut from segments and from a whole
+        // file would not line up): yt-dlp downloads the whole VOD instead.
+        const info = classify(error);
+        const ytDlp = this.ytDlp();
+        if (['cancelled', 'disk', 'login'].includes(info.errorClass) || !ytDlp || this.signal.aborted || partsOf(this.db, this.vodId).length > 0) throw error;
+        this.wholeFile = true;
+        await this.runWholeFile(info.message);
       });
-      logOperation(this.db, this.vodId, 'download', 'ok', { segments: segments.length });
+      if (!this.wholeFile) logOperation(this.db, this.vodId, 'download', 'ok', { segments: segments.length });
     } finally {
       this.deps.downloadSlot.release();
     }
+  }
+
+  private ytDlp() {
+    const { settings } = this.engine;
+    return findTool('yt-dlp', { overrides: { 'yt-dlp': settings.advanced.tools.ytDlp || undefined }, resourcesDir: this.engine.paths.resourcesDir || undefined });
+  }
+
+  private async runWholeFile(cause: string): Promise<void> {
+    const { settings } = this.engine;
+    const ytDlp = this.ytDlp();
+    if (!ytDlp) throw new EngineError('permanent', 'yt_dlp_missing', 'yt-dlp is needed to finish this VOD (it was switched to a whole-file download) but was not found.');
+    await this.checkDisk(2 * this.vod.duration * 1_000_000); // rough: the file and its parts side by side
+    this.setStage('downloading');
+    await downloadAndCutWholeFile(
+      {
+        db: this.db,
+        vodId: this.vodId,
+        generation: this.vod.generation,
+        folder: this.folder,
+        rules: this.rules,
+        ytDlpPath: ytDlp.path,
+        ffmpegPath: settings.advanced.tools.ffmpeg || undefined,
+        concurrency: settings.vod.downloadConcurrency,
+        rateLimitBps: settings.vod.bandwidthCapMBps > 0 ? settings.vod.bandwidthCapMBps * 1_000_000 : undefined,
+        expectedDurationSec: segmentsOf(this.db, this.vodId).reduce((sum, s) => sum + s.duration, 0),
+        signal: this.signal,
+        onProgress: (progress) => {
+          const live = this.engine.live.get(this.vodId);
+          if (live) live.download = progress;
+          this.engine.bus.emit('download.progress', { vodId: this.vodId, progress });
+        },
+      },
+      cause,
+    );
+    this.planComplete = true;
+    this.engine.publishVod(this.vodId);
+    this.changed.notify();
   }
 
   // ---------------------------------------------------------------- plan and build
@@ -240,7 +295,7 @@ export class VodJob {
    * the last recorded one, so a restart reproduces the same cut.
    */
   private plan(): void {
-    if (this.planComplete || this.failure) return;
+    if (this.wholeFile || this.planComplete || this.failure) return;
     const segments = segmentsOf(this.db, this.vodId);
     const recorded = partsOf(this.db, this.vodId);
     const last = recorded[recorded.length - 1];
@@ -308,6 +363,7 @@ export class VodJob {
   private readonly building = new Set<number>();
 
   private scheduleBuilds(): void {
+    if (this.wholeFile) return; // the whole-file path cuts every part in one run
     for (const part of partsOf(this.db, this.vodId)) {
       if (part.state !== 'planned' || this.building.has(part.idx)) continue;
       this.building.add(part.idx);
