@@ -22,14 +22,17 @@ export function looksLikeTsSegment(head: Buffer, size: number): boolean {
   return sawPat;
 }
 
-export async function checkTsSegment(path: string, index: number, size: number): Promise<void> {
+/** Checks a downloaded segment and returns its first bytes (~385 KB) for further inspection. */
+export async function checkTsSegment(path: string, index: number, size: number): Promise<Buffer> {
   const file = await open(path, 'r');
   try {
     const head = Buffer.alloc(TS_PACKET * 2048); // ~385 KB: a few hundred ms of a high-bitrate stream
     const { bytesRead } = await file.read(head, 0, head.length, 0);
-    if (!looksLikeTsSegment(head.subarray(0, bytesRead), size)) {
+    const bytes = head.subarray(0, bytesRead);
+    if (!looksLikeTsSegment(bytes, size)) {
       throw transient('corrupt_segment', `Segment ${index} is not a valid MPEG-TS segment (${size} bytes); it will be fetched again.`);
     }
+    return bytes;
   } finally {
     await file.close();
   }

@@ -167,3 +167,4 @@ export async function probeKeyframes(path: string, options: ProbeOptions = {}): 
   return packets.filter((p) => p.keyframe).map((p) => ({ timeSec: p.ptsSec, pos: p.pos }));
 }
 
+

@@ -13,6 +13,7 @@ import { segmentSources } from '../download/playlist';
 import { checkTsSegment } from '../download/segment-check';
 import { buildPart, PartOverCeilingError } from '../media/build';
 import { estimateMp4Bytes, planParts, replanPart, splitRules, type SplitRules, type Unit } from '../media/planner';
+import { tsStreamSignature } from '../media/ts-signature';
 import { makeThumbnail } from '../media/thumbnail';
 import { nowIso } from '../store/database';
 import { logOperation } from '../store/operations';
@@ -224,8 +225,8 @@ export class VodJob {
         // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
         isSegmentDone: (index) => done.has(index),
         onSegmentDone: async (d) => {
-          await checkTsSegment(d.path, d.index, d.bytes);
-          markSegmentDone(this.db, this.vodId, d.index, d.bytes);
+          const head = await checkTsSegment(d.path, d.index, d.bytes);
+          markSegmentDone(this.db, this.vodId, d.index, d.bytes, tsStreamSignature(head) ?? null);
           done.add(d.index);
         },
         onContiguous: () => this.plan(),
@@ -300,10 +301,13 @@ export class VodJob {
     const recorded = partsOf(this.db, this.vodId);
     const last = recorded[recorded.length - 1];
     const units: Unit[] = [];
+    let streamKey: string | undefined;
     for (const s of segments) {
+      // A segment whose signature could not be read keeps its predecessor's (no spurious cut).
+      streamKey = s.stream_key ?? streamKey;
       if (last && s.idx <= last.last_segment) continue;
       if (!s.done || s.bytes === null) break;
-      units.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration });
+      units.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey });
     }
     const complete = this.downloadComplete;
     let offset = last ? last.idx : 0;
@@ -348,7 +352,10 @@ export class VodJob {
     const bytes = units.reduce((n, u) => n + u.bytes, 0);
     const seconds = units.reduce((n, u) => n + u.durationSec, 0);
     const rate = seconds > 0 ? bytes / seconds : 0;
-    const rest: Unit[] = segments.filter((s) => s.idx > lastDone).map((s) => ({ index: s.idx, bytes: Math.max(1, Math.round(rate * s.duration)), durationSec: s.duration }));
+    const streamKey = units[units.length - 1].streamKey;
+    const rest: Unit[] = segments
+      .filter((s) => s.idx > lastDone)
+      .map((s) => ({ index: s.idx, bytes: Math.max(1, Math.round(rate * s.duration)), durationSec: s.duration, streamKey }));
     let estimated: typeof sure = [];
     try {
       const full = planParts([...units, ...rest], this.rules, { complete: true }).parts;
@@ -430,7 +437,7 @@ export class VodJob {
     }
     const units: Unit[] = segmentsOf(this.db, this.vodId)
       .filter((s) => s.idx >= part.first_segment && s.idx <= part.last_segment)
-      .map((s) => ({ index: s.idx, bytes: s.bytes ?? 0, durationSec: s.duration }));
+      .map((s) => ({ index: s.idx, bytes: s.bytes ?? 0, durationSec: s.duration, streamKey: s.stream_key ?? undefined }));
     const estimated = estimateMp4Bytes(part.planned_bytes, part.duration, this.rules);
     const pieces = replanPart(units, this.rules, error.builtBytes, estimated);
     replacePartWithPieces(this.db, this.vodId, part.idx, pieces, part.start_sec);

@@ -100,6 +100,9 @@ export const MIGRATIONS: string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  /* 2: the codec/picture signature of each segment, so a part never spans a change of it */ `
+  ALTER TABLE segments ADD COLUMN stream_key TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

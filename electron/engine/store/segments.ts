@@ -8,6 +8,7 @@ export interface SegmentRecord {
   muted: number;
   bytes: number | null;
   done: number;
+  stream_key: string | null;
 }
 
 /** Records the playlist once; a second call for the same VOD keeps what was already downloaded. */
@@ -18,8 +19,8 @@ export function saveSegmentList(db: Db, vodId: string, segments: Array<{ index: 
   })();
 }
 
-export function markSegmentDone(db: Db, vodId: string, index: number, bytes: number): void {
-  db.prepare(`UPDATE segments SET done = 1, bytes = ? WHERE vod_id = ? AND idx = ?`).run(bytes, vodId, index);
+export function markSegmentDone(db: Db, vodId: string, index: number, bytes: number, streamKey: string | null = null): void {
+  db.prepare(`UPDATE segments SET done = 1, bytes = ?, stream_key = ? WHERE vod_id = ? AND idx = ?`).run(bytes, streamKey, vodId, index);
 }
 
 export function segmentsOf(db: Db, vodId: string): SegmentRecord[] {
