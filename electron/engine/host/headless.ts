@@ -4,7 +4,7 @@
  * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 crashed, 2 configuration problem (the message
  * names every field at fault).
  */
-import { watch } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblems, readinessProblems, secretsPresence, type Secrets } from '../../contract/settings';
@@ -109,12 +109,9 @@ export async function main(argv: string[]): Promise<number> {
   const stopWatching = watchConfig(config, running);
   let ui: Awaited<ReturnType<typeof startUiServer>> | undefined;
   if (args.ui) {
-    ui = await startUiServer({
-      bus: running.engine.bus,
-      dispatch: running.dispatch,
-      port: args.port ? Number(args.port) : undefined,
-      staticDir: resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer'),
-    });
+    const staticDir = resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer');
+    if (!existsSync(join(staticDir, 'index.html'))) log.warn(`the UI is not built (${staticDir}): run "npx vite build" once, then reload the page`);
+    ui = await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: args.port ? Number(args.port) : undefined, staticDir });
     process.stdout.write(`UI: ${ui.url}\n`);
   }
 
