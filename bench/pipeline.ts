@@ -20,7 +20,7 @@ import { hlsCacheDir, makeHlsVod } from '../test/fakes/hls';
 import { spawnStandIn } from '../test/fakes/telegram/process';
 import { STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
 import { startTwitchStandIn } from '../test/fakes/twitch/server';
-import { standInSettings, startTestEngine } from '../test/pipeline/helpers';
+import { standInSession, standInSettings, startTestEngine } from '../test/pipeline/helpers';
 
 const PARAMS = { durationSec: 120, segmentSec: 2, width: 320, height: 180, videoKbps: 5200 };
 const CONNECTIONS = 4;
@@ -85,11 +85,7 @@ export default async function bench() {
         advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem } },
         destinations: [{ kind: 'telegram', name: 'Archive', chatId }],
       });
-      const login = await startTestEngine({ ...settings, twitch: { ...settings.twitch, channels: [] } }, {});
-      await login.dispatch({ kind: 'request', id: 1, method: 'telegram.login.start', params: { method: 'phone', phone: '+15550000001' } });
-      await login.dispatch({ kind: 'request', id: 2, method: 'telegram.login.code', params: { code: '12345' } });
-      const session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean) as string;
-      await login.close();
+      const session = await standInSession(settings);
 
       // 2. Upload only: the same parts with their thumbnails, uploaded once each and posted, as the pipeline does.
       const conn = await TelegramConnection.connect({

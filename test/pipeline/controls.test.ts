@@ -16,12 +16,6 @@ let archive: string;
 let engine: TestEngine;
 let dataDir: string;
 
-const ask = async (method: string, params: unknown) => {
-  const r = await engine.dispatch({ kind: 'request', id: 1, method, params });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.result;
-};
-
 beforeAll(async () => {
   hls = await makeHlsVod(hlsCacheDir('pipeline-controls', params), params);
   twitch = await startTwitchStandIn({
@@ -61,20 +55,20 @@ describe('queue controls', () => {
   });
 
   it('skips a VOD (never posted), backs up the other, then posts a completed one again on demand', async () => {
-    await ask('queue.pause', {});
-    await ask('queue.checkNow', {});
+    await engine.request('queue.pause', {});
+    await engine.request('queue.checkNow', {});
     await expect.poll(() => engine.engine.status.state).toBe('paused');
     // Paused: "check now" is remembered but nothing runs until resume.
-    await ask('queue.resume', {});
+    await engine.request('queue.resume', {});
     await expect.poll(() => getVod(engine.engine.db, '3002')?.status, { timeout: 30_000 }).toBeDefined();
-    await ask('vod.skip', { vodId: '3002' });
+    await engine.request('vod.skip', { vodId: '3002' });
     await engine.waitForStatus('3002', 'skipped');
     await engine.waitForStatus('3001', 'completed');
     expect(uploadsOf(engine.engine.db, '3002', 0).filter((u) => u.state === 'posted')).toEqual([]);
     const channelDir = join(archive, 'controls');
     expect(readdirSync(channelDir)).toHaveLength(1);
 
-    await ask('vod.repost', { vodId: '3001' });
+    await engine.request('vod.repost', { vodId: '3001' });
     await expect.poll(() => getVod(engine.engine.db, '3001')?.generation, { timeout: 10_000 }).toBe(1);
     await engine.waitForStatus('3001', 'completed');
     expect(uploadsOf(engine.engine.db, '3001', 1).every((u) => u.state === 'posted')).toBe(true);
@@ -88,11 +82,11 @@ describe('queue controls', () => {
   });
 
   it('lists history with search, escaping LIKE wildcards', async () => {
-    const all = (await ask('history.list', { query: '' })) as { total: number };
+    const all = (await engine.request('history.list', { query: '' })) as { total: number };
     expect(all.total).toBe(4); // 3001, 3002 and the two rows the data folder came with
-    const first = (await ask('history.list', { query: 'Firs', status: 'completed' })) as { rows: Array<{ id: string }> };
+    const first = (await engine.request('history.list', { query: 'Firs', status: 'completed' })) as { rows: Array<{ id: string }> };
     expect(first.rows.map((r) => r.id)).toEqual(['3001']);
-    const wildcard = (await ask('history.list', { query: '%' })) as { total: number };
+    const wildcard = (await engine.request('history.list', { query: '%' })) as { total: number };
     expect(wildcard.total).toBe(0);
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
 import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
-import { standInSettings, startTestEngine } from './helpers';
+import { standInSession, standInSettings } from './helpers';
 
 const KILLS = 30;
 const VODS = ['7001', '7002', '7003'];
@@ -79,13 +79,7 @@ beforeAll(async () => {
     destinations: chats.map((chatId, i) => ({ kind: 'telegram' as const, name: `Chat ${i + 1}`, chatId })),
   });
   // Log in once with an in-process engine to get a session for the headless runs.
-  const login = await startTestEngine({ ...settings, twitch: { ...settings.twitch, channels: [] } }, {});
-  const ask = (method: string, p: unknown) => login.dispatch({ kind: 'request', id: 1, method, params: p });
-  await ask('telegram.login.start', { method: 'phone', phone: '+15550000001' });
-  await ask('telegram.login.code', { code: '12345' });
-  const session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean);
-  await login.close();
-  if (!session) throw new Error('login failed');
+  const session = await standInSession(settings);
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
   writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ twitchClientSecret: twitch.clientSecret, telegramSession: session }), { mode: 0o600 });
 }, 120_000);

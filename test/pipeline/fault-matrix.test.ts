@@ -13,7 +13,7 @@ import { getVod } from '../../electron/engine/store/vods';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
 import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type FaultSpec, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type Fault, type StandInMedia, type TwitchStandIn } from '../fakes/twitch/server';
-import { standInSettings, startTestEngine, type TestEngine } from './helpers';
+import { standInSession, standInSettings, startTestEngine, type TestEngine } from './helpers';
 
 const params = { durationSec: 12, segmentSec: 2, width: 160, height: 90, videoKbps: 1600 };
 let hls: HlsVod;
@@ -41,12 +41,7 @@ beforeAll(async () => {
   twitch = await startTwitchStandIn();
   telegram = await startTelegramStandIn();
   chatId = `-100${telegram.state().chats.find((c) => c.title === 'VOD Archive')!.id}`;
-  const login = await startTestEngine(settingsFor('nobody'), {});
-  await login.dispatch({ kind: 'request', id: 1, method: 'telegram.login.start', params: { method: 'phone', phone: '+15550000001' } });
-  await login.dispatch({ kind: 'request', id: 2, method: 'telegram.login.code', params: { code: '12345' } });
-  session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean) ?? '';
-  await login.close();
-  expect(session).not.toBe('');
+  session = await standInSession(settingsFor('nobody'));
 }, 120_000);
 
 afterAll(async () => {
@@ -187,11 +182,7 @@ describe('fault matrix: each case ends completed, or failed with a clear reason'
     } finally {
       await engine.close();
       // Later cases need a valid session again.
-      const login = await startTestEngine(settingsFor('nobody'), {});
-      await login.dispatch({ kind: 'request', id: 1, method: 'telegram.login.start', params: { method: 'phone', phone: '+15550000001' } });
-      await login.dispatch({ kind: 'request', id: 2, method: 'telegram.login.code', params: { code: '12345' } });
-      session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean) ?? '';
-      await login.close();
+      session = await standInSession(settingsFor('nobody'));
     }
   });
 

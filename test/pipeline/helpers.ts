@@ -22,6 +22,8 @@ export function standInSettings(twitch: TwitchStandIn, extra: Partial<SettingsIn
 
 export interface TestEngine extends RunningEngine {
   dir: string;
+  /** A protocol request through the engine's edge; rejects with the engine's message. */
+  request(method: string, params?: unknown): Promise<unknown>;
   notices: Notice[];
   persistedSecrets: Array<Partial<Secrets>>;
   waitForStatus(vodId: string, status: string, timeoutMs?: number): Promise<void>;
@@ -46,6 +48,11 @@ export async function startTestEngine(settings: Settings, secrets: Secrets): Pro
   return {
     ...running,
     dir,
+    async request(method, params = {}) {
+      const response = await running.dispatch({ kind: 'request', id: 1, method, params });
+      if (!response.ok) throw new Error(`${method}: ${response.error.message}`);
+      return response.result;
+    },
     notices,
     persistedSecrets,
     async waitForStatus(vodId, status, timeoutMs = 90_000) {
@@ -62,4 +69,18 @@ export async function startTestEngine(settings: Settings, secrets: Secrets): Pro
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Logs in to the Telegram stand-in with an engine of its own and returns the session string. */
+export async function standInSession(settings: Settings, phone = '+15550000001', code = '12345'): Promise<string> {
+  const login = await startTestEngine({ ...settings, twitch: { ...settings.twitch, channels: [] } }, {});
+  try {
+    await login.request('telegram.login.start', { method: 'phone', phone });
+    await login.request('telegram.login.code', { code });
+    const session = login.persistedSecrets.map((s) => s.telegramSession).find(Boolean);
+    if (!session) throw new Error(`the stand-in login as ${phone} gave no session`);
+    return session;
+  } finally {
+    await login.close();
+  }
 }

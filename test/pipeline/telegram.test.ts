@@ -14,12 +14,6 @@ let engine: TestEngine;
 let channelId: string;
 let groupId: string;
 
-const request = async (method: string, params: unknown) => {
-  const response = await engine.dispatch({ kind: 'request', id: 1, method, params });
-  if (!response.ok) throw new Error(`${method}: ${response.error.message}`);
-  return response.result;
-};
-
 beforeAll(async () => {
   hls = await makeHlsVod(hlsCacheDir('pipeline-telegram', params), params);
   twitch = await startTwitchStandIn({
@@ -64,11 +58,11 @@ describe('pipeline to Telegram through the MTProto stand-in', () => {
     engine.engine.bus.subscribe((event, data) => {
       if (event === 'login') steps.push(data as LoginStep);
     });
-    expect(await request('telegram.login.start', { method: 'phone', phone: '+15550000002' })).toMatchObject({ step: 'code', via: 'sms' });
-    expect(await request('telegram.login.code', { code: '99999' })).toMatchObject({ step: 'code', error: expect.stringMatching(/code/i) });
-    expect(await request('telegram.login.code', { code: '22222' })).toMatchObject({ step: 'password', hint: 'the usual' });
-    expect(await request('telegram.login.password', { password: 'wrong' })).toMatchObject({ step: 'password', error: expect.any(String) });
-    expect(await request('telegram.login.password', { password: 'hunter2' })).toMatchObject({ step: 'done', account: { name: expect.stringContaining('Bob') } });
+    expect(await engine.request('telegram.login.start', { method: 'phone', phone: '+15550000002' })).toMatchObject({ step: 'code', via: 'sms' });
+    expect(await engine.request('telegram.login.code', { code: '99999' })).toMatchObject({ step: 'code', error: expect.stringMatching(/code/i) });
+    expect(await engine.request('telegram.login.code', { code: '22222' })).toMatchObject({ step: 'password', hint: 'the usual' });
+    expect(await engine.request('telegram.login.password', { password: 'wrong' })).toMatchObject({ step: 'password', error: expect.any(String) });
+    expect(await engine.request('telegram.login.password', { password: 'hunter2' })).toMatchObject({ step: 'done', account: { name: expect.stringContaining('Bob') } });
     expect(steps.map((s) => s.step)).toEqual(['code', 'code', 'password', 'password', 'done']);
     const stored = engine.persistedSecrets.filter((p) => p.telegramSession);
     expect(stored.length).toBeGreaterThan(0);
