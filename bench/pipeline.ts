@@ -18,7 +18,7 @@ import { makeThumbnail } from '../electron/engine/media/thumbnail';
 import { TelegramConnection } from '../electron/engine/telegram';
 import { hlsCacheDir, makeHlsVod } from '../test/fakes/hls';
 import { spawnStandIn } from '../test/fakes/telegram/process';
-import { STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
+import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
 import { startTwitchStandIn } from '../test/fakes/twitch/server';
 import { standInSession, standInSettings, startTestEngine } from '../test/pipeline/helpers';
 
@@ -82,7 +82,7 @@ export default async function bench() {
         telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: IN_FLIGHT },
         vod: { downloadConcurrency: CONNECTIONS },
         split: { maxFileSizeMB: CEILING_MB, minFileSizeMB: 0, uploadDelaySec: 0, mergeThresholdMB: 0 },
-        advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem } },
+        advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: serverSetting(telegram) },
         destinations: [{ kind: 'telegram', name: 'Archive', chatId }],
       });
       const session = await standInSession(settings);

@@ -18,7 +18,7 @@ import { startEngine } from '../electron/engine/core/start-engine';
 import { startUiServer } from '../electron/engine/host/ws-server';
 import { configureConsole } from '../electron/engine/util/log';
 import { hlsCacheDir, makeHlsVod, type HlsVodParams } from '../test/fakes/hls';
-import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
+import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn } from '../test/fakes/telegram';
 import { startTwitchStandIn } from '../test/fakes/twitch/server';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       advanced: {
         twitch: twitch.endpoints,
         lowDiskGuardMB: 0,
-        telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
+        telegramServer: serverSetting(telegram),
       },
       vod: { minRetryDelaySec: 5, maxRetryDelaySec: 60, downloadConcurrency: 4 },
       split: { maxFileSizeMB: 3, minFileSizeMB: 0, mergeThresholdMB: 0, uploadDelaySec: 0, processingIntervalSec: 120 },

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings } from '../../electron/contract/settings';
 import { partsOf } from '../../electron/engine/store/parts';
 import { hlsCacheDir, makeHlsVod } from '../fakes/hls';
-import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn } from '../fakes/telegram';
+import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
 import { eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
@@ -30,7 +30,7 @@ describe('first-run wizard to a posted VOD', () => {
       advanced: {
         twitch: twitch.endpoints,
         lowDiskGuardMB: 0,
-        telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
+        telegramServer: serverSetting(telegram),
       },
       split: { minFileSizeMB: 0, uploadDelaySec: 0, mergeThresholdMB: 0 },
       vod: { minRetryDelaySec: 1, maxRetryDelaySec: 2 },

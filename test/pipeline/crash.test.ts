@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
-import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn } from '../fakes/telegram';
+import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
 import { standInSession, standInSettings } from './helpers';
 
@@ -73,7 +73,7 @@ beforeAll(async () => {
     advanced: {
       twitch: twitch.endpoints,
       lowDiskGuardMB: 0,
-      telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
+      telegramServer: serverSetting(telegram),
     },
     vod: { minRetryDelaySec: 1, maxRetryDelaySec: 2, maxRetries: 100, downloadConcurrency: 4 },
     destinations: chats.map((chatId, i) => ({ kind: 'telegram' as const, name: `Chat ${i + 1}`, chatId })),

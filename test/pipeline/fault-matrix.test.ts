@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SettingsInput } from '../../electron/contract/settings';
 import { getVod } from '../../electron/engine/store/vods';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
-import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type FaultSpec, type TelegramStandIn } from '../fakes/telegram';
+import { type FaultSpec, serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type Fault, type StandInMedia, type TwitchStandIn } from '../fakes/twitch/server';
 import { standInSession, standInSettings, startTestEngine, type TestEngine } from './helpers';
 
@@ -57,7 +57,7 @@ function settingsFor(login: string, extra: Partial<SettingsInput> = {}) {
     advanced: {
       twitch: twitch.endpoints,
       lowDiskGuardMB: 0,
-      telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
+      telegramServer: serverSetting(telegram),
     },
     vod: { minRetryDelaySec: 1, maxRetryDelaySec: 1, maxRetries: 4 },
     destinations: [{ kind: 'telegram', name: 'Archive', chatId }],

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoginStep } from '../../electron/contract/domain';
 import { partsOf } from '../../electron/engine/store/parts';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
-import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn } from '../fakes/telegram';
+import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
 import { standInSettings, startTestEngine, type TestEngine } from './helpers';
 
@@ -30,7 +30,7 @@ beforeAll(async () => {
       advanced: {
         twitch: twitch.endpoints,
         lowDiskGuardMB: 0,
-        telegramServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
+        telegramServer: serverSetting(telegram),
       },
       destinations: [
         { kind: 'telegram', name: 'Archive', chatId: channelId },

@@ -85,3 +85,8 @@ export async function destroyClient(client: TelegramClient): Promise<void> {
   await Promise.all(senders.map(async (p) => (await p.catch(() => undefined))?.disconnect()));
   await client.destroy();
 }
+
+/** The product's "Telegram server (testing)" setting that points at a running stand-in. */
+export function serverSetting(server: { host: string; port: number; dcId: number; publicKeyPem: string }) {
+  return { host: server.host, port: server.port, dcId: server.dcId, publicKeyPem: server.publicKeyPem };
+}

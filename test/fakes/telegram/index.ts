@@ -8,6 +8,7 @@ export {
   destroyClient,
   fixedAddressConnection,
   registerServerKey,
+  serverSetting,
   standInClient,
   STANDIN_API_HASH,
   STANDIN_API_ID,
