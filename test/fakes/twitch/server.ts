@@ -18,7 +18,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TwitchEndpoints } from '../../../electron/engine/twitch/endpoints';
+import { TWITCH_WEB_CLIENT_ID, type TwitchEndpoints } from '../../../electron/engine/twitch/endpoints';
 
 export interface StandInUser {
   id: string;
@@ -42,7 +42,7 @@ export interface StandInVod {
   hls?: StandInMedia;
   /** A live VOD: thumbnail says 404_processing and its media playlist has no ENDLIST yet. */
   live?: boolean;
-  /** Sub-only: usher answers 403 vod_manifest_restricted without a valid user OAuth token. */
+  /** Sub-only: usher answers 403 vod_manifest_restricted unless the access token names a viewer (a playback token). */
   subOnly?: boolean;
   /** Segment indices listed as `N-muted.ts`. */
   mutedSegments?: number[];
@@ -108,6 +108,10 @@ export interface TwitchStandIn {
   clearFaults(): void;
   /** Issues a user token pair (as if the user logged in), returned for the test to configure. */
   issueUserToken(): { accessToken: string; refreshToken: string };
+  /** Issues a browser `auth-token` cookie: a user token of Twitch's web client (for GQL playback). */
+  issuePlaybackToken(): string;
+  /** Revokes one token (the user logged out in the browser, or the token expired). */
+  revokeToken(token: string): void;
   stats: StandInStats;
   close(): Promise<void>;
 }
@@ -133,6 +137,10 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   let vodOrder = 0;
   const appTokens = new Set<string>();
   const userTokens = new Map<string, string>(); // access -> user id
+  // Twitch binds every OAuth token to the client id that issued it; presented with another client
+  // id it is refused ("Client ID and OAuth token do not match": louis70109/Twitch-Bot#19,
+  // swiftyspiffy/twitch-token-generator#10, mumixam/weechat-twitch#12; FACTS.md, first audit).
+  const tokenClient = new Map<string, string>(); // access (app or user) -> issuing client id
   const refreshTokens = new Map<string, string>(); // refresh -> user id
   const buckets = new Map<string, { remaining: number; resetAt: number }>();
   let faults: ActiveFault[] = [];
@@ -157,6 +165,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   for (const v of options.vods ?? []) vods.set(v.id, { ...v, order: vodOrder++ });
   for (const t of options.userTokens ?? []) {
     userTokens.set(t.accessToken, 'user');
+    tokenClient.set(t.accessToken, clientId);
     refreshTokens.set(t.refreshToken, 'user');
   }
 
@@ -255,12 +264,14 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
 
   function checkHelixAuth(req: IncomingMessage, res: ServerResponse): string | undefined {
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (req.headers['client-id'] !== clientId) {
-      json(res, 401, { error: 'Unauthorized', status: 401, message: 'Client ID and OAuth token do not match' });
-      return undefined;
-    }
     if (!token || (!appTokens.has(token) && !userTokens.has(token))) {
       json(res, 401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' }, { 'WWW-Authenticate': 'OAuth realm="TwitchTV", error="invalid_token"' });
+      return undefined;
+    }
+    // Helix answers a token with the Client-Id of another app (the browser's auth-token belongs to
+    // the web client) with this 401 (issue threads cited at `tokenClient`).
+    if (req.headers['client-id'] !== tokenClient.get(token)) {
+      json(res, 401, { error: 'Unauthorized', status: 401, message: 'Client ID and OAuth token do not match' });
       return undefined;
     }
     return token;
@@ -380,6 +391,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       if (body.get('client_secret') !== clientSecret) return json(res, 403, { status: 403, message: 'invalid client secret' });
       const token = `app${randomBytes(12).toString('hex')}`;
       appTokens.add(token);
+      tokenClient.set(token, clientId);
       return json(res, 200, { access_token: token, expires_in: 5_184_000, token_type: 'bearer' });
     }
     if (grant === 'refresh_token') {
@@ -393,17 +405,20 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     return json(res, 400, { status: 400, message: 'unsupported grant type' });
   }
 
-  function issue(user: string) {
+  function issue(user: string, client = clientId) {
     const accessToken = `usr${randomBytes(12).toString('hex')}`;
     const refreshToken = `ref${randomBytes(16).toString('hex')}`;
     userTokens.set(accessToken, user);
+    tokenClient.set(accessToken, client);
     refreshTokens.set(refreshToken, user);
     return { accessToken, refreshToken };
   }
 
+  /** The viewer of an `Authorization: OAuth` token that is valid for the request's Client-ID. */
   function oauthUser(req: IncomingMessage): string | undefined {
     const token = /^OAuth\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    return token ? userTokens.get(token) : undefined;
+    if (!token || tokenClient.get(token) !== req.headers['client-id']) return undefined;
+    return userTokens.get(token);
   }
 
   async function handleGql(req: IncomingMessage, res: ServerResponse) {
@@ -417,6 +432,9 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       return json(res, 400, { error: 'Bad Request', status: 400, message: 'invalid JSON' });
     }
     const user = oauthUser(req);
+    // GQL answers an `OAuth <token>` it does not accept for this Client-ID (unknown, revoked, or
+    // issued to another app) with this 401 (DevilXD/TwitchDropsMiner#452: an own app's token sent
+    // to GQL; streamlink#5009: only the `OAuth token` form is checked).
     if (/^OAuth /i.test(req.headers.authorization ?? '') && !user) {
       return json(res, 401, { error: 'Unauthorized', status: 401, message: 'The "Authorization" token is invalid.' });
     }
@@ -493,7 +511,9 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     if (String(parsed.vod_id) !== id) return json(res, 403, [{ error: 'token is for another VOD', error_code: 'invalid_token', type: 'error' }]);
     const v = vods.get(id);
     if (!v || !v.hls) return json(res, 404, [{ url: url.toString(), error: 'vod_manifest_not_found', error_code: 'vod_manifest_not_found', type: 'error' }]);
-    if (v.subOnly && !parsed.user_id && !oauthUser(req)) return restricted(res, url);
+    // The viewer comes from the signed access token alone: yt-dlp sends usher no Authorization
+    // (`_extract_twitch_m3u8_formats`), and answers vod_manifest_restricted for sub-only VODs.
+    if (v.subOnly && !parsed.user_id) return restricted(res, url);
     const text = masterPlaylist(v, origin);
     res.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
@@ -633,6 +653,13 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     },
     clearFaults: () => void (faults = []),
     issueUserToken: () => issue('user'),
+    // The browser's auth-token cookie belongs to Twitch's web client (FACTS.md, first audit).
+    issuePlaybackToken: () => issue('viewer', TWITCH_WEB_CLIENT_ID).accessToken,
+    revokeToken(token) {
+      userTokens.delete(token);
+      appTokens.delete(token);
+      tokenClient.delete(token);
+    },
     stats,
     close: () =>
       new Promise<void>((resolve) => {
