@@ -65,7 +65,7 @@ describe('discovery per channel', () => {
     const settings = engine.engine.settings;
     const result = await discoverAll(
       engine.engine.db,
-      { ...settings, twitch: { ...settings.twitch, channels: [{ channel: 'bad name!' }, { channel: '501' }, { channel: 'suspended_one' }, { channel: 'other' }] } },
+      { ...settings, twitch: { ...settings.twitch, channels: [{ channel: 'bad name!', destinations: [] }, { channel: '501', destinations: [] }, { channel: 'suspended_one', destinations: [] }, { channel: 'other', destinations: [] }] } },
       new TwitchService(engine.engine),
     );
     expect(result.channels).toBe(2);

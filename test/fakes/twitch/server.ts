@@ -50,7 +50,12 @@ export interface StandInVod {
   unmutedAvailable?: boolean;
   /** Variant names in master-playlist order; default chunked, 720p60, 480p30, audio_only. */
   variants?: string[];
+  /** An HEVC source rendition in fMP4 (Enhanced Broadcasting), served as variant `HEVC_VARIANT`. */
+  hevc?: StandInMedia & { initPath: string; initBytes: number };
 }
+
+/** Group id of the stand-in's HEVC rendition. */
+export const HEVC_VARIANT = '1080p60_hevc';
 
 export type FaultTarget = 'oauth' | 'helix' | 'gql' | 'usher' | 'playlist' | 'segment' | 'vodpage';
 
@@ -458,7 +463,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     return json(res, 200, Array.isArray(body) ? body.map(one) : one(body as Parameters<typeof one>[0]));
   }
 
-  function masterPlaylist(v: StandInVod, origin: string): string {
+  function masterPlaylist(v: StandInVod, origin: string, supportedCodecs = ''): string {
     const variants = v.variants ?? DEFAULT_VARIANTS;
     const bytes = v.hls ? v.hls.segments.reduce((a, s) => a + s.bytes, 0) : 0;
     const sourceBps = v.hls ? Math.round((bytes * 8) / Math.max(1, durationOf(v))) : 6_000_000;
@@ -473,17 +478,31 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`);
       lines.push(`${origin}/media/${v.id}/${name}/index-dvr.m3u8`);
     }
+    // HEVC/AV1 renditions are listed only to a client that asks for them in `supported_codecs`
+    // (yt-dlp asks `av1,h265,h264`, yt-dlp #14994; FACTS.md, first audit); they come first, as the
+    // source rendition does.
+    if (v.hevc && /\b(h265|hevc)\b/.test(supportedCodecs)) {
+      const bps = Math.round((v.hevc.segments.reduce((a, x) => a + x.bytes, 0) * 8) / Math.max(1, durationOf(v)));
+      lines.splice(2, 0,
+        `#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="${HEVC_VARIANT}",NAME="1080p60 (source)",AUTOSELECT=YES,DEFAULT=YES`,
+        `#EXT-X-STREAM-INF:BANDWIDTH=${bps},CODECS="hvc1.1.6.L93.B0,mp4a.40.2",RESOLUTION=1920x1080,VIDEO="${HEVC_VARIANT}",FRAME-RATE=60.000`,
+        `${origin}/media/${v.id}/${HEVC_VARIANT}/index-dvr.m3u8`);
+    }
     return `${lines.join('\n')}\n`;
   }
 
-  function mediaPlaylist(v: StandInVod): string {
-    const segs = v.hls?.segments ?? [];
+  function mediaPlaylist(v: StandInVod, variant: string): string {
+    const fmp4 = variant === HEVC_VARIANT;
+    const segs = (fmp4 ? v.hevc?.segments : v.hls?.segments) ?? [];
+    const ext = fmp4 ? 'mp4' : 'ts';
     const muted = new Set(v.mutedSegments ?? []);
     const target = Math.ceil(Math.max(1, ...segs.map((s) => s.durationSec)));
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TWITCH-ELAPSED-SECS:0.000', `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`];
+    const lines = ['#EXTM3U', `#EXT-X-VERSION:${fmp4 ? 6 : 3}`, `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TWITCH-ELAPSED-SECS:0.000', `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`];
+    // fMP4 renditions name their init segment with EXT-X-MAP (RFC 8216 4.3.2.5; version 6+).
+    if (fmp4) lines.push('#EXT-X-MAP:URI="init-0.mp4"');
     segs.forEach((s, i) => {
       lines.push(`#EXTINF:${s.durationSec.toFixed(3)},`);
-      lines.push(muted.has(i) ? `${i}-muted.ts` : `${i}.ts`);
+      lines.push(muted.has(i) ? `${i}-muted.${ext}` : `${i}.${ext}`);
     });
     if (!v.live) lines.push('#EXT-X-ENDLIST');
     return `${lines.join('\n')}\n`;
@@ -514,7 +533,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     // The viewer comes from the signed access token alone: yt-dlp sends usher no Authorization
     // (`_extract_twitch_m3u8_formats`), and answers vod_manifest_restricted for sub-only VODs.
     if (v.subOnly && !parsed.user_id) return restricted(res, url);
-    const text = masterPlaylist(v, origin);
+    const text = masterPlaylist(v, origin, url.searchParams.get('supported_codecs') ?? '');
     res.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
@@ -536,20 +555,26 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const v = m ? vods.get(m[1]) : undefined;
     if (!m || !v || !v.hls) return json(res, 404, { error: 'not found' });
     const [, vodId, variant, file] = m;
-    if (!(v.variants ?? DEFAULT_VARIANTS).includes(variant)) return json(res, 404, { error: 'no such variant' });
+    const fmp4 = variant === HEVC_VARIANT && v.hevc !== undefined;
+    if (!fmp4 && !(v.variants ?? DEFAULT_VARIANTS).includes(variant)) return json(res, 404, { error: 'no such variant' });
     if (file === 'index-dvr.m3u8') {
       count('GET playlist');
       const fault = statusFault('playlist');
       if (fault) return json(res, fault.status ?? 503, { error: 'unavailable' });
-      const text = mediaPlaylist(v);
+      const text = mediaPlaylist(v, variant);
       res.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl', 'Content-Length': Buffer.byteLength(text) });
       return void (await sendThrottled(res, Buffer.from(text)).then(() => res.end()));
     }
-    const seg = /^(\d+)(-muted)?\.ts$/.exec(file);
+    if (fmp4 && file === 'init-0.mp4') {
+      count('GET init');
+      res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': v.hevc!.initBytes });
+      return void (await sendThrottled(res, createReadStream(v.hevc!.initPath, { highWaterMark: CHUNK })).then(() => res.end()));
+    }
+    const seg = (fmp4 ? /^(\d+)(-muted)?\.mp4$/ : /^(\d+)(-muted)?\.ts$/).exec(file);
     if (!seg) return json(res, 404, { error: 'not found' });
     const index = Number(seg[1]);
     const mutedName = seg[2] !== undefined;
-    const s = v.hls.segments[index];
+    const s = fmp4 ? v.hevc!.segments[index] : v.hls.segments[index];
     count('GET segment');
     stats.segmentFetches[`${vodId}:${index}`] = (stats.segmentFetches[`${vodId}:${index}`] ?? 0) + 1;
     stats.segmentLog.push({ vodId, variant, name: file, index });
@@ -564,7 +589,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const broken = takeFault((f) => (f.kind === 'drop' || f.kind === 'stall') && (f.segment === undefined || f.segment === index)) as
       | Extract<Fault, { kind: 'drop' | 'stall' }>
       | undefined;
-    res.writeHead(200, { 'Content-Type': 'video/mp2t', 'Content-Length': s.bytes });
+    res.writeHead(200, { 'Content-Type': fmp4 ? 'video/mp4' : 'video/mp2t', 'Content-Length': s.bytes });
     const limit = broken ? (broken.afterBytes ?? Math.floor(s.bytes / 2)) : undefined;
     const outcome = await sendThrottled(res, createReadStream(s.path, { highWaterMark: CHUNK }), limit);
     if (outcome === 'limit' && broken?.kind === 'drop') res.socket?.destroy();
