@@ -75,11 +75,17 @@ export type VodRow = z.infer<typeof VodRow>;
 export const EngineState = z.enum(['idle', 'working', 'paused', 'error', 'loginNeeded', 'setupNeeded']);
 export type EngineState = z.infer<typeof EngineState>;
 
+/** A configured channel that discovery could not check, and why (the UI shows it beside the channel). */
+export const ChannelProblem = z.object({ channel: z.string(), message: z.string() });
+export type ChannelProblem = z.infer<typeof ChannelProblem>;
+
 export const EngineStatus = z.object({
   state: EngineState,
   message: z.string().nullable(),
   nextCheckAt: z.string().nullable(),
   diskFreeBytes: z.number().nullable(),
+  /** From the last discovery pass; absent before the first one. The other channels go on. */
+  channelProblems: z.array(ChannelProblem).optional(),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
 

@@ -138,7 +138,7 @@ export interface RequestResults {
 export type RequestResult<N extends RequestName> = RequestResults[N];
 
 export const Notice = z.object({
-  kind: z.enum(['vodCompleted', 'vodFailed', 'loginNeeded', 'lowDisk', 'engineError']),
+  kind: z.enum(['vodCompleted', 'vodFailed', 'loginNeeded', 'lowDisk', 'engineError', 'channelProblem']),
   title: z.string(),
   body: z.string(),
   vodId: z.string().optional(),

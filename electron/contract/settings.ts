@@ -217,6 +217,8 @@ export const SecretsSchema = z
     twitchClientSecret: z.string().min(1).optional(),
     twitchUserToken: z.string().min(1).optional(),
     twitchRefreshToken: z.string().min(1).optional(),
+    /** The browser's `auth-token` cookie: GQL playback tokens for sub-only VODs (never sent to Helix). */
+    twitchPlaybackToken: z.string().min(1).optional(),
     telegramSession: z.string().min(1).optional(),
     telegramBotToken: z.string().min(1).optional(),
     telegramPhone: z.string().min(1).optional(),

@@ -29,6 +29,8 @@ export function notificationFor(notice: Notice): NotificationSpec {
       return { title, body, urgency: 'critical', click: { action: 'openSettings' } };
     case 'lowDisk':
       return { title, body, urgency: 'critical', click: { action: 'openWindow' } };
+    case 'channelProblem':
+      return { title, body, urgency: 'normal', click: { action: 'openSettings' } };
     case 'engineError':
     case 'engineRestarted':
       return { title, body, urgency: 'normal', click: { action: 'openWindow' } };

@@ -207,10 +207,9 @@ describe('access and quality', () => {
     expect(tw.stats.requests['GET /videos/ID'] ?? 0).toBe(0);
   });
 
-  it('sub-only VOD with the user token: downloads', async () => {
+  it('sub-only VOD with the playback token (browser auth-token): downloads', async () => {
     addVod({ subOnly: true });
-    const { accessToken } = tw.issueUserToken();
-    const { done } = await download({ userOAuthToken: accessToken });
+    const { done } = await download({ playbackToken: tw.issuePlaybackToken() });
     expect(done.size).toBe(hls.segments.length);
   });
 

@@ -39,6 +39,10 @@ describe('notifications', () => {
     ]);
   });
 
+  it('a channel discovery cannot check opens settings (where the channel is fixed)', () => {
+    expect(notificationFor({ kind: 'channelProblem', title: 'Channel x cannot be checked', body: 'Twitch has no channel "x"' })).toMatchObject({ urgency: 'normal', click: { action: 'openSettings' } });
+  });
+
   it('marks problems that need the user as critical and successes as quiet', () => {
     expect(notificationFor(notices[0]!).urgency).toBe('low');
     expect(notificationFor(notices[2]!).urgency).toBe('critical');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VodStatus } from '../../electron/contract/domain';
-import { decideDiscovery, isLiveVideo, orderVods, parseVodOrdering, VANISHED_REASON } from '../../electron/engine/twitch/discovery';
+import { COMPLETED_FROM_LOCAL_COPY, decideDiscovery, isLiveVideo, MISSED_CHECKS_BEFORE_GONE, orderVods, parseVodOrdering, VANISHED_REASON, vanishedOutcome } from '../../electron/engine/twitch/discovery';
 import { parseTwitchDuration, type ArchiveVideo } from '../../electron/engine/twitch/videos';
 import { formatDuration } from '../fakes/twitch/server';
 
@@ -28,7 +28,7 @@ describe('parseTwitchDuration', () => {
 });
 
 describe('decideDiscovery', () => {
-  it('inserts new VODs as pending or live, promotes finished live ones, reports vanished ones', () => {
+  it('inserts new VODs as pending or live, promotes finished live ones, counts a missing one', () => {
     const d = decideDiscovery({
       known: { a: 'live', b: 'live', c: 'completed', d: 'pending', e: 'pending', f: 'failed' },
       fetched: [video('n1'), video('n2', true), video('a'), video('b', true), video('c'), video('d')],
@@ -36,7 +36,29 @@ describe('decideDiscovery', () => {
     expect(d.insert).toEqual([{ video: video('n1'), status: 'pending' }, { video: video('n2', true), status: 'live' }]);
     expect(d.becamePending.map((v) => v.id)).toEqual(['a']);
     expect(d.stillLive.map((v) => v.id)).toEqual(['b']);
-    expect(d.vanished).toEqual([{ id: 'e', reason: VANISHED_REASON }]);
+    expect(d.missing).toEqual([{ id: 'e', misses: 1 }]);
+    expect(d.vanished).toEqual([]);
+  });
+
+  it('a VOD absent from one answer gets a grace of two more consecutive checks', () => {
+    expect(MISSED_CHECKS_BEFORE_GONE).toBe(3);
+    const known = { e: 'pending', p: 'processing' } as const;
+    const second = decideDiscovery({ known, fetched: [], misses: new Map([['e', 1], ['p', 1]]) });
+    expect(second.missing).toEqual([{ id: 'e', misses: 2 }, { id: 'p', misses: 2 }]);
+    expect(second.vanished).toEqual([]);
+    const third = decideDiscovery({ known, fetched: [], misses: new Map([['e', 2], ['p', 2]]) });
+    expect(third.vanished).toEqual([{ id: 'e', reason: VANISHED_REASON, status: 'pending' }, { id: 'p', reason: VANISHED_REASON, status: 'processing' }]);
+    // Listed again in between: the count starts over.
+    const back = decideDiscovery({ known, fetched: [video('e')], misses: new Map([['e', 2]]) });
+    expect(back.reappeared).toEqual(['e']);
+    expect(back.vanished.map((v) => v.id)).toEqual([]);
+  });
+
+  it('vanished after work started: finish from the local copy only if every segment is on disk', () => {
+    expect(vanishedOutcome({ segmentsTotal: 10, segmentsOnDisk: 10 })).toEqual({ action: 'finishFromLocalCopy', note: COMPLETED_FROM_LOCAL_COPY });
+    const partial = vanishedOutcome({ segmentsTotal: 10, segmentsOnDisk: 7 });
+    expect(partial).toMatchObject({ action: 'fail', reason: expect.stringMatching(/3 of its 10 segments had not been downloaded/) });
+    expect(vanishedOutcome({ segmentsTotal: 0, segmentsOnDisk: 0 })).toEqual({ action: 'fail', reason: VANISHED_REASON });
   });
 
   it('uses the configured live phrases', () => {
@@ -55,18 +77,21 @@ describe('decideDiscovery', () => {
         const known = new Map(knownIds.map((id, i) => [id, statuses[i]] as const));
         const fetched = fetchedIds.map((id, i) => video(id, lives[i]));
         const d = decideDiscovery({ known, fetched });
-        const touched = [...d.insert.map((x) => x.video.id), ...d.becamePending.map((v) => v.id), ...d.stillLive.map((v) => v.id), ...d.vanished.map((v) => v.id)];
+        const touched = [...d.insert.map((x) => x.video.id), ...d.becamePending.map((v) => v.id), ...d.stillLive.map((v) => v.id), ...d.missing.map((v) => v.id), ...d.vanished.map((v) => v.id)];
         expect(new Set(touched).size).toBe(touched.length);
         for (const id of touched) {
           const s = known.get(id);
-          expect(s === undefined || s === 'pending' || s === 'live').toBe(true);
+          expect(s === undefined || s === 'pending' || s === 'live' || s === 'processing').toBe(true);
         }
+        // Only queued or live VODs are ever put back in the queue.
+        for (const v of d.becamePending) expect(known.get(v.id)).toBe('live');
         // Every fetched unknown id is inserted, with the right status.
         for (const v of fetched) if (!known.has(v.id)) expect(d.insert.find((x) => x.video.id === v.id)?.status).toBe(isLiveVideo(v) ? 'live' : 'pending');
-        // Vanished = known pending/live not fetched, exactly.
+        // Missing (first miss, no earlier misses given) = known pending/live/processing not fetched, exactly.
         const fetchedSet = new Set(fetchedIds);
-        const expectVanished = [...known].filter(([id, s]) => (s === 'pending' || s === 'live') && !fetchedSet.has(id)).map(([id]) => id);
-        expect(d.vanished.map((v) => v.id).sort()).toEqual(expectVanished.sort());
+        const expectMissing = [...known].filter(([id, s]) => ['pending', 'live', 'processing'].includes(s) && !fetchedSet.has(id)).map(([id]) => id);
+        expect(d.missing.map((v) => v.id).sort()).toEqual(expectMissing.sort());
+        expect(d.vanished).toEqual([]);
         // Known live ones that are listed are either promoted or still live.
         for (const [id, s] of known) if (s === 'live' && fetchedSet.has(id)) expect(d.becamePending.some((v) => v.id === id) !== d.stillLive.some((v) => v.id === id)).toBe(true);
       }),

@@ -33,7 +33,7 @@ describe('discovery against the stand-in', () => {
   let tw: TwitchStandIn;
   afterEach(async () => tw.close());
 
-  it('follows a VOD from live to pending, and notices a pending VOD that vanished', async () => {
+  it('follows a VOD from live to pending, and notices a pending VOD that vanished (after the grace)', async () => {
     tw = await startTwitchStandIn({ users: [{ id: '7', login: 'carol' }] });
     tw.addVod({ id: '1', userId: '7' });
     tw.addVod({ id: '2', userId: '7', live: true });
@@ -47,8 +47,12 @@ describe('discovery against the stand-in', () => {
     tw.removeVod('1');
     const second = decideDiscovery({ known, fetched: await listArchiveVideos(helix, '7') });
     expect(second.becamePending.map((v) => v.id)).toEqual(['2']);
-    expect(second.vanished.map((v) => v.id)).toEqual(['1']);
+    // Missing from one answer: counted, not yet vanished (grace of two more checks).
+    expect(second.missing).toEqual([{ id: '1', misses: 1 }]);
+    expect(second.vanished).toEqual([]);
     expect(second.insert).toEqual([]);
+    const third = decideDiscovery({ known, fetched: await listArchiveVideos(helix, '7'), misses: new Map([['1', 2]]) });
+    expect(third.vanished.map((v) => v.id)).toEqual(['1']);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { TwitchChannelInfo } from '../../contract/domain';
+import type { ChannelProblem, TwitchChannelInfo } from '../../contract/domain';
 import type { Secrets, Settings } from '../../contract/settings';
 import { resolveChannels } from '../twitch/channels';
 import { HelixClient } from '../twitch/helix';
@@ -41,6 +41,21 @@ export class TwitchService implements TwitchControl {
       return { ok: true, message: `Connected to Twitch with a${helix.tokens.kind === 'user' ? ' user' : 'n app'} token.` };
     } catch (error) {
       return { ok: false, message: (error as Error).message };
+    }
+  }
+
+  /**
+   * Discovery's per-channel problems: kept in the engine status (the UI shows them by channel),
+   * and a notice for each one that is new since the last pass.
+   */
+  reportChannelProblems(problems: ChannelProblem[]): void {
+    const key = (p: ChannelProblem) => `${p.channel}\n${p.message}`;
+    const before = new Set((this.engine.status.channelProblems ?? []).map(key));
+    for (const p of problems) {
+      if (!before.has(key(p))) this.engine.notice({ kind: 'channelProblem', title: `Channel ${p.channel} cannot be checked`, body: p.message });
+    }
+    if (problems.length !== before.size || problems.some((p) => !before.has(key(p))) || this.engine.status.channelProblems === undefined) {
+      this.engine.setStatus({ channelProblems: problems });
     }
   }
 

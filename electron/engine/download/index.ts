@@ -32,7 +32,8 @@ export interface DownloadVodOptions {
   dir: string;
   endpoints: Pick<TwitchEndpoints, 'gqlUrl' | 'usherUrl' | 'vodPageUrl'>;
   quality: readonly string[];
-  userOAuthToken?: string;
+  /** The browser's `auth-token` (Secrets.twitchPlaybackToken), for sub-only VODs; see resolve.ts. */
+  playbackToken?: string;
   /** Enables the yt-dlp fallbacks (-J and the whole download). */
   ytDlpPath?: string;
   ffmpegPath?: string;
@@ -67,7 +68,7 @@ export async function downloadVod(o: DownloadVodOptions): Promise<DownloadVodRes
     vodId: o.vodId,
     endpoints: o.endpoints,
     quality: o.quality,
-    userOAuthToken: o.userOAuthToken,
+    playbackToken: o.playbackToken,
     ytDlpPath: o.ytDlpPath,
     signal: o.signal,
   });

@@ -4,8 +4,24 @@
  * Twitch's label for 720p30, as in yt-dlp's format ids); otherwise `720p`/`720` matches any 720p
  * variant, highest frame rate first; `audio_only` the audio. If nothing matches, the best video variant is used
  * and a warning says so.
+ *
+ * Codecs: an entry may name one (`1440p60 hevc`, `best av1`, `source h265`). An entry without a
+ * codec matches H.264 renditions only, so HEVC/AV1 (Enhanced Broadcasting, which older players and
+ * Telegram clients may not play) are chosen only when the user opts in by naming them.
  */
-import type { Variant } from './playlist';
+import type { Variant, VideoCodec } from './playlist';
+
+const CODEC_WORDS: Record<string, VideoCodec> = { h264: 'h264', avc: 'h264', avc1: 'h264', hevc: 'hevc', h265: 'hevc', hvc1: 'hevc', av1: 'av1', av01: 'av1' };
+
+/** Splits `1440p60 hevc` into the quality and the codec (H.264 when none is named). */
+export function parsePreference(pref: string): { quality: string; codec: VideoCodec } {
+  const m = /^(.*?)[\s_-]+(h264|avc1?|hevc|h265|hvc1|av1|av01)$/i.exec(pref.trim());
+  if (!m) return { quality: pref.trim(), codec: 'h264' };
+  return { quality: m[1].trim() || 'best', codec: CODEC_WORDS[m[2].toLowerCase()] };
+}
+
+/** Twitch's H.264 renditions carry no codec word in their CODECS-less entries: undefined is H.264. */
+const codecOf = (v: Variant): VideoCodec => v.videoCodec ?? 'h264';
 
 export interface VariantChoice {
   variant: Variant;
@@ -52,10 +68,13 @@ function match(pref: string, variants: readonly Variant[]): Variant | undefined 
 export function pickVariant(variants: readonly Variant[], preferences: readonly string[]): VariantChoice {
   if (variants.length === 0) throw new Error('No variants to choose from.');
   for (const pref of preferences) {
-    const v = match(pref, variants);
+    const { quality, codec } = parsePreference(pref);
+    const audio = ['audio_only', 'audio'].includes(quality.toLowerCase());
+    const v = match(quality, audio ? variants : variants.filter((x) => x.audioOnly || codecOf(x) === codec));
     if (v) return { variant: v, matched: pref };
   }
-  const fallback = sourceVariant(variants) ?? variants[0];
+  const h264 = variants.filter((v) => !v.audioOnly && codecOf(v) === 'h264');
+  const fallback = sourceVariant(h264.length ? h264 : variants) ?? variants[0];
   return {
     variant: fallback,
     warning: `None of the preferred qualities (${preferences.join(', ') || 'none set'}) is offered; using ${fallback.label} (offered: ${variants.map((v) => v.name).join(', ')}).`,

@@ -86,13 +86,27 @@ function headerArgs(headers: Record<string, string> = {}): string[] {
   return Object.entries(headers).flatMap(([k, v]) => ['--add-header', `${k}:${v}`]);
 }
 
-/** Turns yt-dlp's last error line into an EngineError (sub-only and missing VODs are permanent). */
-function ytDlpError(stderr: string, what: string): EngineError {
-  const last = redact(stderr.trim().split('\n').filter((l) => l.includes('ERROR')).at(-1) ?? stderr.trim().split('\n').at(-1) ?? '');
-  if (/subscriber|vod_manifest_restricted|HTTP Error 403/i.test(stderr)) {
-    return permanent('vod_manifest_restricted', `yt-dlp could not ${what}: access denied (sub-only VOD? it needs a Twitch login). ${last}`);
+/**
+ * yt-dlp's words for a passing failure: a 5xx or 429 from any Twitch host, a timeout, or a network
+ * error (yt-dlp prints urllib's `<urlopen error ...>`, `[Errno N] ...`, "Connection reset/refused",
+ * "Remote end closed connection", "timed out" in its `ERROR: ... Unable to download ...` lines).
+ */
+const TRANSIENT = /HTTP Error (5\d\d|429)|timed out|urlopen error|\[Errno -?\d+\]|Connection (refused|reset|aborted)|Remote end closed|Temporary failure|IncompleteRead|SSL: /i;
+
+/**
+ * Turns yt-dlp's stderr into an EngineError. Only the last ERROR line decides: passing failures
+ * are transient, then sub-only ("subscriber-only content", usher's 403) and missing VODs
+ * ("does not exist", 404) are permanent; anything else is transient.
+ */
+export function ytDlpError(stderr: string, what: string): EngineError {
+  const lines = stderr.trim().split('\n');
+  const lastLine = lines.filter((l) => l.includes('ERROR')).at(-1) ?? lines.at(-1) ?? '';
+  const last = redact(lastLine);
+  if (TRANSIENT.test(lastLine)) return transient('ytdlp_network', `yt-dlp could not ${what}: Twitch did not answer. ${last}`);
+  if (/subscriber|vod_manifest_restricted|unauthorized_entitlements|HTTP Error 403/i.test(lastLine)) {
+    return permanent('vod_manifest_restricted', `yt-dlp could not ${what}: access denied (sub-only VOD? it needs a playback token). ${last}`);
   }
-  if (/HTTP Error 404|does not exist|not found/i.test(stderr)) return permanent('vod_not_found', `yt-dlp could not ${what}: not found. ${last}`);
+  if (/HTTP Error 404|does not exist|not found/i.test(lastLine)) return permanent('vod_not_found', `yt-dlp could not ${what}: not found. ${last}`);
   return transient('ytdlp_failed', `yt-dlp could not ${what}. ${last}`);
 }
 

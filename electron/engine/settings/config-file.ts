@@ -33,6 +33,7 @@ export const SECRET_ENV: Record<keyof Secrets, string> = {
   twitchClientSecret: 'TVB_TWITCH_CLIENT_SECRET',
   twitchUserToken: 'TVB_TWITCH_USER_TOKEN',
   twitchRefreshToken: 'TVB_TWITCH_REFRESH_TOKEN',
+  twitchPlaybackToken: 'TVB_TWITCH_PLAYBACK_TOKEN',
   telegramSession: 'TVB_TELEGRAM_SESSION',
   telegramBotToken: 'TVB_TELEGRAM_BOT_TOKEN',
   telegramPhone: 'TVB_TELEGRAM_PHONE',

@@ -13,6 +13,8 @@ export interface DiscoveryInput {
   /** Twitch's full archive list for the channel (all pages). */
   fetched: readonly ArchiveVideo[];
   livePhrases?: readonly string[];
+  /** VOD id -> how many checks in a row it was already missing from (absent: 0). */
+  misses?: ReadonlyMap<string, number>;
 }
 
 export interface DiscoveryDecision {
@@ -21,9 +23,20 @@ export interface DiscoveryDecision {
   becamePending: ArchiveVideo[];
   /** Known `live` VODs still live (their duration grows: update it). */
   stillLive: ArchiveVideo[];
-  /** Known `pending`/`live` VODs Twitch no longer lists. */
-  vanished: Array<{ id: string; reason: string }>;
+  /** Known `pending`/`live`/`processing` VODs missing from this answer but still within the grace. */
+  missing: Array<{ id: string; misses: number }>;
+  /** VODs that were missing before and are listed again: forget the misses. */
+  reappeared: string[];
+  /** Known `pending`/`live`/`processing` VODs missing from `MISSED_CHECKS_BEFORE_GONE` answers in a row. */
+  vanished: Array<{ id: string; reason: string; status: VodStatus }>;
 }
+
+/**
+ * A VOD absent from one Helix answer gets a grace of two more consecutive checks before it counts
+ * as gone: Helix lists can miss an entry for a moment (a VOD moving between pages while they are
+ * read, a partial answer), and acting on one answer failed VODs that were still there.
+ */
+export const MISSED_CHECKS_BEFORE_GONE = 3;
 
 export const VANISHED_REASON = 'Twitch no longer lists this VOD (deleted, expired or made private) before it was backed up.';
 
@@ -34,21 +47,45 @@ export function isLiveVideo(video: Pick<ArchiveVideo, 'thumbnailUrl'>, phrases: 
 export function decideDiscovery(input: DiscoveryInput): DiscoveryDecision {
   const known: ReadonlyMap<string, VodStatus> = input.known instanceof Map ? input.known : new Map(Object.entries(input.known));
   const phrases = input.livePhrases ?? DEFAULT_LIVE_PHRASES;
-  const out: DiscoveryDecision = { insert: [], becamePending: [], stillLive: [], vanished: [] };
+  const out: DiscoveryDecision = { insert: [], becamePending: [], stillLive: [], missing: [], reappeared: [], vanished: [] };
+  const misses = input.misses ?? new Map<string, number>();
   const listed = new Set<string>();
   for (const video of input.fetched) {
     if (listed.has(video.id)) continue;
     listed.add(video.id);
     const status = known.get(video.id);
+    if ((misses.get(video.id) ?? 0) > 0) out.reappeared.push(video.id);
     const live = isLiveVideo(video, phrases);
     if (status === undefined) out.insert.push({ video, status: live ? 'live' : 'pending' });
     else if (status === 'live') (live ? out.stillLive : out.becamePending).push(video);
     // pending, processing, completed, failed, skipped: nothing to decide here.
   }
   for (const [id, status] of known) {
-    if ((status === 'pending' || status === 'live') && !listed.has(id)) out.vanished.push({ id, reason: VANISHED_REASON });
+    if ((status !== 'pending' && status !== 'live' && status !== 'processing') || listed.has(id)) continue;
+    const count = (misses.get(id) ?? 0) + 1;
+    if (count >= MISSED_CHECKS_BEFORE_GONE) out.vanished.push({ id, reason: VANISHED_REASON, status });
+    else out.missing.push({ id, misses: count });
   }
   return out;
+}
+
+export type VanishedOutcome = { action: 'finishFromLocalCopy'; note: string } | { action: 'fail'; reason: string };
+
+export const COMPLETED_FROM_LOCAL_COPY = 'Completed from local copy: Twitch no longer lists this VOD, but every segment had been downloaded.';
+
+/**
+ * What to do with a VOD Twitch no longer lists, once the grace is over: if work had started and
+ * every segment is on disk (downloaded; parts already built from them count), it finishes from the
+ * local copy; otherwise it fails, saying how much is missing. Nothing started: it fails as vanished.
+ */
+export function vanishedOutcome(work: { segmentsTotal: number; segmentsOnDisk: number }): VanishedOutcome {
+  if (work.segmentsTotal === 0) return { action: 'fail', reason: VANISHED_REASON };
+  if (work.segmentsOnDisk >= work.segmentsTotal) return { action: 'finishFromLocalCopy', note: COMPLETED_FROM_LOCAL_COPY };
+  const missing = work.segmentsTotal - work.segmentsOnDisk;
+  return {
+    action: 'fail',
+    reason: `Twitch no longer lists this VOD (deleted, expired or made private), and ${missing} of its ${work.segmentsTotal} segments had not been downloaded: it cannot be finished.`,
+  };
 }
 
 export type VodOrderBy = 'created_at' | 'duration';

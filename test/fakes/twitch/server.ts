@@ -18,7 +18,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TwitchEndpoints } from '../../../electron/engine/twitch/endpoints';
+import { TWITCH_WEB_CLIENT_ID, type TwitchEndpoints } from '../../../electron/engine/twitch/endpoints';
 
 export interface StandInUser {
   id: string;
@@ -42,7 +42,7 @@ export interface StandInVod {
   hls?: StandInMedia;
   /** A live VOD: thumbnail says 404_processing and its media playlist has no ENDLIST yet. */
   live?: boolean;
-  /** Sub-only: usher answers 403 vod_manifest_restricted without a valid user OAuth token. */
+  /** Sub-only: usher answers 403 vod_manifest_restricted unless the access token names a viewer (a playback token). */
   subOnly?: boolean;
   /** Segment indices listed as `N-muted.ts`. */
   mutedSegments?: number[];
@@ -50,7 +50,12 @@ export interface StandInVod {
   unmutedAvailable?: boolean;
   /** Variant names in master-playlist order; default chunked, 720p60, 480p30, audio_only. */
   variants?: string[];
+  /** An HEVC source rendition in fMP4 (Enhanced Broadcasting), served as variant `HEVC_VARIANT`. */
+  hevc?: StandInMedia & { initPath: string; initBytes: number };
 }
+
+/** Group id of the stand-in's HEVC rendition. */
+export const HEVC_VARIANT = '1080p60_hevc';
 
 export type FaultTarget = 'oauth' | 'helix' | 'gql' | 'usher' | 'playlist' | 'segment' | 'vodpage';
 
@@ -108,6 +113,10 @@ export interface TwitchStandIn {
   clearFaults(): void;
   /** Issues a user token pair (as if the user logged in), returned for the test to configure. */
   issueUserToken(): { accessToken: string; refreshToken: string };
+  /** Issues a browser `auth-token` cookie: a user token of Twitch's web client (for GQL playback). */
+  issuePlaybackToken(): string;
+  /** Revokes one token (the user logged out in the browser, or the token expired). */
+  revokeToken(token: string): void;
   stats: StandInStats;
   close(): Promise<void>;
 }
@@ -133,6 +142,10 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   let vodOrder = 0;
   const appTokens = new Set<string>();
   const userTokens = new Map<string, string>(); // access -> user id
+  // Twitch binds every OAuth token to the client id that issued it; presented with another client
+  // id it is refused ("Client ID and OAuth token do not match": louis70109/Twitch-Bot#19,
+  // swiftyspiffy/twitch-token-generator#10, mumixam/weechat-twitch#12; FACTS.md, first audit).
+  const tokenClient = new Map<string, string>(); // access (app or user) -> issuing client id
   const refreshTokens = new Map<string, string>(); // refresh -> user id
   const buckets = new Map<string, { remaining: number; resetAt: number }>();
   let faults: ActiveFault[] = [];
@@ -157,6 +170,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   for (const v of options.vods ?? []) vods.set(v.id, { ...v, order: vodOrder++ });
   for (const t of options.userTokens ?? []) {
     userTokens.set(t.accessToken, 'user');
+    tokenClient.set(t.accessToken, clientId);
     refreshTokens.set(t.refreshToken, 'user');
   }
 
@@ -255,12 +269,14 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
 
   function checkHelixAuth(req: IncomingMessage, res: ServerResponse): string | undefined {
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (req.headers['client-id'] !== clientId) {
-      json(res, 401, { error: 'Unauthorized', status: 401, message: 'Client ID and OAuth token do not match' });
-      return undefined;
-    }
     if (!token || (!appTokens.has(token) && !userTokens.has(token))) {
       json(res, 401, { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' }, { 'WWW-Authenticate': 'OAuth realm="TwitchTV", error="invalid_token"' });
+      return undefined;
+    }
+    // Helix answers a token with the Client-Id of another app (the browser's auth-token belongs to
+    // the web client) with this 401 (issue threads cited at `tokenClient`).
+    if (req.headers['client-id'] !== tokenClient.get(token)) {
+      json(res, 401, { error: 'Unauthorized', status: 401, message: 'Client ID and OAuth token do not match' });
       return undefined;
     }
     return token;
@@ -380,6 +396,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       if (body.get('client_secret') !== clientSecret) return json(res, 403, { status: 403, message: 'invalid client secret' });
       const token = `app${randomBytes(12).toString('hex')}`;
       appTokens.add(token);
+      tokenClient.set(token, clientId);
       return json(res, 200, { access_token: token, expires_in: 5_184_000, token_type: 'bearer' });
     }
     if (grant === 'refresh_token') {
@@ -393,17 +410,20 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     return json(res, 400, { status: 400, message: 'unsupported grant type' });
   }
 
-  function issue(user: string) {
+  function issue(user: string, client = clientId) {
     const accessToken = `usr${randomBytes(12).toString('hex')}`;
     const refreshToken = `ref${randomBytes(16).toString('hex')}`;
     userTokens.set(accessToken, user);
+    tokenClient.set(accessToken, client);
     refreshTokens.set(refreshToken, user);
     return { accessToken, refreshToken };
   }
 
+  /** The viewer of an `Authorization: OAuth` token that is valid for the request's Client-ID. */
   function oauthUser(req: IncomingMessage): string | undefined {
     const token = /^OAuth\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    return token ? userTokens.get(token) : undefined;
+    if (!token || tokenClient.get(token) !== req.headers['client-id']) return undefined;
+    return userTokens.get(token);
   }
 
   async function handleGql(req: IncomingMessage, res: ServerResponse) {
@@ -417,6 +437,9 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       return json(res, 400, { error: 'Bad Request', status: 400, message: 'invalid JSON' });
     }
     const user = oauthUser(req);
+    // GQL answers an `OAuth <token>` it does not accept for this Client-ID (unknown, revoked, or
+    // issued to another app) with this 401 (DevilXD/TwitchDropsMiner#452: an own app's token sent
+    // to GQL; streamlink#5009: only the `OAuth token` form is checked).
     if (/^OAuth /i.test(req.headers.authorization ?? '') && !user) {
       return json(res, 401, { error: 'Unauthorized', status: 401, message: 'The "Authorization" token is invalid.' });
     }
@@ -440,7 +463,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     return json(res, 200, Array.isArray(body) ? body.map(one) : one(body as Parameters<typeof one>[0]));
   }
 
-  function masterPlaylist(v: StandInVod, origin: string): string {
+  function masterPlaylist(v: StandInVod, origin: string, supportedCodecs = ''): string {
     const variants = v.variants ?? DEFAULT_VARIANTS;
     const bytes = v.hls ? v.hls.segments.reduce((a, s) => a + s.bytes, 0) : 0;
     const sourceBps = v.hls ? Math.round((bytes * 8) / Math.max(1, durationOf(v))) : 6_000_000;
@@ -455,17 +478,31 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`);
       lines.push(`${origin}/media/${v.id}/${name}/index-dvr.m3u8`);
     }
+    // HEVC/AV1 renditions are listed only to a client that asks for them in `supported_codecs`
+    // (yt-dlp asks `av1,h265,h264`, yt-dlp #14994; FACTS.md, first audit); they come first, as the
+    // source rendition does.
+    if (v.hevc && /\b(h265|hevc)\b/.test(supportedCodecs)) {
+      const bps = Math.round((v.hevc.segments.reduce((a, x) => a + x.bytes, 0) * 8) / Math.max(1, durationOf(v)));
+      lines.splice(2, 0,
+        `#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="${HEVC_VARIANT}",NAME="1080p60 (source)",AUTOSELECT=YES,DEFAULT=YES`,
+        `#EXT-X-STREAM-INF:BANDWIDTH=${bps},CODECS="hvc1.1.6.L93.B0,mp4a.40.2",RESOLUTION=1920x1080,VIDEO="${HEVC_VARIANT}",FRAME-RATE=60.000`,
+        `${origin}/media/${v.id}/${HEVC_VARIANT}/index-dvr.m3u8`);
+    }
     return `${lines.join('\n')}\n`;
   }
 
-  function mediaPlaylist(v: StandInVod): string {
-    const segs = v.hls?.segments ?? [];
+  function mediaPlaylist(v: StandInVod, variant: string): string {
+    const fmp4 = variant === HEVC_VARIANT;
+    const segs = (fmp4 ? v.hevc?.segments : v.hls?.segments) ?? [];
+    const ext = fmp4 ? 'mp4' : 'ts';
     const muted = new Set(v.mutedSegments ?? []);
     const target = Math.ceil(Math.max(1, ...segs.map((s) => s.durationSec)));
-    const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TWITCH-ELAPSED-SECS:0.000', `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`];
+    const lines = ['#EXTM3U', `#EXT-X-VERSION:${fmp4 ? 6 : 3}`, `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TWITCH-ELAPSED-SECS:0.000', `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`];
+    // fMP4 renditions name their init segment with EXT-X-MAP (RFC 8216 4.3.2.5; version 6+).
+    if (fmp4) lines.push('#EXT-X-MAP:URI="init-0.mp4"');
     segs.forEach((s, i) => {
       lines.push(`#EXTINF:${s.durationSec.toFixed(3)},`);
-      lines.push(muted.has(i) ? `${i}-muted.ts` : `${i}.ts`);
+      lines.push(muted.has(i) ? `${i}-muted.${ext}` : `${i}.${ext}`);
     });
     if (!v.live) lines.push('#EXT-X-ENDLIST');
     return `${lines.join('\n')}\n`;
@@ -493,8 +530,10 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     if (String(parsed.vod_id) !== id) return json(res, 403, [{ error: 'token is for another VOD', error_code: 'invalid_token', type: 'error' }]);
     const v = vods.get(id);
     if (!v || !v.hls) return json(res, 404, [{ url: url.toString(), error: 'vod_manifest_not_found', error_code: 'vod_manifest_not_found', type: 'error' }]);
-    if (v.subOnly && !parsed.user_id && !oauthUser(req)) return restricted(res, url);
-    const text = masterPlaylist(v, origin);
+    // The viewer comes from the signed access token alone: yt-dlp sends usher no Authorization
+    // (`_extract_twitch_m3u8_formats`), and answers vod_manifest_restricted for sub-only VODs.
+    if (v.subOnly && !parsed.user_id) return restricted(res, url);
+    const text = masterPlaylist(v, origin, url.searchParams.get('supported_codecs') ?? '');
     res.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl', 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
@@ -516,20 +555,26 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const v = m ? vods.get(m[1]) : undefined;
     if (!m || !v || !v.hls) return json(res, 404, { error: 'not found' });
     const [, vodId, variant, file] = m;
-    if (!(v.variants ?? DEFAULT_VARIANTS).includes(variant)) return json(res, 404, { error: 'no such variant' });
+    const fmp4 = variant === HEVC_VARIANT && v.hevc !== undefined;
+    if (!fmp4 && !(v.variants ?? DEFAULT_VARIANTS).includes(variant)) return json(res, 404, { error: 'no such variant' });
     if (file === 'index-dvr.m3u8') {
       count('GET playlist');
       const fault = statusFault('playlist');
       if (fault) return json(res, fault.status ?? 503, { error: 'unavailable' });
-      const text = mediaPlaylist(v);
+      const text = mediaPlaylist(v, variant);
       res.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl', 'Content-Length': Buffer.byteLength(text) });
       return void (await sendThrottled(res, Buffer.from(text)).then(() => res.end()));
     }
-    const seg = /^(\d+)(-muted)?\.ts$/.exec(file);
+    if (fmp4 && file === 'init-0.mp4') {
+      count('GET init');
+      res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': v.hevc!.initBytes });
+      return void (await sendThrottled(res, createReadStream(v.hevc!.initPath, { highWaterMark: CHUNK })).then(() => res.end()));
+    }
+    const seg = (fmp4 ? /^(\d+)(-muted)?\.mp4$/ : /^(\d+)(-muted)?\.ts$/).exec(file);
     if (!seg) return json(res, 404, { error: 'not found' });
     const index = Number(seg[1]);
     const mutedName = seg[2] !== undefined;
-    const s = v.hls.segments[index];
+    const s = fmp4 ? v.hevc!.segments[index] : v.hls.segments[index];
     count('GET segment');
     stats.segmentFetches[`${vodId}:${index}`] = (stats.segmentFetches[`${vodId}:${index}`] ?? 0) + 1;
     stats.segmentLog.push({ vodId, variant, name: file, index });
@@ -544,7 +589,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const broken = takeFault((f) => (f.kind === 'drop' || f.kind === 'stall') && (f.segment === undefined || f.segment === index)) as
       | Extract<Fault, { kind: 'drop' | 'stall' }>
       | undefined;
-    res.writeHead(200, { 'Content-Type': 'video/mp2t', 'Content-Length': s.bytes });
+    res.writeHead(200, { 'Content-Type': fmp4 ? 'video/mp4' : 'video/mp2t', 'Content-Length': s.bytes });
     const limit = broken ? (broken.afterBytes ?? Math.floor(s.bytes / 2)) : undefined;
     const outcome = await sendThrottled(res, createReadStream(s.path, { highWaterMark: CHUNK }), limit);
     if (outcome === 'limit' && broken?.kind === 'drop') res.socket?.destroy();
@@ -633,6 +678,13 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     },
     clearFaults: () => void (faults = []),
     issueUserToken: () => issue('user'),
+    // The browser's auth-token cookie belongs to Twitch's web client (FACTS.md, first audit).
+    issuePlaybackToken: () => issue('viewer', TWITCH_WEB_CLIENT_ID).accessToken,
+    revokeToken(token) {
+      userTokens.delete(token);
+      appTokens.delete(token);
+      tokenClient.delete(token);
+    },
     stats,
     close: () =>
       new Promise<void>((resolve) => {
