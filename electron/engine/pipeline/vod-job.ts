@@ -155,7 +155,7 @@ export class VodJob {
         vodId: this.vodId,
         endpoints: settings.advanced.twitch,
         quality: settings.vod.qualities,
-        userOAuthToken: this.engine.secrets.twitchUserToken,
+        playbackToken: this.engine.secrets.twitchPlaybackToken,
         ytDlpPath: ytDlp?.path,
         signal: this.signal,
       });
