@@ -13,12 +13,14 @@
  * Routes (all under the one origin): /oauth2/token, /helix/users, /helix/videos, /gql,
  * /usher/vod/ID.m3u8, /videos/ID (master playlist for yt-dlp), /media/ID/VARIANT/index-dvr.m3u8,
  * /media/ID/VARIANT/N.ts|N-muted.ts, and /_control/{stats,fault,live} for out-of-process use.
+ * Live mode (a broadcast growing on a clock, chapters in GQL): `broadcast` on a VOD, see live.ts.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TwitchEndpoints } from '../../../electron/engine/twitch/endpoints';
+import { answerMetadataOperation, type LiveBroadcast, type StandInChapter } from './live';
 
 export interface StandInUser {
   id: string;
@@ -28,7 +30,7 @@ export interface StandInUser {
 
 /** The media the stand-in serves for a VOD: a folder of segments (see test/fakes/hls.ts). */
 export interface StandInMedia {
-  segments: Array<{ name: string; path: string; bytes: number; durationSec: number }>;
+  segments: Array<{ name: string; path: string; bytes: number; durationSec: number; discontinuity?: boolean }>;
 }
 
 export interface StandInVod {
@@ -50,6 +52,12 @@ export interface StandInVod {
   unmutedAvailable?: boolean;
   /** Variant names in master-playlist order; default chunked, 720p60, 480p30, audio_only. */
   variants?: string[];
+  /** Chapters served by GQL (see live.ts). */
+  chapters?: StandInChapter[];
+  /** A broadcast in progress: what is served is its state at each request (see live.ts). */
+  broadcast?: LiveBroadcast;
+  /** The media playlist carries #EXT-X-ENDLIST; default: when not live. */
+  playlistEnded?: boolean;
 }
 
 export type FaultTarget = 'oauth' | 'helix' | 'gql' | 'usher' | 'playlist' | 'segment' | 'vodpage';
@@ -131,6 +139,8 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   const users = new Map<string, StandInUser>();
   const vods = new Map<string, StandInVod & { order: number }>();
   let vodOrder = 0;
+  /** A VOD as served now: a live broadcast's state at this instant. */
+  const view = <V extends StandInVod>(v: V | undefined): V | undefined => (v?.broadcast ? v.broadcast.snapshot(v) : v);
   const appTokens = new Set<string>();
   const userTokens = new Map<string, string>(); // access -> user id
   const refreshTokens = new Map<string, string>(); // refresh -> user id
@@ -337,6 +347,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       }
       const type = url.searchParams.get('type') ?? 'all';
       let list = [...vods.values()]
+        .map((v) => view(v)!)
         .filter((v) => (ids.length ? ids.includes(v.id) : v.userId === userId))
         .filter(() => type === 'all' || type === 'archive')
         .sort((a, b) => createdAtOf(b).localeCompare(createdAtOf(a)) || b.order - a.order);
@@ -420,7 +431,9 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     if (/^OAuth /i.test(req.headers.authorization ?? '') && !user) {
       return json(res, 401, { error: 'Unauthorized', status: 401, message: 'The "Authorization" token is invalid.' });
     }
-    const one = (op: { operationName?: string; query?: string; variables?: Record<string, unknown> }) => {
+    const one = (op: { operationName?: string; query?: string; variables?: Record<string, unknown>; extensions?: { persistedQuery?: { sha256Hash?: string } } }) => {
+      const metadata = answerMetadataOperation(op, (id) => view(vods.get(id)), (userId) => users.get(userId)?.login ?? `user${userId}`);
+      if (metadata) return metadata;
       const isToken = /PlaybackAccessToken/.test(op.operationName ?? '') || /videoPlaybackAccessToken/.test(op.query ?? '');
       if (!isToken) return { errors: [{ message: 'unknown operation' }] };
       const vodId = String(op.variables?.vodID ?? op.variables?.id ?? '');
@@ -464,10 +477,11 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const target = Math.ceil(Math.max(1, ...segs.map((s) => s.durationSec)));
     const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TWITCH-ELAPSED-SECS:0.000', `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`];
     segs.forEach((s, i) => {
+      if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
       lines.push(`#EXTINF:${s.durationSec.toFixed(3)},`);
       lines.push(muted.has(i) ? `${i}-muted.ts` : `${i}.ts`);
     });
-    if (!v.live) lines.push('#EXT-X-ENDLIST');
+    if (v.playlistEnded ?? !v.live) lines.push('#EXT-X-ENDLIST');
     return `${lines.join('\n')}\n`;
   }
 
@@ -491,7 +505,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       return json(res, 403, [{ error: 'malformed token', error_code: 'invalid_token', type: 'error' }]);
     }
     if (String(parsed.vod_id) !== id) return json(res, 403, [{ error: 'token is for another VOD', error_code: 'invalid_token', type: 'error' }]);
-    const v = vods.get(id);
+    const v = view(vods.get(id));
     if (!v || !v.hls) return json(res, 404, [{ url: url.toString(), error: 'vod_manifest_not_found', error_code: 'vod_manifest_not_found', type: 'error' }]);
     if (v.subOnly && !parsed.user_id && !oauthUser(req)) return restricted(res, url);
     const text = masterPlaylist(v, origin);
@@ -503,7 +517,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const fault = statusFault('vodpage');
     if (fault) return json(res, fault.status ?? 503, { error: 'unavailable' });
     const id = /^\/videos\/(\w+)/.exec(url.pathname)?.[1] ?? '';
-    const v = vods.get(id);
+    const v = view(vods.get(id));
     if (!v || !v.hls) return json(res, 404, { error: 'not found' });
     if (v.subOnly && !oauthUser(req)) return restricted(res, url);
     const text = masterPlaylist(v, origin);
@@ -513,7 +527,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
 
   async function handleMedia(req: IncomingMessage, res: ServerResponse, url: URL) {
     const m = /^\/media\/(\w+)\/([\w-]+)\/(.+)$/.exec(url.pathname);
-    const v = m ? vods.get(m[1]) : undefined;
+    const v = m ? view(vods.get(m[1])) : undefined;
     if (!m || !v || !v.hls) return json(res, 404, { error: 'not found' });
     const [, vodId, variant, file] = m;
     if (!(v.variants ?? DEFAULT_VARIANTS).includes(variant)) return json(res, 404, { error: 'no such variant' });
