@@ -107,6 +107,8 @@ export interface MessageRecord {
   topicId?: number;
   fromUserId: number;
   silent?: boolean;
+  /** Set by messages.editMessage (unix seconds). */
+  editDate?: number;
   /** The Api.Message as sent back to the client (hex TL bytes), for dialogs. */
   tl: string;
   media?: {
