@@ -3,7 +3,8 @@
  * sleeps advance the clock the broadcast runs on, so the test is exact and quick on a loaded machine.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { discontinuityMarks, followPlaylist, readLivePlaylist, type FollowEvent, type FollowedSegment } from '../../electron/engine/download/follow';
+import { discontinuityMarks, followPlaylist, liveStreamKey, readLivePlaylist, type FollowEvent, type FollowedSegment } from '../../electron/engine/download/follow';
+import { planParts } from '../../electron/engine/media/planner';
 import { HelixClient } from '../../electron/engine/twitch/helix';
 import { vodStillProcessing } from '../../electron/engine/twitch/live-status';
 import { listArchiveVideos } from '../../electron/engine/twitch/videos';
@@ -98,6 +99,18 @@ describe('the live stand-in', () => {
     expect(reading.segments[3]).toMatchObject({ discontinuity: true, discontinuitySeq: 1 });
     expect(reading.totalSec).toBeCloseTo(8, 1);
     expect(text.split('\n').filter((l) => l === '#EXT-X-DISCONTINUITY')).toHaveLength(1);
+  });
+});
+
+describe('liveStreamKey', () => {
+  it('keeps the signature before any drop and tells every later run apart', () => {
+    expect(liveStreamKey('h264/1280x720', 0)).toBe('h264/1280x720');
+    const keys = [0, 0, 1, 1, 2].map((d) => liveStreamKey('h264/1280x720', d));
+    expect(new Set(keys).size).toBe(3);
+    const units = keys.map((streamKey, index) => ({ index, bytes: 1000, durationSec: 2, streamKey }));
+    const rules = { ceilingBytes: 1e9, payloadRatio: 1, videoFps: 30, audioFramesPerSec: 47, minPartBytes: 0, mergeThresholdBytes: 0, midTargetRatio: 0.5, dropThresholdSec: 0 };
+    const plan = planParts(units, rules, { complete: true });
+    expect(plan.parts.map((p) => [p.firstUnit, p.lastUnit])).toEqual([[0, 1], [2, 3], [4, 4]]);
   });
 });
 

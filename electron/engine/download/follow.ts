@@ -152,3 +152,12 @@ export async function* followPlaylist(opts: FollowOptions): AsyncGenerator<Follo
     await wait(opts.pollMs ?? (changed ? targetMs : targetMs / 2), opts.signal);
   }
 }
+
+/**
+ * The planner's stream key for a followed segment: its codec/picture signature plus the
+ * discontinuity run it belongs to, so a drop-and-resume starts a new part even when the stream
+ * parameters did not change (the timestamps restart there, RFC 8216 §4.3.2.3).
+ */
+export function liveStreamKey(signature: string | undefined, discontinuitySeq: number): string {
+  return discontinuitySeq === 0 ? (signature ?? '') : `${signature ?? ''}#d${discontinuitySeq}`;
+}
