@@ -198,6 +198,23 @@ describe('followPlaylist', () => {
     await expect(run).rejects.toMatchObject({ errorClass: 'transient', code: 'live_stalled' });
   });
 
+  it('stops at the end of a broadcast ended early, with the segments out by then', async () => {
+    const clock = virtualClock();
+    const { tw, playlistUrl } = await liveStandIn({ clock: clock.now, speed: 1 });
+    const { segments, events } = await collect(followPlaylist({ mediaPlaylistUrl: playlistUrl, now: clock.now, sleep: clock.sleep }), (batch) => {
+      if (batch.some((s) => s.index === 2)) tw.setVodLive('700', false);
+    });
+    expect(segments.map((s) => s.index)).toEqual([0, 1, 2]);
+    expect(events.at(-1)).toMatchObject({ kind: 'end', reason: 'endlist', segmentCount: 3 });
+  });
+
+  it('gives up on a playlist that is not HLS after a few tries, saying so', async () => {
+    const garbage = (async () => new Response('<html>maintenance</html>', { status: 200 })) as unknown as typeof fetch;
+    const clock = virtualClock();
+    const run = collect(followPlaylist({ mediaPlaylistUrl: 'http://127.0.0.1:9/x.m3u8', fetchImpl: garbage, now: clock.now, sleep: clock.sleep, maxFailures: 3 }));
+    await expect(run).rejects.toMatchObject({ errorClass: 'transient', code: 'bad_live_playlist', message: expect.stringMatching(/not an HLS playlist/) });
+  });
+
   it('rides out failing polls, and stops with a permanent error when the VOD is deleted', async () => {
     const clock = virtualClock();
     const { tw, playlistUrl } = await liveStandIn({ clock: clock.now, speed: 1 });

@@ -129,6 +129,13 @@ export class LiveBroadcast {
     this.endedEarlyAt ??= this.clock();
   }
 
+  /** Wall time (ms) at which segment `index` is listed (for lag measurements). */
+  segmentAppearsAt(index: number): number {
+    const at = this.appearAt[index];
+    if (at === undefined) throw new Error(`LiveBroadcast: no segment ${index}`);
+    return at;
+  }
+
   /** Wall time (ms) the broadcast ends (its last segment is out). */
   get endsAt(): number {
     return this.endedEarlyAt ?? this.appearAt[this.appearAt.length - 1]!;

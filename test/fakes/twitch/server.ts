@@ -634,6 +634,8 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     setVodLive(id, live) {
       const v = vods.get(id);
       if (!v) throw new Error(`stand-in: no VOD ${id}`);
+      // A broadcast in progress ends now (the streamer stopped); its state follows from the clock.
+      if (v.broadcast && !live) return v.broadcast.endNow();
       v.live = live;
     },
     removeVod: (id) => void vods.delete(id),
