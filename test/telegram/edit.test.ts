@@ -1,4 +1,4 @@
-/** Caption edits (telegram/gramjs/edit.ts) with unmodified GramJS against the MTProto stand-in. */
+/** Caption edits (telegram/gramjs/edit.ts) and the index post (index-post.ts) with unmodified GramJS against the MTProto stand-in. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginFlow, TelegramConnection } from '../../electron/engine/telegram/gramjs';
 import { inputPeer } from '../../electron/engine/telegram/gramjs/client';
 import { editCaption } from '../../electron/engine/telegram/gramjs/edit';
+import { pinMessage, sendIndexMessage } from '../../electron/engine/telegram/gramjs/index-post';
+import { renderIndexMessages } from '../../electron/engine/telegram/index-message';
 import { renderCaption } from '../../electron/engine/telegram/caption';
 import { templateWhileTotalUnknown } from '../../electron/engine/telegram/parts-unknown';
 import type { StoredDocument } from '../../electron/engine/telegram/types';
@@ -75,5 +77,32 @@ describe('editCaption', () => {
     standIn.setFault({ kind: 'floodWait', method: 'messages.editMessage', seconds: 3, count: 1 });
     await expect(editCaption(conn.client, peer, posted.messageId, 'after')).rejects.toMatchObject({ errorClass: 'transient', code: 'FLOOD_WAIT', retryAfterSec: 3 });
     expect(await editCaption(conn.client, peer, posted.messageId, 'after')).toEqual({ kind: 'edited' });
+  });
+});
+
+describe('the index post', () => {
+  it('is sent once per stored random id, pinned once, and a repeat after a crash posts nothing', async () => {
+    const peer = inputPeer(await conn.resolve(archiveId));
+    const [html] = renderIndexMessages({
+      title: 'Live <night>',
+      channel: 'dave',
+      createdAt: '2026-01-02T03:04:05Z',
+      durationSec: 120,
+      parts: [{ part: 1, durationSec: 120, link: 'https://t.me/vod_archive/2' }],
+      chapters: [{ title: 'Chess', vodStartSec: 0, part: 1, offsetSec: 0 }],
+    });
+    const before = standIn.state().messages[archiveId]!.length;
+    const sent = await sendIndexMessage(conn.client, peer, html!, '7777001');
+    expect(sent.messageId).toBeGreaterThan(0);
+    expect(await sendIndexMessage(conn.client, peer, html!, '7777001')).toEqual({ messageId: null });
+    const messages = standIn.state().messages[archiveId]!;
+    expect(messages.length).toBe(before + 1);
+    expect(messages.at(-1)!.text).toContain('Part 1 (2:00)');
+    expect(messages.at(-1)!.entities).toContainEqual(expect.objectContaining({ type: 'MessageEntityTextUrl', url: 'https://t.me/vod_archive/2' }));
+
+    expect(await pinMessage(conn.client, peer, sent.messageId!)).toEqual({ kind: 'pinned' });
+    expect(await pinMessage(conn.client, peer, sent.messageId!)).toEqual({ kind: 'pinned' });
+    expect(standIn.state().messages[archiveId]!.find((m) => m.id === sent.messageId)!.pinned).toBe(true);
+    expect(await pinMessage(conn.client, peer, 999_999)).toEqual({ kind: 'refused', reason: 'MESSAGE_ID_INVALID' });
   });
 });

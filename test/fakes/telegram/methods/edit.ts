@@ -1,4 +1,9 @@
 /**
+ * messages.updatePinnedMessage (core.telegram.org/method/messages.updatePinnedMessage): pinning in a
+ * channel needs an admin (CHAT_ADMIN_REQUIRED for a member), an unknown id is MESSAGE_ID_INVALID,
+ * pinning a pinned message is CHAT_NOT_MODIFIED; the answer is updatePinnedChannelMessages /
+ * updatePinnedMessages.
+ *
  * messages.editMessage (core.telegram.org/method/messages.editMessage) for captions and texts:
  * - MESSAGE_ID_INVALID: no such message in that chat;
  * - MESSAGE_AUTHOR_REQUIRED (403): only the sender edits (stricter than channels, where admins with
@@ -11,8 +16,8 @@
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions';
 import { RpcFailure } from '../context';
-import { nowSec } from '../tl';
-import { chatTl, isChannel, userTl } from '../views';
+import { big, nowSec } from '../tl';
+import { chatTl, isChannel, peerTl, userTl } from '../views';
 import { captionLimit, entityRecord, targetFor } from './messages';
 import { on } from './registry';
 
@@ -49,4 +54,22 @@ on(Api.messages.EditMessage, (ctx, req) => {
     date: nowSec(),
     seq: 0,
   });
+});
+
+on(Api.messages.UpdatePinnedMessage, (ctx, req) => {
+  const self = ctx.user();
+  const t = targetFor(ctx, self, req.peer);
+  if (t.chat && isChannel(t.chat) && t.chat.role === 'member') throw new RpcFailure(400, 'CHAT_ADMIN_REQUIRED');
+  const state = ctx.core.state;
+  const record = (state.data.messages[t.key] ?? []).find((m) => m.id === req.id);
+  if (!record) throw new RpcFailure(400, 'MESSAGE_ID_INVALID');
+  const pinned = !req.unpin;
+  if (Boolean(record.pinned) === pinned) throw new RpcFailure(400, 'CHAT_NOT_MODIFIED');
+  record.pinned = pinned;
+  state.data.pts += 1;
+  state.save();
+  const update = t.chat && isChannel(t.chat)
+    ? new Api.UpdatePinnedChannelMessages({ channelId: big(t.chat.id), messages: [req.id], pinned, pts: state.data.pts, ptsCount: 1 })
+    : new Api.UpdatePinnedMessages({ peer: t.chat ? peerTl(t.chat) : new Api.PeerUser({ userId: big(t.user?.id ?? self.id) }), messages: [req.id], pinned, pts: state.data.pts, ptsCount: 1 });
+  return new Api.Updates({ updates: [update], users: [userTl(self, self.id)], chats: t.chat ? [chatTl(t.chat)] : [], date: nowSec(), seq: 0 });
 });
