@@ -137,7 +137,13 @@ export async function* followPlaylist(opts: FollowOptions): AsyncGenerator<Follo
     const idleMs = now() - lastGrowthAt;
     if (fresh.length === 0 && opts.stillProcessing && now() - lastCheckAt >= (opts.processingCheckMs ?? 60_000)) {
       lastCheckAt = now();
-      processing = await opts.stillProcessing(opts.signal);
+      try {
+        processing = await opts.stillProcessing(opts.signal);
+      } catch (err) {
+        // Helix down or rate-limited: keep following on the last answer, ask again later.
+        if (err instanceof EngineError && err.errorClass === 'cancelled') throw err;
+        log.warn('Could not ask Twitch whether the VOD is still live; asking again later', err);
+      }
     }
     const targetMs = reading.targetSec * 1000;
     if (!processing && idleMs >= (opts.quietAfterEndMs ?? Math.max(30_000, 3 * targetMs))) {

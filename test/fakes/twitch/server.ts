@@ -259,7 +259,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       language: 'en',
       type: 'archive',
       duration: formatDuration(durationOf(v)),
-      muted_segments: v.mutedSegments?.length ? v.mutedSegments.map((i) => ({ duration: 10, offset: i * 10 })) : null,
+      muted_segments: v.mutedSegments?.length ? v.mutedSegments.map((i) => mutedSpan(v, i)) : null,
     };
   }
 
@@ -684,6 +684,13 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Helix's muted span of segment `i`: its offset and duration in the VOD (10 s segments without media). */
+function mutedSpan(v: StandInVod, i: number): { duration: number; offset: number } {
+  const segs = v.hls?.segments;
+  if (!segs?.[i]) return { duration: 10, offset: i * 10 };
+  return { duration: Math.round(segs[i].durationSec), offset: Math.round(segs.slice(0, i).reduce((a, s) => a + s.durationSec, 0)) };
 }
 
 /** Helix's duration format: "3h2m1s", "4m35s", "59s". */
