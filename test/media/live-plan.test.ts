@@ -23,7 +23,7 @@ function grow(all: Unit[], endAt = all.length): { settled: PlannedPart[]; whenFi
   const whenFinal: number[] = [];
   for (let n = 1; n <= endAt; n++) {
     const { parts } = planLiveParts({ units: all.slice(0, n), rules, settled, ended: n === endAt });
-    for (const p of parts) whenFinal.push(n);
+    for (let k = 0; k < parts.length; k++) whenFinal.push(n);
     settled.push(...parts);
   }
   return { settled, whenFinal };
