@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planLiveParts } from '../../electron/engine/media/live-plan';
 import { estimateMp4Bytes, planParts, type PlannedPart, type SplitRules, type Unit } from '../../electron/engine/media/planner';
@@ -79,5 +80,44 @@ describe('planLiveParts', () => {
     expect(() => planLiveParts({ units: units(5), rules, settled: [bogus], ended: false })).toThrow(/unit 99, which is not among/);
     const gap = { ...bogus, lastUnit: 2 };
     expect(() => planLiveParts({ units: units(5).filter((u) => u.index !== 2), rules, settled: [gap], ended: false })).toThrow(/not among the units/);
+  });
+
+  it('for any growth, the parts tile the units in order, each within the ceiling, with only a short end dropped', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ bytes: fc.integer({ min: 0, max: 900 }), durationSec: fc.integer({ min: 0, max: 4 }), key: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 60 }),
+        (spec) => {
+          let run = 0;
+          const all = spec.map((u, index) => {
+            if (u.key === 0 && index > 0) run++;
+            return { index, bytes: u.bytes, durationSec: u.durationSec, streamKey: `k${run}` };
+          });
+          const settled: PlannedPart[] = [];
+          let dropped: ReturnType<typeof planLiveParts>['dropped'] = null;
+          for (let n = 1; n <= all.length; n++) {
+            const r = planLiveParts({ units: all.slice(0, n), rules, settled, ended: n === all.length });
+            settled.push(...r.parts);
+            dropped = r.dropped;
+          }
+          let next = 0;
+          let start = 0;
+          for (const [i, p] of settled.entries()) {
+            expect(p.index).toBe(i + 1);
+            expect(p.firstUnit).toBe(next);
+            expect(p.startSec).toBeCloseTo(start, 6);
+            expect(p.estimatedBytes).toBeLessThanOrEqual(rules.ceilingBytes);
+            next = p.lastUnit + 1;
+            start += p.durationSec;
+          }
+          if (dropped) {
+            expect(dropped.firstUnit).toBe(next);
+            expect(dropped.durationSec).toBeLessThan(rules.dropThresholdSec);
+            next = dropped.lastUnit + 1;
+          }
+          expect(next).toBe(all.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -36,7 +36,7 @@ export function planLiveParts(input: LivePlanInput): { parts: PlannedPart[]; dro
   // The planner's drop rule for a short end that cannot join the part before it: here that part is
   // settled, so a lone short remainder after it is that end.
   const lone = parts.length === 1 ? parts[0]! : undefined;
-  if (ended && last && lone && lone.durationSec < rules.dropThresholdSec) {
+  if (ended && last && lone && !dropped && lone.durationSec < rules.dropThresholdSec) {
     dropped = { firstUnit: lone.firstUnit, lastUnit: lone.lastUnit, bytes: lone.bytes, durationSec: lone.durationSec, startSec: lone.startSec };
     parts = [];
   }
