@@ -2,6 +2,7 @@
  * Following a live VOD against the Twitch stand-in's live mode, on a virtual clock: the follower's
  * sleeps advance the clock the broadcast runs on, so the test is exact and quick on a loaded machine.
  */
+import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { discontinuityMarks, followPlaylist, liveStreamKey, readLivePlaylist, type FollowEvent, type FollowedSegment } from '../../electron/engine/download/follow';
 import { planParts } from '../../electron/engine/media/planner';
@@ -255,4 +256,34 @@ describe('followPlaylist', () => {
       for (;;) await gen.next();
     })()).rejects.toMatchObject({ errorClass: 'cancelled' });
   });
+
+  it('for any broadcast (speed, drops, restart point), yields every segment once, in order, with its discontinuity run', async () => {
+    const n = vod.segments.length;
+    tw = await startTwitchStandIn({ users: [{ id: '9', login: 'dave' }] });
+    let id = 1000;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 8 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: n - 2 }), { maxLength: 3 }),
+        fc.integer({ min: 0, max: n }),
+        fc.integer({ min: 0, max: 20_000 }),
+        async (speed, dropsAfter, fromIndex, joinAtMs) => {
+          const clock = virtualClock();
+          const broadcast = new LiveBroadcast({ media: vod, clock: clock.now, speed, drops: dropsAfter.map((afterSegment) => ({ afterSegment, offlineSec: 30 })) });
+          const vodId = String(id++);
+          tw!.addVod({ id: vodId, userId: '9', hls: vod, broadcast });
+          clock.advance(joinAtMs);
+          const { segments, events } = await collect(
+            followPlaylist({ mediaPlaylistUrl: `${tw!.origin}/media/${vodId}/chunked/index-dvr.m3u8`, fromIndex, now: clock.now, sleep: clock.sleep }),
+          );
+          expect(segments.map((s) => s.index)).toEqual(vod.segments.slice(fromIndex).map((s) => s.index));
+          const runOf = (i: number) => dropsAfter.filter((d) => d < i).length;
+          expect(segments.map((s) => s.discontinuitySeq)).toEqual(segments.map((s) => runOf(s.index)));
+          expect(events.at(-1)).toMatchObject({ kind: 'end', reason: 'endlist', segmentCount: Math.max(n, fromIndex) });
+          tw!.removeVod(vodId);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });
