@@ -4,6 +4,7 @@ import { EngineError, permanent, transient } from '../util/errors';
 import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
 import { moovFirst, readMp4Summary, readTopLevelAtoms, type Mp4Summary } from './mp4-atoms';
+import { chapterInputArgs } from './chapters';
 import { moovReserveBytes, type SampleRates } from './overhead';
 import { lastLines, runTool } from './run-tool';
 
@@ -37,6 +38,8 @@ export interface BuildPartOptions {
   sampleRates?: SampleRates;
   /** Overrides the computed moov reservation (tests, tuning). */
   moovSizeBytes?: number;
+  /** An FFMETADATA chapter file (absolute path, see chapters.ts) written into the part in the same pass. */
+  chaptersFile?: string;
 }
 
 export interface BuiltPart {
@@ -108,6 +111,7 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
   const common = [
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
     ...options.inputArgs,
+    ...(options.chaptersFile ? [...chapterInputArgs(options.chaptersFile), '-map_chapters', '1'] : []),
     '-map', '0:v:0?', '-map', '0:a:0?', '-dn', '-sn',
     // No -avoid_negative_ts: ffmpeg starts the part at its earliest packet (time zero) and keeps
     // B-frames' negative decode times in an edit list; make_zero would add their delay as a

@@ -107,6 +107,10 @@ export interface MessageRecord {
   topicId?: number;
   fromUserId: number;
   silent?: boolean;
+  /** Set by messages.editMessage (unix seconds). */
+  editDate?: number;
+  /** Set by messages.updatePinnedMessage. */
+  pinned?: boolean;
   /** The Api.Message as sent back to the client (hex TL bytes), for dialogs. */
   tl: string;
   media?: {

@@ -5,17 +5,20 @@
  *   tsx test/fakes/twitch/cli.ts options.json
  *
  * options.json is a StandInOptions, plus `media`: VODs whose segments are generated (and cached)
- * with makeHlsVod: `{ "media": [{ "vod": {StandInVod without hls}, "hls": HlsVodParams, "cacheKey": "demo" }] }`.
+ * with makeHlsVod: `{ "media": [{ "vod": {StandInVod without hls}, "hls": HlsVodParams, "cacheKey": "demo" }] }`;
+ * with `"live": { "speed": 10, ... }` (LiveBroadcastOptions without media and clock) the VOD is a
+ * broadcast replayed from its start (see live.ts), ended early with POST /_control/live {id, live: false}.
  * Prints one JSON line `{"endpoints":{...},"origin":"http://127.0.0.1:PORT","clientId":..,"clientSecret":..}`
  * once it listens; stats and faults are then reachable over HTTP at /_control/{stats,fault,live}.
  * Stops on SIGTERM/SIGINT; with `--stdin` also when its stdin closes (so it dies with its parent).
  */
 import { readFileSync } from 'node:fs';
 import { hlsCacheDir, makeHlsVod, type HlsVodParams } from '../hls';
+import { LiveBroadcast, type LiveBroadcastOptions } from './live';
 import { startTwitchStandIn, type StandInOptions, type StandInVod } from './server';
 
 interface CliOptions extends StandInOptions {
-  media?: Array<{ vod: Omit<StandInVod, 'hls'>; hls: HlsVodParams; cacheKey?: string }>;
+  media?: Array<{ vod: Omit<StandInVod, 'hls' | 'broadcast'>; hls: HlsVodParams; cacheKey?: string; live?: Omit<LiveBroadcastOptions, 'media' | 'clock'> }>;
 }
 
 const file = process.argv[2];
@@ -34,7 +37,8 @@ const { media = [], ...rest } = options;
 const vods: StandInVod[] = [...(rest.vods ?? [])];
 for (const m of media) {
   const dir = hlsCacheDir(m.cacheKey ?? `standin-${m.vod.id}`, m.hls);
-  vods.push({ ...m.vod, hls: await makeHlsVod(dir, m.hls) });
+  const hls = await makeHlsVod(dir, m.hls);
+  vods.push({ ...m.vod, hls, ...(m.live ? { broadcast: new LiveBroadcast({ ...m.live, media: hls }) } : {}) });
 }
 const standIn = await startTwitchStandIn({ ...rest, vods });
 process.stdout.write(

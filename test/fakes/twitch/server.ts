@@ -13,12 +13,14 @@
  * Routes (all under the one origin): /oauth2/token, /helix/users, /helix/videos, /gql,
  * /usher/vod/ID.m3u8, /videos/ID (master playlist for yt-dlp), /media/ID/VARIANT/index-dvr.m3u8,
  * /media/ID/VARIANT/N.ts|N-muted.ts, and /_control/{stats,fault,live} for out-of-process use.
+ * Live mode (a broadcast growing on a clock, chapters in GQL): `broadcast` on a VOD, see live.ts.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { TWITCH_WEB_CLIENT_ID, type TwitchEndpoints } from '../../../electron/engine/twitch/endpoints';
+import { answerMetadataOperation, type LiveBroadcast, type StandInChapter } from './live';
 
 export interface StandInUser {
   id: string;
@@ -28,7 +30,7 @@ export interface StandInUser {
 
 /** The media the stand-in serves for a VOD: a folder of segments (see test/fakes/hls.ts). */
 export interface StandInMedia {
-  segments: Array<{ name: string; path: string; bytes: number; durationSec: number }>;
+  segments: Array<{ name: string; path: string; bytes: number; durationSec: number; discontinuity?: boolean }>;
 }
 
 export interface StandInVod {
@@ -52,6 +54,12 @@ export interface StandInVod {
   variants?: string[];
   /** An HEVC source rendition in fMP4 (Enhanced Broadcasting), served as variant `HEVC_VARIANT`. */
   hevc?: StandInMedia & { initPath: string; initBytes: number };
+  /** Chapters served by GQL (see live.ts). */
+  chapters?: StandInChapter[];
+  /** A broadcast in progress: what is served is its state at each request (see live.ts). */
+  broadcast?: LiveBroadcast;
+  /** The media playlist carries #EXT-X-ENDLIST; default: when not live. */
+  playlistEnded?: boolean;
 }
 
 /** Group id of the stand-in's HEVC rendition. */
@@ -140,6 +148,8 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   const users = new Map<string, StandInUser>();
   const vods = new Map<string, StandInVod & { order: number }>();
   let vodOrder = 0;
+  /** A VOD as served now: a live broadcast's state at this instant. */
+  const view = <V extends StandInVod>(v: V | undefined): V | undefined => (v?.broadcast ? v.broadcast.snapshot(v) : v);
   const appTokens = new Set<string>();
   const userTokens = new Map<string, string>(); // access -> user id
   // Twitch binds every OAuth token to the client id that issued it; presented with another client
@@ -263,7 +273,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       language: 'en',
       type: 'archive',
       duration: formatDuration(durationOf(v)),
-      muted_segments: v.mutedSegments?.length ? v.mutedSegments.map((i) => ({ duration: 10, offset: i * 10 })) : null,
+      muted_segments: v.mutedSegments?.length ? v.mutedSegments.map((i) => mutedSpan(v, i)) : null,
     };
   }
 
@@ -353,6 +363,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       }
       const type = url.searchParams.get('type') ?? 'all';
       let list = [...vods.values()]
+        .map((v) => view(v)!)
         .filter((v) => (ids.length ? ids.includes(v.id) : v.userId === userId))
         .filter(() => type === 'all' || type === 'archive')
         .sort((a, b) => createdAtOf(b).localeCompare(createdAtOf(a)) || b.order - a.order);
@@ -443,7 +454,9 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     if (/^OAuth /i.test(req.headers.authorization ?? '') && !user) {
       return json(res, 401, { error: 'Unauthorized', status: 401, message: 'The "Authorization" token is invalid.' });
     }
-    const one = (op: { operationName?: string; query?: string; variables?: Record<string, unknown> }) => {
+    const one = (op: { operationName?: string; query?: string; variables?: Record<string, unknown>; extensions?: { persistedQuery?: { sha256Hash?: string } } }) => {
+      const metadata = answerMetadataOperation(op, (id) => view(vods.get(id)), (userId) => users.get(userId)?.login ?? `user${userId}`);
+      if (metadata) return metadata;
       const isToken = /PlaybackAccessToken/.test(op.operationName ?? '') || /videoPlaybackAccessToken/.test(op.query ?? '');
       if (!isToken) return { errors: [{ message: 'unknown operation' }] };
       const vodId = String(op.variables?.vodID ?? op.variables?.id ?? '');
@@ -501,10 +514,11 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     // fMP4 renditions name their init segment with EXT-X-MAP (RFC 8216 4.3.2.5; version 6+).
     if (fmp4) lines.push('#EXT-X-MAP:URI="init-0.mp4"');
     segs.forEach((s, i) => {
+      if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
       lines.push(`#EXTINF:${s.durationSec.toFixed(3)},`);
       lines.push(muted.has(i) ? `${i}-muted.${ext}` : `${i}.${ext}`);
     });
-    if (!v.live) lines.push('#EXT-X-ENDLIST');
+    if (v.playlistEnded ?? !v.live) lines.push('#EXT-X-ENDLIST');
     return `${lines.join('\n')}\n`;
   }
 
@@ -528,7 +542,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       return json(res, 403, [{ error: 'malformed token', error_code: 'invalid_token', type: 'error' }]);
     }
     if (String(parsed.vod_id) !== id) return json(res, 403, [{ error: 'token is for another VOD', error_code: 'invalid_token', type: 'error' }]);
-    const v = vods.get(id);
+    const v = view(vods.get(id));
     if (!v || !v.hls) return json(res, 404, [{ url: url.toString(), error: 'vod_manifest_not_found', error_code: 'vod_manifest_not_found', type: 'error' }]);
     // The viewer comes from the signed access token alone: yt-dlp sends usher no Authorization
     // (`_extract_twitch_m3u8_formats`), and answers vod_manifest_restricted for sub-only VODs.
@@ -542,7 +556,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const fault = statusFault('vodpage');
     if (fault) return json(res, fault.status ?? 503, { error: 'unavailable' });
     const id = /^\/videos\/(\w+)/.exec(url.pathname)?.[1] ?? '';
-    const v = vods.get(id);
+    const v = view(vods.get(id));
     if (!v || !v.hls) return json(res, 404, { error: 'not found' });
     if (v.subOnly && !oauthUser(req)) return restricted(res, url);
     const text = masterPlaylist(v, origin);
@@ -552,7 +566,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
 
   async function handleMedia(req: IncomingMessage, res: ServerResponse, url: URL) {
     const m = /^\/media\/(\w+)\/([\w-]+)\/(.+)$/.exec(url.pathname);
-    const v = m ? vods.get(m[1]) : undefined;
+    const v = m ? view(vods.get(m[1])) : undefined;
     if (!m || !v || !v.hls) return json(res, 404, { error: 'not found' });
     const [, vodId, variant, file] = m;
     const fmp4 = variant === HEVC_VARIANT && v.hevc !== undefined;
@@ -665,6 +679,8 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     setVodLive(id, live) {
       const v = vods.get(id);
       if (!v) throw new Error(`stand-in: no VOD ${id}`);
+      // A broadcast in progress ends now (the streamer stopped); its state follows from the clock.
+      if (v.broadcast && !live) return v.broadcast.endNow();
       v.live = live;
     },
     removeVod: (id) => void vods.delete(id),
@@ -720,6 +736,13 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Helix's muted span of segment `i`: its offset and duration in the VOD (10 s segments without media). */
+function mutedSpan(v: StandInVod, i: number): { duration: number; offset: number } {
+  const segs = v.hls?.segments;
+  if (!segs?.[i]) return { duration: 10, offset: i * 10 };
+  return { duration: Math.round(segs[i].durationSec), offset: Math.round(segs.slice(0, i).reduce((a, s) => a + s.durationSec, 0)) };
 }
 
 /** Helix's duration format: "3h2m1s", "4m35s", "59s". */

@@ -3,5 +3,6 @@ import './auth';
 import './peers';
 import './upload';
 import './messages';
+import './edit';
 
 export { handlerFor } from './registry';

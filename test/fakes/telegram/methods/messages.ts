@@ -15,7 +15,7 @@ interface Target {
   user?: UserRecord;
 }
 
-function targetFor(ctx: CallContext, self: UserRecord, peer: unknown): Target {
+export function targetFor(ctx: CallContext, self: UserRecord, peer: unknown): Target {
   if (peer instanceof Api.InputPeerSelf) return { key: String(self.id), user: self };
   if (peer instanceof Api.InputPeerUser) {
     const u = ctx.core.state.userById(peer.userId.toJSNumber());
@@ -50,7 +50,7 @@ function attributeRecord(a: Api.TypeDocumentAttribute): DocumentAttributeRecord 
   return rec;
 }
 
-function entityRecord(e: Api.TypeMessageEntity): EntityRecord {
+export function entityRecord(e: Api.TypeMessageEntity): EntityRecord {
   const rec: EntityRecord = { type: e.className, offset: e.offset, length: e.length };
   if (e instanceof Api.MessageEntityTextUrl) rec.url = e.url;
   if (e instanceof Api.MessageEntityPre) rec.language = e.language;
@@ -192,7 +192,7 @@ function post(
   });
 }
 
-function captionLimit(u: UserRecord): number {
+export function captionLimit(u: UserRecord): number {
   return u.premium ? 2048 : 1024;
 }
 
