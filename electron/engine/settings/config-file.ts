@@ -70,6 +70,7 @@ export function loadConfigFile(configPath: string, options: { secretsFile?: stri
 
   const legacy = isLegacyConfig(raw);
   const conversion = isLegacyConfig(raw) ? convertLegacyConfig(raw) : undefined;
+  if (conversion?.invalid.length) throw new ConfigError(`Invalid values in ${path} (legacy config.json):`, conversion.invalid);
   const input = structuredClone(conversion ? conversion.settings : raw) as Record<string, unknown>;
   applyEndpointEnv(input, env);
 

@@ -1,3 +1,5 @@
+import { CAPTION_PLACEHOLDERS, type CaptionPlaceholder } from '../../contract/settings';
+
 /**
  * Captions (pure): a template with placeholders -> Telegram HTML, cut to the account's caption
  * limit the way Telegram counts it (UTF-16 code units of the visible text, tags excluded, an HTML
@@ -15,8 +17,7 @@ export const DEFAULT_CAPTION_TEMPLATE = '{title} ({date}) - Part {part}/{parts}'
 export const DEFAULT_DATE_FORMAT = 'dd/MM/yyyy';
 export const DEFAULT_TIME_FORMAT = 'HH:mm';
 
-export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url'] as const;
-export type CaptionPlaceholder = (typeof CAPTION_PLACEHOLDERS)[number];
+export { CAPTION_PLACEHOLDERS, type CaptionPlaceholder };
 
 export interface CaptionValues {
   title: string;
