@@ -7,9 +7,9 @@
 import { existsSync, watch } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProblems, readinessProblems, secretsPresence, type Secrets } from '../../contract/settings';
+import { formatProblems, readinessProblems, secretsPresence } from '../../contract/settings';
 import { startEngine, type RunningEngine } from '../core/start-engine';
-import { ConfigError, loadConfigFile, writeSecretsFile, type LoadedConfig } from '../settings/config-file';
+import { ConfigError, createSecretsStore, loadConfigFile, type LoadedConfig } from '../settings/config-file';
 import { writeFileAtomic } from '../settings/files';
 import { importLegacyDatabase } from '../store/legacy-db';
 import { configureConsole, createLogger } from '../util/log';
@@ -81,18 +81,17 @@ export async function main(argv: string[]): Promise<number> {
   const dataDir = resolve(args.data ?? dirname(config.path));
   // On a terminal stdout carries the redrawn progress block: only warnings and errors go beside it.
   if (!args.quiet) configureConsole(process.stderr.isTTY ? 'warn' : 'info');
-  let secrets: Secrets = config.secrets;
+  // Writes start from what came from files, so TVB_* values never reach secrets.json.
+  const secretsStore = createSecretsStore(config);
   const settingsTarget = config.format === 'legacy' ? join(dirname(config.path), 'settings.json') : config.path;
   const progress = args.quiet ? null : createProgressPrinter(process.stdout);
 
   const running: RunningEngine = await startEngine({
     paths: { dataDir, logFile: join(dataDir, 'logs', 'engine.log'), resourcesDir: '' },
     settings: config.settings,
-    secrets,
+    secrets: config.secrets,
     host: {
-      persistSecrets: (patch, remove) => {
-        secrets = writeSecretsFile(config.secretsFile, secrets, patch, remove);
-      },
+      persistSecrets: (patch, remove) => secretsStore.persist(patch, remove),
       persistSettings: (settings) => {
         // A legacy config.json is never overwritten: the new format goes beside it.
         writeFileAtomic(settingsTarget, `${JSON.stringify(settings, null, 2)}\n`);
@@ -106,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
 
   if (config.legacyDatabase) importLegacyOnce(running, config.legacyDatabase);
 
-  const stopWatching = watchConfig(config, running);
+  const stopWatching = watchConfig(config, running, secretsStore);
   let ui: Awaited<ReturnType<typeof startUiServer>> | undefined;
   if (args.ui) {
     const staticDir = resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer');
@@ -141,7 +140,7 @@ function importLegacyOnce(running: RunningEngine, path: string): void {
 }
 
 /** Hot reload: an edit applies at the next step; an invalid edit is rejected and the last good settings stay. */
-function watchConfig(config: LoadedConfig, running: RunningEngine): () => void {
+function watchConfig(config: LoadedConfig, running: RunningEngine, secretsStore: ReturnType<typeof createSecretsStore>): () => void {
   let timer: NodeJS.Timeout | undefined;
   // Editors often replace the file (rename), so watch the folder and filter by name.
   const watcher = watch(dirname(config.path), (_event, file) => {
@@ -153,6 +152,7 @@ function watchConfig(config: LoadedConfig, running: RunningEngine): () => void {
         const result = running.engine.updateSettings(next.settings, { persist: false });
         if (!result.ok) throw new ConfigError('Invalid settings:', result.problems);
         running.engine.replaceSecrets(next.secrets);
+        secretsStore.reloaded(next);
         log.info(`settings reloaded from ${config.path}`);
       } catch (error) {
         const problems = error instanceof ConfigError ? `\n${formatProblems(error.problems)}` : '';
