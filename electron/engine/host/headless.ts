@@ -1,8 +1,9 @@
 /**
  * `npm run headless -- --config FILE`: the engine with no Electron at all (servers, NAS boxes).
  *
- * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 crashed, 2 configuration problem (the message
- * names every field at fault).
+ * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 crashed (restart it: see README), 2
+ * configuration problem (the message names every field or file at fault: settings, secrets, a
+ * refused/locked/read-only database, an unwritable data or work folder, the legacy database).
  */
 import { existsSync, watch } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -10,8 +11,11 @@ import { parseArgs } from 'node:util';
 import { formatProblems, readinessProblems, secretsPresence } from '../../contract/settings';
 import { startEngine, type RunningEngine } from '../core/start-engine';
 import { ConfigError, createSecretsStore, loadConfigFile, type LoadedConfig } from '../settings/config-file';
-import { writeFileAtomic } from '../settings/files';
+import { folderProblem, writeFileAtomic } from '../settings/files';
+import { openDatabase, type Db } from '../store/database';
 import { importLegacyDatabase } from '../store/legacy-db';
+import { databasePathFor, workDirFor } from '../settings/paths';
+import { EngineError } from '../util/errors';
 import { configureConsole, createLogger } from '../util/log';
 import { createProgressPrinter } from './headless-progress';
 import { startUiServer } from './ws-server';
@@ -86,31 +90,44 @@ export async function main(argv: string[]): Promise<number> {
   const settingsTarget = config.format === 'legacy' ? join(dirname(config.path), 'settings.json') : config.path;
   const progress = args.quiet ? null : createProgressPrinter(process.stdout);
 
-  const running: RunningEngine = await startEngine({
-    paths: { dataDir, logFile: join(dataDir, 'logs', 'engine.log'), resourcesDir: '' },
-    settings: config.settings,
-    secrets: config.secrets,
-    host: {
-      persistSecrets: (patch, remove) => secretsStore.persist(patch, remove),
-      persistSettings: (settings) => {
-        // A legacy config.json is never overwritten: the new format goes beside it.
-        writeFileAtomic(settingsTarget, `${JSON.stringify(settings, null, 2)}\n`);
-        if (settingsTarget !== config.path) log.warn(`settings saved to ${settingsTarget}; start with --config ${settingsTarget} from now on`);
+  const problem = preflight(config, dataDir);
+  if (problem) return configProblem(problem);
+  let running: RunningEngine;
+  try {
+    running = await startEngine({
+      paths: { dataDir, logFile: join(dataDir, 'logs', 'engine.log'), resourcesDir: '' },
+      settings: config.settings,
+      secrets: config.secrets,
+      host: {
+        persistSecrets: (patch, remove) => secretsStore.persist(patch, remove),
+        persistSettings: (settings) => {
+          // A legacy config.json is never overwritten: the new format goes beside it.
+          writeFileAtomic(settingsTarget, `${JSON.stringify(settings, null, 2)}\n`);
+          if (settingsTarget !== config.path) log.warn(`settings saved to ${settingsTarget}; start with --config ${settingsTarget} from now on`);
+        },
+        notice: (n) => log.info(`${n.title}: ${n.body}`),
+        status: (status, summary) => progress?.status(status, summary),
       },
-      notice: (n) => log.info(`${n.title}: ${n.body}`),
-      status: (status, summary) => progress?.status(status, summary),
-    },
-  });
+    });
+  } catch (error) {
+    // Checked above; the file can still change in between (another program locks it).
+    if (error instanceof EngineError && error.code.startsWith('db_')) return configProblem(`paths.database: ${error.message}`);
+    throw error;
+  }
   if (progress) running.engine.bus.subscribe((event, data) => progress.event(event, data));
-
-  if (config.legacyDatabase) importLegacyOnce(running, config.legacyDatabase);
 
   const stopWatching = watchConfig(config, running, secretsStore);
   let ui: Awaited<ReturnType<typeof startUiServer>> | undefined;
   if (args.ui) {
     const staticDir = resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer');
     if (!existsSync(join(staticDir, 'index.html'))) log.warn(`the UI is not built (${staticDir}): run "npx vite build" once, then reload the page`);
-    ui = await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: args.port ? Number(args.port) : undefined, staticDir });
+    try {
+      ui = await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: args.port ? Number(args.port) : undefined, staticDir });
+    } catch (error) {
+      stopWatching();
+      await running.stop();
+      return configProblem(`--port: the UI server cannot listen on 127.0.0.1:${args.port ?? 0}: ${(error as Error).message}`);
+    }
     process.stdout.write(`UI: ${ui.url}\n`);
   }
 
@@ -128,12 +145,46 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
+/** Exit 2: a configuration problem, said once with the field or file at fault. */
+function configProblem(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
+
+/**
+ * Configuration problems found before the engine starts: the data and work folders must be
+ * writable, the database must open, and the legacy database (DATABASE_NAME) is imported now, before
+ * the queue can discover the same VODs from Twitch and queue them again.
+ */
+function preflight(config: LoadedConfig, dataDir: string): string | null {
+  const data = folderProblem(dataDir);
+  if (data) return `--data: ${data}`;
+  const work = folderProblem(workDirFor(config.settings, dataDir));
+  if (work) return `paths.workDir: ${work}`;
+  let db: Db;
+  try {
+    db = openDatabase(databasePathFor(config.settings, dataDir));
+  } catch (error) {
+    // A refused, locked or unwritable database is the configuration's problem.
+    if (error instanceof EngineError) return `paths.database: ${error.message}`;
+    throw error;
+  }
+  try {
+    if (config.legacyDatabase) importLegacyOnce(db, config, config.legacyDatabase);
+    return null;
+  } catch (error) {
+    if (error instanceof EngineError) return `DATABASE_NAME in ${config.path}: ${error.message}`;
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
 /** The legacy vods.db named by DATABASE_NAME is imported once (statuses kept: nothing is re-posted). */
-function importLegacyOnce(running: RunningEngine, path: string): void {
-  const db = running.engine.db;
+function importLegacyOnce(db: Db, config: LoadedConfig, path: string): void {
   const done = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(`legacy-import:${path}`);
   if (done) return;
-  const channel = running.engine.settings.twitch.channels[0]?.channel;
+  const channel = config.settings.twitch.channels[0]?.channel;
   const summary = importLegacyDatabase(db, path, { apply: true, channelId: channel && /^\d+$/.test(channel) ? channel : undefined });
   db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(`legacy-import:${path}`, new Date().toISOString());
   log.info(`imported legacy database ${path}: ${summary.vods} VODs (${JSON.stringify(summary.byStatus)}), ${summary.alreadyKnown} already known`);

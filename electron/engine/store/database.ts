@@ -15,7 +15,11 @@ export type Db = Database.Database;
  * as it was (a read-write open would merge a `-wal` beside it into the file on close).
  */
 export function openDatabase(path: string, options: { nativeBinding?: string } = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw openFailure(error, path);
+  }
   const existed = path !== ':memory:' && existsSync(path);
   const version = existed ? withReadOnlyCopy(path, (probe) => inspect(probe, path), options) : 0;
   let db: Db | undefined;
@@ -104,7 +108,9 @@ export function openFailure(error: unknown, path: string): EngineError {
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || (code.startsWith('SQLITE_CANTOPEN') && !canWrite(path))) {
     return new EngineError('permanent', 'db_permission', `The database ${path} cannot be written: this account has no write permission on it or its folder, or the disk is read-only (${reason}). Fix the permissions or choose another file in paths.database.`, { cause: error });
   }
-  if (code === 'ENOENT') return new EngineError('permanent', 'db_unreadable', `The database ${path} cannot be opened: ${reason}`, { cause: error });
+  if (['ENOENT', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EISDIR'].includes(code)) {
+    return new EngineError('permanent', 'db_path', `The database path ${path} cannot be used: ${reason}. Choose another file in paths.database.`, { cause: error });
+  }
   return new EngineError(
     'permanent',
     'db_corrupt',
