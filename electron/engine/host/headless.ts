@@ -18,6 +18,7 @@ import { databasePathFor, workDirFor } from '../settings/paths';
 import { EngineError } from '../util/errors';
 import { configureConsole, createLogger } from '../util/log';
 import { createProgressPrinter } from './headless-progress';
+import { installProcessPolicy } from './process-policy';
 import { startUiServer } from './ws-server';
 
 const USAGE = `usage: npm run headless -- --config FILE [options]
@@ -114,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof EngineError && error.code.startsWith('db_')) return configProblem(`paths.database: ${error.message}`);
     throw error;
   }
+  current = running;
   if (progress) running.engine.bus.subscribe((event, data) => progress.event(event, data));
 
   const stopWatching = watchConfig(config, running, secretsStore);
@@ -217,8 +219,18 @@ function watchConfig(config: LoadedConfig, running: RunningEngine, secretsStore:
   };
 }
 
+/** The engine this process runs, for the crash policy. */
+let current: RunningEngine | undefined;
+
 const isEntry = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isEntry) {
+  // A bug nothing caught: logged with its stack, its VODs recorded as failed-transient, exit 1 for
+  // the service manager to restart (README: "Running headless as a service").
+  installProcessPolicy({
+    db: () => current?.engine.db,
+    retry: () => ({ minRetryDelaySec: current?.engine.settings.vod.minRetryDelaySec ?? 300, maxRetries: current?.engine.settings.vod.maxRetries ?? 5 }),
+    exit: (code) => process.exit(code),
+  });
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
