@@ -38,12 +38,12 @@ export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part',
 export type CaptionPlaceholder = (typeof CAPTION_PLACEHOLDERS)[number];
 
 /** Names inside `{…}` in a template that are not placeholders, in order of appearance. */
-export function unknownPlaceholders(template: string): string[] {
+function unknownPlaceholders(template: string): string[] {
   return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((name) => !(CAPTION_PLACEHOLDERS as readonly string[]).includes(name));
 }
 
 /** True when Intl accepts `zone` (IANA names and aliases such as "UTC"). */
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

@@ -29,7 +29,7 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
  * A browser always sends `Origin` on a WebSocket handshake (RFC 6455 §4.1, item 8); only the
  * page this server served may connect, so cross-site pages are refused even with the token.
  */
-export function originAllowed(origin: string | undefined, port: number): boolean {
+function originAllowed(origin: string | undefined, port: number): boolean {
   if (!origin) return false;
   let parsed: URL;
   try {
@@ -41,7 +41,7 @@ export function originAllowed(origin: string | undefined, port: number): boolean
 }
 
 /** The `token` query parameter, compared in constant time (digests have equal length whatever was sent). */
-export function tokenMatches(req: IncomingMessage, token: string): boolean {
+function tokenMatches(req: IncomingMessage, token: string): boolean {
   let given: string;
   try {
     given = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';

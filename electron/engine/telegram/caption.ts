@@ -23,8 +23,6 @@ export const DEFAULT_CAPTION_TEMPLATE = '{title} ({date}) - Part {part}/{parts}'
 export const DEFAULT_DATE_FORMAT = 'dd/MM/yyyy';
 export const DEFAULT_TIME_FORMAT = 'HH:mm';
 
-export { CAPTION_PLACEHOLDERS, type CaptionPlaceholder };
-
 export interface CaptionValues {
   title: string;
   channel: string;
@@ -150,7 +148,7 @@ function fitCaption(fill: (title: string) => string, title: string, limit: numbe
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** The longest run of whole graphemes (an emoji with its modifiers, a letter with its accents) within `units` UTF-16 units. */
-export function cutText(text: string, units: number): string {
+function cutText(text: string, units: number): string {
   let out = '';
   for (const { segment } of graphemes.segment(text)) {
     if (out.length + segment.length > units) break;
