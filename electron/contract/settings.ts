@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knownKeysAt, unknownKeyMessage } from './schema-keys';
 
 /**
  * The one settings schema: the settings form, the engine and the legacy `config.json` importer all
@@ -7,6 +8,9 @@ import { z } from 'zod';
  *
  * Every field has a default so a half-filled form still parses; what a run needs on top of a valid
  * shape (a client id, a channel, a destination...) is checked by `readinessProblems`.
+ *
+ * Every object is strict, at every level: a misspelt key (`split.maxFileSizeMb`) is an error naming
+ * its path, never silently dropped (a dropped key would run with the default instead).
  */
 
 export const DEFAULT_TWITCH_ENDPOINTS = {
@@ -29,17 +33,36 @@ export const telegramChatRef = z
   .trim()
   .regex(/^(?:-100\d{5,16}|-?\d{5,16}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'must be a chat id like -1001234567890 or a public @username');
 
+/** Placeholders a caption template may use (telegram/caption.ts fills them). */
+export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url'] as const;
+export type CaptionPlaceholder = (typeof CAPTION_PLACEHOLDERS)[number];
+
+/** Names inside `{…}` in a template that are not placeholders, in order of appearance. */
+function unknownPlaceholders(template: string): string[] {
+  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1] ?? '').filter((name) => !(CAPTION_PLACEHOLDERS as readonly string[]).includes(name));
+}
+
+/** True when Intl accepts `zone` (IANA names and aliases such as "UTC"). */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const positiveInt = z.number().int().positive();
 
-export const TelegramDestination = z.object({
+export const TelegramDestination = z.strictObject({
   kind: z.literal('telegram'),
   name: z.string().trim().min(1, 'needs a name').max(128),
   chatId: telegramChatRef,
   /** Forum topic (message thread) id, when posting into one topic of a forum group. */
   topicId: positiveInt.optional(),
 });
-export const FolderDestination = z.object({
+export const FolderDestination = z.strictObject({
   kind: z.literal('folder'),
   name: z.string().trim().min(1, 'needs a name').max(128),
   path: z.string().trim().min(1, 'needs a folder path'),
@@ -52,26 +75,26 @@ export function destinationKey(d: Destination): string {
   return d.kind === 'telegram' ? `tg:${d.chatId}${d.topicId ? `/${d.topicId}` : ''}` : `dir:${d.path}`;
 }
 
-export const ChannelSettings = z.object({
+export const ChannelSettings = z.strictObject({
   /** Login name or numeric id. */
   channel: twitchChannelRef,
   /** Destination keys; empty means every destination. */
   destinations: z.array(z.string()).default([]),
 });
 
-export const TelegramServerOverride = z.object({
+export const TelegramServerOverride = z.strictObject({
   host: z.string().trim().min(1),
   port: z.number().int().min(1).max(65535),
   dcId: z.number().int().min(1).max(5).default(2),
   publicKeyPem: z.string().trim().startsWith('-----BEGIN', 'must be a PEM public key'),
 });
 
-const TwitchSection = z.object({
+const TwitchSection = z.strictObject({
   clientId: z.string().trim().default(''),
   channels: z.array(ChannelSettings).default([]),
 });
 
-const TelegramSection = z.object({
+const TelegramSection = z.strictObject({
   apiId: z.number().int().positive().nullable().default(null),
   apiHash: z
     .string()
@@ -80,17 +103,30 @@ const TelegramSection = z.object({
     .default(''),
   /** Premium doubles the upload limit and caption length; 'auto' asks Telegram. */
   premium: z.enum(['auto', 'yes', 'no']).default('auto'),
-  captionTemplate: z.string().min(1).max(4096).default('{title} ({date}) - Part {part}/{parts}'),
+  captionTemplate: z
+    .string()
+    .min(1)
+    .max(4096)
+    .superRefine((template, ctx) => {
+      for (const name of unknownPlaceholders(template)) {
+        ctx.addIssue({ code: 'custom', message: `{${name}} is not a placeholder; known: ${CAPTION_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}` });
+      }
+    })
+    .default('{title} ({date}) - Part {part}/{parts}'),
   dateFormat: z.string().min(1).max(64).default('dd/MM/yyyy'),
   /** IANA zone for dates in captions; empty = the computer's zone. */
-  timeZone: z.string().default(''),
+  timeZone: z
+    .string()
+    .trim()
+    .refine((zone) => zone === '' || isTimeZone(zone), { error: (issue) => `"${String(issue.input)}" is not a time zone Intl knows: use an IANA name such as "Europe/Madrid", or leave it empty for the computer's zone` })
+    .default(''),
   uploadConcurrency: z.number().int().min(1).max(32).default(8),
   /** Destination key for critical alerts; empty = the first Telegram destination. */
   alertDestination: z.string().default(''),
   alerts: z.boolean().default(true),
 });
 
-const VodSection = z.object({
+const VodSection = z.strictObject({
   autoCheck: z.boolean().default(true),
   minRetryDelaySec: positiveInt.default(300),
   maxRetryDelaySec: positiveInt.default(86_400),
@@ -104,7 +140,7 @@ const VodSection = z.object({
   bandwidthCapMBps: z.number().min(0).default(0),
 });
 
-const SplitSection = z.object({
+const SplitSection = z.strictObject({
   /** Upper bound per part in 1,000,000-byte MB; Telegram's own limit applies if lower. */
   maxFileSizeMB: positiveInt.default(4194),
   /** Parts smaller than this (other than a lone part) are balanced with their neighbour. */
@@ -120,21 +156,21 @@ const SplitSection = z.object({
   dropSegmentThresholdSec: z.number().min(0).max(600).default(0),
 });
 
-const OrderingSection = z.object({
+const OrderingSection = z.strictObject({
   field: z.enum(['created_at', 'duration'], { error: 'must be "created_at" or "duration"' }).default('created_at'),
   order: z.enum(['asc', 'desc'], { error: 'must be "asc" or "desc"' }).default('asc'),
 });
 
-const PathsSection = z.object({
+const PathsSection = z.strictObject({
   /** Where VODs are downloaded and parts built; empty = the app's data folder. */
   workDir: z.string().default(''),
   /** SQLite database file; empty = `vods.db` in the data folder. */
   database: z.string().default(''),
 });
 
-const AdvancedSection = z.object({
+const AdvancedSection = z.strictObject({
   twitch: z
-    .object({
+    .strictObject({
       authUrl: url.default(DEFAULT_TWITCH_ENDPOINTS.authUrl),
       helixUrl: url.default(DEFAULT_TWITCH_ENDPOINTS.helixUrl),
       gqlUrl: url.default(DEFAULT_TWITCH_ENDPOINTS.gqlUrl),
@@ -145,14 +181,14 @@ const AdvancedSection = z.object({
   /** "Telegram server (testing)": Telegram's test DCs or the project's stand-in. */
   telegramServer: TelegramServerOverride.nullable().default(null),
   tools: z
-    .object({ ffmpeg: z.string().default(''), ffprobe: z.string().default(''), ytDlp: z.string().default('') })
+    .strictObject({ ffmpeg: z.string().default(''), ffprobe: z.string().default(''), ytDlp: z.string().default('') })
     .prefault({}),
   /** Below this much free space in the work folder the queue pauses instead of failing mid-write. */
   lowDiskGuardMB: z.number().int().min(0).default(2048),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
-const AppSection = z.object({
+const AppSection = z.strictObject({
   language: z.enum(['auto', 'en', 'it']).default('auto'),
   startAtLogin: z.boolean().default(false),
   startHidden: z.boolean().default(true),
@@ -160,7 +196,7 @@ const AppSection = z.object({
 });
 
 export const SettingsSchema = z
-  .object({
+  .strictObject({
     version: z.literal(1).default(1),
     twitch: TwitchSection.prefault({}),
     telegram: TelegramSection.prefault({}),
@@ -172,7 +208,6 @@ export const SettingsSchema = z
     advanced: AdvancedSection.prefault({}),
     app: AppSection.prefault({}),
   })
-  .strict()
   .superRefine((s, ctx) => {
     if (s.split.minFileSizeMB >= s.split.maxFileSizeMB) {
       ctx.addIssue({
@@ -213,7 +248,7 @@ export function defaultSettings(): Settings {
 
 /** Secrets: kept apart from settings, encrypted by the app (safeStorage) or in a 0600 file headless. */
 export const SecretsSchema = z
-  .object({
+  .strictObject({
     twitchClientSecret: z.string().min(1).optional(),
     twitchUserToken: z.string().min(1).optional(),
     twitchRefreshToken: z.string().min(1).optional(),
@@ -222,8 +257,7 @@ export const SecretsSchema = z
     telegramSession: z.string().min(1).optional(),
     telegramBotToken: z.string().min(1).optional(),
     telegramPhone: z.string().min(1).optional(),
-  })
-  .strict();
+  });
 export type Secrets = z.infer<typeof SecretsSchema>;
 export type SecretName = keyof Secrets;
 export const SECRET_NAMES = Object.keys(SecretsSchema.shape) as SecretName[];
@@ -241,11 +275,15 @@ export interface Problem {
 }
 
 export function problemsFromZod(error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: unknownKeyMessage(key, knownKeysAt(SettingsSchema, path)) }));
+    }
+    return [{ path: path.join('.') || '(root)', message: issue.message }];
+  });
 }
+
 
 export function formatProblems(problems: Problem[]): string {
   return problems.map((p) => `- ${p.path}: ${p.message}`).join('\n');

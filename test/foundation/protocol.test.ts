@@ -89,7 +89,7 @@ describe('browser-mode transport', () => {
   afterAll(() => server.close());
 
   it('refuses a connection without the token', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/engine?token=wrong`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/engine?token=wrong`, { origin: `http://127.0.0.1:${server.port}` });
     const outcome = await new Promise<string>((resolve) => {
       ws.on('open', () => resolve('open'));
       ws.on('error', () => resolve('refused'));
@@ -99,7 +99,7 @@ describe('browser-mode transport', () => {
   });
 
   it('carries typed requests, errors and events over a WebSocket', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/engine?token=${server.token}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/engine?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
     await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject));
     const api = createApiClient({
       send: (m) => ws.send(JSON.stringify(m)),

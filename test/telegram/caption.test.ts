@@ -73,13 +73,14 @@ describe('caption', () => {
     expect(captionLength(html)).toBeLessThanOrEqual(1024);
     expect(captionLength(html)).toBeGreaterThan(1018);
     expect(wellFormed(html)).toBe(true);
-    expect(html.endsWith('…</b>')).toBe(true);
+    // The title gives way; the rest of the template stays.
+    expect(html.endsWith('…</b> <i>somestreamer</i>')).toBe(true);
     const premium = renderCaption({ ...base, title }, { limit: 2048 });
     expect(captionLength(premium)).toBeLessThanOrEqual(2048);
     expect(captionLength(premium)).toBeGreaterThan(1024);
   });
 
-  it('property: any title and template tags -> within limit, well formed, prefix of the full text', () => {
+  it('property: any title and template tags -> within limit, well formed, the title cut before anything else', () => {
     const titleArb = fc.string({ unit: fc.oneof(fc.constantFrom('<', '>', '&', '"', '😀', '👩‍👩‍👧', '/', '\\', 'é'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 2500 });
     fc.assert(
       fc.property(titleArb, fc.integer({ min: 1, max: 2048 }), fc.constantFrom('{title}', '<b>{title}</b> {part}/{parts}', '<a href="{url}"><i>{title}</i></a> ({date})'), (title, limit, template) => {
@@ -89,9 +90,13 @@ describe('caption', () => {
         expect(wellFormed(cut)).toBe(true);
         if (captionLength(full) <= limit) expect(cut).toBe(full);
         else {
-          // The visible text of the cut is a prefix of the full visible text (plus the ellipsis).
+          // Either the title alone was shortened (everything after it kept), or, when even the rest
+          // does not fit, the visible text of the cut is a prefix of the full visible text.
           const text = (h: string) => tokenizeHtml(h).filter((t) => t.kind === 'text').map((t) => t.text).join('');
-          expect(text(full).startsWith(text(cut).slice(0, -1))).toBe(true);
+          const rest = renderCaption({ ...base, title: '' }, { template, limit: 100000 });
+          const afterTitle = text(renderCaption({ ...base, title: '\uE000' }, { template, limit: 100000 })).split('\uE000').pop()!;
+          if (captionLength(rest) + 1 <= limit) expect(text(cut).endsWith(`…${afterTitle}`)).toBe(true);
+          else expect(text(full).startsWith(text(cut).slice(0, -1))).toBe(true);
         }
       }),
       { numRuns: 300 },

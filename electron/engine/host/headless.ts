@@ -1,19 +1,24 @@
 /**
  * `npm run headless -- --config FILE`: the engine with no Electron at all (servers, NAS boxes).
  *
- * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 crashed, 2 configuration problem (the message
- * names every field at fault).
+ * Exit codes: 0 stopped cleanly (SIGINT/SIGTERM), 1 crashed (restart it: see README), 2
+ * configuration problem (the message names every field or file at fault: settings, secrets, a
+ * refused/locked/read-only database, an unwritable data or work folder, the legacy database).
  */
 import { existsSync, watch } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProblems, readinessProblems, secretsPresence, type Secrets } from '../../contract/settings';
+import { formatProblems, readinessProblems, secretsPresence } from '../../contract/settings';
 import { startEngine, type RunningEngine } from '../core/start-engine';
-import { ConfigError, loadConfigFile, writeSecretsFile, type LoadedConfig } from '../settings/config-file';
-import { writeFileAtomic } from '../settings/files';
+import { ConfigError, createSecretsStore, loadConfigFile, type LoadedConfig } from '../settings/config-file';
+import { folderProblem, writeFileAtomic } from '../settings/files';
+import { openDatabase, type Db } from '../store/database';
 import { importLegacyDatabase } from '../store/legacy-db';
+import { databasePathFor, workDirFor } from '../settings/paths';
+import { EngineError } from '../util/errors';
 import { configureConsole, createLogger } from '../util/log';
 import { createProgressPrinter } from './headless-progress';
+import { installProcessPolicy } from './process-policy';
 import { startUiServer } from './ws-server';
 
 const USAGE = `usage: npm run headless -- --config FILE [options]
@@ -81,37 +86,50 @@ export async function main(argv: string[]): Promise<number> {
   const dataDir = resolve(args.data ?? dirname(config.path));
   // On a terminal stdout carries the redrawn progress block: only warnings and errors go beside it.
   if (!args.quiet) configureConsole(process.stderr.isTTY ? 'warn' : 'info');
-  let secrets: Secrets = config.secrets;
+  // Writes start from what came from files, so TVB_* values never reach secrets.json.
+  const secretsStore = createSecretsStore(config);
   const settingsTarget = config.format === 'legacy' ? join(dirname(config.path), 'settings.json') : config.path;
   const progress = args.quiet ? null : createProgressPrinter(process.stdout);
 
-  const running: RunningEngine = await startEngine({
-    paths: { dataDir, logFile: join(dataDir, 'logs', 'engine.log'), resourcesDir: '' },
-    settings: config.settings,
-    secrets,
-    host: {
-      persistSecrets: (patch, remove) => {
-        secrets = writeSecretsFile(config.secretsFile, secrets, patch, remove);
+  const problem = preflight(config, dataDir);
+  if (problem) return configProblem(problem);
+  let running: RunningEngine;
+  try {
+    running = await startEngine({
+      paths: { dataDir, logFile: join(dataDir, 'logs', 'engine.log'), resourcesDir: '' },
+      settings: config.settings,
+      secrets: config.secrets,
+      host: {
+        persistSecrets: (patch, remove) => secretsStore.persist(patch, remove),
+        persistSettings: (settings) => {
+          // A legacy config.json is never overwritten: the new format goes beside it.
+          writeFileAtomic(settingsTarget, `${JSON.stringify(settings, null, 2)}\n`);
+          if (settingsTarget !== config.path) log.warn(`settings saved to ${settingsTarget}; start with --config ${settingsTarget} from now on`);
+        },
+        notice: (n) => log.info(`${n.title}: ${n.body}`),
+        status: (status, summary) => progress?.status(status, summary),
       },
-      persistSettings: (settings) => {
-        // A legacy config.json is never overwritten: the new format goes beside it.
-        writeFileAtomic(settingsTarget, `${JSON.stringify(settings, null, 2)}\n`);
-        if (settingsTarget !== config.path) log.warn(`settings saved to ${settingsTarget}; start with --config ${settingsTarget} from now on`);
-      },
-      notice: (n) => log.info(`${n.title}: ${n.body}`),
-      status: (status, summary) => progress?.status(status, summary),
-    },
-  });
+    });
+  } catch (error) {
+    // Checked above; the file can still change in between (another program locks it).
+    if (error instanceof EngineError && error.code.startsWith('db_')) return configProblem(`paths.database: ${error.message}`);
+    throw error;
+  }
+  current = running;
   if (progress) running.engine.bus.subscribe((event, data) => progress.event(event, data));
 
-  if (config.legacyDatabase) importLegacyOnce(running, config.legacyDatabase);
-
-  const stopWatching = watchConfig(config, running);
+  const stopWatching = watchConfig(config, running, secretsStore);
   let ui: Awaited<ReturnType<typeof startUiServer>> | undefined;
   if (args.ui) {
     const staticDir = resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer');
     if (!existsSync(join(staticDir, 'index.html'))) log.warn(`the UI is not built (${staticDir}): run "npx vite build" once, then reload the page`);
-    ui = await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: args.port ? Number(args.port) : undefined, staticDir });
+    try {
+      ui = await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: args.port ? Number(args.port) : undefined, staticDir });
+    } catch (error) {
+      stopWatching();
+      await running.stop();
+      return configProblem(`--port: the UI server cannot listen on 127.0.0.1:${args.port ?? 0}: ${(error as Error).message}`);
+    }
     process.stdout.write(`UI: ${ui.url}\n`);
   }
 
@@ -129,19 +147,53 @@ export async function main(argv: string[]): Promise<number> {
   });
 }
 
+/** Exit 2: a configuration problem, said once with the field or file at fault. */
+function configProblem(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
+
+/**
+ * Configuration problems found before the engine starts: the data and work folders must be
+ * writable, the database must open, and the legacy database (DATABASE_NAME) is imported now, before
+ * the queue can discover the same VODs from Twitch and queue them again.
+ */
+function preflight(config: LoadedConfig, dataDir: string): string | null {
+  const data = folderProblem(dataDir);
+  if (data) return `--data: ${data}`;
+  const work = folderProblem(workDirFor(config.settings, dataDir));
+  if (work) return `paths.workDir: ${work}`;
+  let db: Db;
+  try {
+    db = openDatabase(databasePathFor(config.settings, dataDir));
+  } catch (error) {
+    // A refused, locked or unwritable database is the configuration's problem.
+    if (error instanceof EngineError) return `paths.database: ${error.message}`;
+    throw error;
+  }
+  try {
+    if (config.legacyDatabase) importLegacyOnce(db, config, config.legacyDatabase);
+    return null;
+  } catch (error) {
+    if (error instanceof EngineError) return `DATABASE_NAME in ${config.path}: ${error.message}`;
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
 /** The legacy vods.db named by DATABASE_NAME is imported once (statuses kept: nothing is re-posted). */
-function importLegacyOnce(running: RunningEngine, path: string): void {
-  const db = running.engine.db;
+function importLegacyOnce(db: Db, config: LoadedConfig, path: string): void {
   const done = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(`legacy-import:${path}`);
   if (done) return;
-  const channel = running.engine.settings.twitch.channels[0]?.channel;
+  const channel = config.settings.twitch.channels[0]?.channel;
   const summary = importLegacyDatabase(db, path, { apply: true, channelId: channel && /^\d+$/.test(channel) ? channel : undefined });
   db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(`legacy-import:${path}`, new Date().toISOString());
   log.info(`imported legacy database ${path}: ${summary.vods} VODs (${JSON.stringify(summary.byStatus)}), ${summary.alreadyKnown} already known`);
 }
 
 /** Hot reload: an edit applies at the next step; an invalid edit is rejected and the last good settings stay. */
-function watchConfig(config: LoadedConfig, running: RunningEngine): () => void {
+function watchConfig(config: LoadedConfig, running: RunningEngine, secretsStore: ReturnType<typeof createSecretsStore>): () => void {
   let timer: NodeJS.Timeout | undefined;
   // Editors often replace the file (rename), so watch the folder and filter by name.
   const watcher = watch(dirname(config.path), (_event, file) => {
@@ -153,6 +205,7 @@ function watchConfig(config: LoadedConfig, running: RunningEngine): () => void {
         const result = running.engine.updateSettings(next.settings, { persist: false });
         if (!result.ok) throw new ConfigError('Invalid settings:', result.problems);
         running.engine.replaceSecrets(next.secrets);
+        secretsStore.reloaded(next);
         log.info(`settings reloaded from ${config.path}`);
       } catch (error) {
         const problems = error instanceof ConfigError ? `\n${formatProblems(error.problems)}` : '';
@@ -166,8 +219,18 @@ function watchConfig(config: LoadedConfig, running: RunningEngine): () => void {
   };
 }
 
+/** The engine this process runs, for the crash policy. */
+let current: RunningEngine | undefined;
+
 const isEntry = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
 if (isEntry) {
+  // A bug nothing caught: logged with its stack, its VODs recorded as failed-transient, exit 1 for
+  // the service manager to restart (README: "Running headless as a service").
+  installProcessPolicy({
+    db: () => current?.engine.db,
+    retry: () => ({ minRetryDelaySec: current?.engine.settings.vod.minRetryDelaySec ?? 300, maxRetries: current?.engine.settings.vod.maxRetries ?? 5 }),
+    exit: (code) => process.exit(code),
+  });
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -11,6 +11,7 @@ import { defaultSettings, parseSettings, type Settings } from '../../contract/se
 import type { EngineMessage } from '../../contract/protocol';
 import { startEngine, type RunningEngine } from '../core/start-engine';
 import { attachConnection } from './connection';
+import { installProcessPolicy } from './process-policy';
 
 interface PortLike {
   postMessage(message: unknown): void;
@@ -77,6 +78,14 @@ async function onHostMessage(raw: unknown, ports: PortLike[] = []): Promise<void
 }
 
 if (parentPort) {
+  // A bug nothing caught: logged with its stack, its VODs recorded as failed-transient, then exit 1;
+  // main's EngineHost restarts the engine with backoff (electron/main/engine-host.ts).
+  installProcessPolicy({
+    db: () => running?.engine.db,
+    retry: () => ({ minRetryDelaySec: running?.engine.settings.vod.minRetryDelaySec ?? 300, maxRetries: running?.engine.settings.vod.maxRetries ?? 5 }),
+    notify: (message) => send({ type: 'fatal', message }),
+    exit: (code) => process.exit(code),
+  });
   parentPort.on('message', (e) => {
     onHostMessage(e.data, e.ports).catch((error: unknown) => {
       send({ type: 'fatal', message: (error as Error).message });

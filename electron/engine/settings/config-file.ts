@@ -21,7 +21,12 @@ export interface LoadedConfig {
   path: string;
   format: 'settings' | 'legacy';
   settings: Settings;
+  /** What the engine uses: the file's secrets with the environment's on top. */
   secrets: Secrets;
+  /** Only what came from files (secrets.json, a legacy config.json): the base of every write. */
+  fileSecrets: Secrets;
+  /** Secrets given by TVB_* variables: used, never written anywhere. */
+  envSecrets: Secrets;
   secretsFile: string;
   unmapped: Array<{ key: string; reason: string }>;
   notes: string[];
@@ -71,6 +76,7 @@ export function loadConfigFile(configPath: string, options: { secretsFile?: stri
 
   const legacy = isLegacyConfig(raw);
   const conversion = isLegacyConfig(raw) ? convertLegacyConfig(raw) : undefined;
+  if (conversion?.invalid.length) throw new ConfigError(`Invalid values in ${path} (legacy config.json):`, conversion.invalid);
   const input = structuredClone(conversion ? conversion.settings : raw) as Record<string, unknown>;
   applyEndpointEnv(input, env);
 
@@ -83,17 +89,19 @@ export function loadConfigFile(configPath: string, options: { secretsFile?: stri
 
   const secretsFile = resolve(options.secretsFile ?? join(dirname(path), 'secrets.json'));
   const notes = [...(conversion?.notes ?? [])];
-  const secrets: Secrets = { ...(conversion?.secrets ?? {}), ...readSecretsFile(secretsFile, notes) };
+  const fileSecrets: Secrets = { ...(conversion?.secrets ?? {}), ...readSecretsFile(secretsFile, notes) };
+  const envSecrets: Secrets = {};
   for (const [name, variable] of Object.entries(SECRET_ENV) as Array<[keyof Secrets, string]>) {
-    if (env[variable]) secrets[name] = env[variable];
+    if (env[variable]) envSecrets[name] = env[variable];
   }
+  const secrets: Secrets = { ...fileSecrets, ...envSecrets };
   let legacyDatabase: string | undefined;
   if (conversion?.legacyDatabase) {
     const candidate = isAbsolute(conversion.legacyDatabase) ? conversion.legacyDatabase : join(dirname(path), conversion.legacyDatabase);
     if (existsSync(candidate)) legacyDatabase = candidate;
     else notes.push(`DATABASE_NAME names ${candidate}, which does not exist: nothing to import.`);
   }
-  return { path, format: legacy ? 'legacy' : 'settings', settings, secrets, secretsFile, unmapped: conversion?.unmapped ?? [], notes, legacyDatabase };
+  return { path, format: legacy ? 'legacy' : 'settings', settings, secrets, fileSecrets, envSecrets, secretsFile, unmapped: conversion?.unmapped ?? [], notes, legacyDatabase };
 }
 
 function applyEndpointEnv(input: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
@@ -138,10 +146,36 @@ function readSecretsFile(path: string, notes: string[]): Secrets {
   return parsed.data;
 }
 
-/** Merges a patch into the secrets file (0600, atomic). Values are never logged. */
-export function writeSecretsFile(path: string, current: Secrets, patch: Partial<Secrets>, remove: string[] = []): Secrets {
-  const next: Secrets = { ...current, ...patch };
+/**
+ * Merges a patch (a login, a token refresh, the UI) into the secrets file (0600, atomic) and
+ * returns the file's new content. `current` must be what came from files, never the environment's
+ * values; a patch value equal to the one a TVB_* variable gives (the engine re-saving what it was
+ * started with) keeps the file's previous value, so an environment secret is never written.
+ * A value the engine obtained itself (a refreshed token differs from the variable's) is written.
+ */
+export function writeSecretsFile(path: string, current: Secrets, patch: Partial<Secrets>, remove: string[] = [], fromEnv: Secrets = {}): Secrets {
+  const next: Secrets = { ...current };
+  for (const [name, value] of Object.entries(patch) as Array<[keyof Secrets, string | undefined]>) {
+    if (value === undefined || value === fromEnv[name]) continue;
+    next[name] = value;
+  }
   for (const key of remove) delete next[key as keyof Secrets];
   writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`, 0o600);
   return next;
+}
+
+/** Headless mode's secrets sink: every write starts from the file's secrets and skips the environment's. */
+export function createSecretsStore(config: LoadedConfig): {
+  persist(patch: Partial<Secrets>, remove: string[]): void;
+  reloaded(next: LoadedConfig): void;
+} {
+  let { fileSecrets, envSecrets } = config;
+  return {
+    persist: (patch, remove) => {
+      fileSecrets = writeSecretsFile(config.secretsFile, fileSecrets, patch, remove, envSecrets);
+    },
+    reloaded: (next) => {
+      ({ fileSecrets, envSecrets } = next);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -40,4 +40,25 @@ export function readJsonFile(path: string): unknown {
 export function isGroupOrWorldReadable(path: string): boolean {
   if (process.platform === 'win32') return false;
   return (statSync(path).mode & 0o077) !== 0;
+}
+
+/** Why `dir` cannot be used as a folder the app writes in (created if missing), or null when it can. */
+export function folderProblem(dir: string): string | null {
+  const probe = join(dir, `.tvb-write-test.${process.pid}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe, { force: true });
+    return null;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const why: Record<string, string> = {
+      EACCES: 'no permission to write there',
+      EPERM: 'no permission to write there',
+      EROFS: 'the disk is read-only',
+      ENOTDIR: 'a file is in the way of the folder path',
+      ENOSPC: 'the disk is full',
+    };
+    return `${dir} cannot be written: ${why[e.code ?? ''] ?? e.message}`;
+  }
 }

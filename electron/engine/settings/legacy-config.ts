@@ -1,15 +1,19 @@
-import type { Secrets, SettingsInput } from '../../contract/settings';
+import type { Problem, Secrets, SettingsInput } from '../../contract/settings';
 
 /**
  * Converts the legacy Python tool's `config.json` into product settings plus secrets. Pure: no
- * files, no validation beyond shape (the settings schema validates the result). Every legacy key
- * either maps somewhere or is listed in `unmapped` with the reason.
+ * files. Values of the wrong JSON type are refused in `invalid` (named by their legacy key), never
+ * coerced: an object is not a client id and `true` is not an API id. Numbers written as strings
+ * ("1234567") are read, as the legacy tool did. The settings schema validates the rest. Every
+ * legacy key either maps somewhere or is listed in `unmapped` with the reason.
  */
 export interface LegacyConversion {
   settings: SettingsInput;
   secrets: Secrets;
   unmapped: Array<{ key: string; reason: string }>;
   notes: string[];
+  /** Values of the wrong type, by legacy key (`SPLIT_SETTINGS.MAX_FILE_SIZE_MB`): the config cannot be used until fixed. */
+  invalid: Problem[];
   /** DATABASE_NAME: the legacy `vods.db` to import (relative to the config file). */
   legacyDatabase?: string;
 }
@@ -25,76 +29,107 @@ export function isLegacyConfig(value: unknown): value is Record<string, unknown>
 
 /** The sample config's `<YOUR_…>` placeholders mean "not set". */
 const isPlaceholder = (v: unknown) => typeof v === 'string' && /^<[^>]*>$/.test(v.trim());
-const text = (v: unknown): string | undefined => (v === undefined || v === null || isPlaceholder(v) ? undefined : String(v).trim() || undefined);
-const num = (v: unknown): number | undefined => {
-  if (v === undefined || v === null || v === '' || isPlaceholder(v)) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : (v as number); // keep the bad value so the schema names it
-};
+const unset = (v: unknown) => v === undefined || v === null || v === '' || isPlaceholder(v);
+const typeName = (v: unknown) => (Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`);
+
+/** Readers that record a wrong type in `invalid` (and return undefined) instead of coercing it. */
+function readers(invalid: Problem[]) {
+  const refuse = (key: string, v: unknown, want: string) => {
+    invalid.push({ path: key, message: `must be ${want}, got ${typeName(v)}` });
+    return undefined;
+  };
+  const text = (key: string, v: unknown): string | undefined => {
+    if (unset(v)) return undefined;
+    // Ids were sometimes written as JSON numbers (TWITCH_CHANNEL_ID: 123456): their digits are the text.
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return String(v);
+    return typeof v === 'string' ? v.trim() || undefined : refuse(key, v, 'a string');
+  };
+  const num = (key: string, v: unknown): number | undefined => {
+    if (unset(v)) return undefined;
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v)) return Number(v);
+    return refuse(key, v, 'a number');
+  };
+  const bool = (key: string, v: unknown): boolean | undefined => (unset(v) ? undefined : typeof v === 'boolean' ? v : refuse(key, v, 'true or false'));
+  const list = (key: string, v: unknown, split?: string): string[] | undefined => {
+    if (unset(v)) return undefined;
+    if (typeof v === 'string') return split ? v.split(split).map((q) => q.trim()).filter(Boolean) : [v];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
+    return refuse(key, v, 'a list of strings');
+  };
+  return { text, num, bool, list, refuse };
+}
 
 export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConversion {
   const unmapped: LegacyConversion['unmapped'] = [];
   const notes: string[] = [];
+  const invalid: Problem[] = [];
   const secrets: Secrets = {};
-  const s: Record<string, Record<string, unknown> | unknown[]> = { twitch: {}, telegram: {}, vod: {}, split: {}, ordering: {} };
-  const twitch = s.twitch as Record<string, unknown>;
-  const telegram = s.telegram as Record<string, unknown>;
-  const vod = s.vod as Record<string, unknown>;
-  const split = s.split as Record<string, unknown>;
-  const ordering = s.ordering as Record<string, unknown>;
+  const { text, num, bool, list, refuse } = readers(invalid);
+  const twitch: Record<string, unknown> = {};
+  const telegram: Record<string, unknown> = {};
+  const vod: Record<string, unknown> = {};
+  const split: Record<string, unknown> = {};
+  const ordering: Record<string, unknown> = {};
+  const s: Record<string, unknown> = { twitch, telegram, vod, split, ordering };
   let legacyDatabase: string | undefined;
+  const set = (target: Record<string, unknown>, field: string, value: unknown) => {
+    if (value !== undefined) target[field] = value;
+  };
 
   for (const [key, value] of Object.entries(legacy)) {
     switch (key) {
       case 'TWITCH_CLIENT_ID':
-        if (text(value)) twitch.clientId = text(value);
+        set(twitch, 'clientId', text(key, value));
         break;
       case 'TWITCH_CLIENT_SECRET':
-        if (text(value)) secrets.twitchClientSecret = text(value);
+        set(secrets, 'twitchClientSecret', text(key, value));
         break;
-      case 'TWITCH_CHANNEL_ID':
-        if (text(value)) twitch.channels = [{ channel: text(value) }];
+      case 'TWITCH_CHANNEL_ID': {
+        const channel = text(key, value);
+        if (channel) twitch.channels = [{ channel }];
         break;
+      }
       case 'USER_AUTH_TOKEN':
-        if (text(value)) secrets.twitchUserToken = text(value);
+        set(secrets, 'twitchUserToken', text(key, value));
         break;
       case 'USER_REFRESH_TOKEN':
-        if (text(value)) secrets.twitchRefreshToken = text(value);
+        set(secrets, 'twitchRefreshToken', text(key, value));
         break;
       case 'TELEGRAM_API_ID':
-        if (num(value) !== undefined) telegram.apiId = num(value);
+        set(telegram, 'apiId', num(key, value));
         break;
       case 'TELEGRAM_API_HASH':
-        if (text(value)) telegram.apiHash = text(value);
+        set(telegram, 'apiHash', text(key, value));
         break;
       case 'TELEGRAM_PHONE_NUMBER':
-        if (text(value)) secrets.telegramPhone = text(value);
+        set(secrets, 'telegramPhone', text(key, value));
         break;
       case 'DATABASE_NAME':
         // The legacy database is imported, never opened in place: it names the import source.
-        if (text(value)) legacyDatabase = text(value);
+        legacyDatabase = text(key, value);
         break;
       case 'TELEGRAM_CHANNELS':
         if (Array.isArray(value)) {
-          s.destinations = value.map((c: Record<string, unknown> | null, i) => ({
-            kind: 'telegram',
-            name: text(c?.name) ?? `Channel ${i + 1}`,
-            chatId: text(c?.id) ?? '',
-          }));
-        } else unmapped.push({ key, reason: 'must be a list of {"id", "name"} objects' });
+          s.destinations = value.map((c: unknown, i) => {
+            const entry = typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : (refuse(`${key}.${i}`, c, 'an {"id", "name"} object') ?? {});
+            return { kind: 'telegram', name: text(`${key}.${i}.name`, entry.name) ?? `Channel ${i + 1}`, chatId: text(`${key}.${i}.id`, entry.id) ?? '' };
+          });
+        } else refuse(key, value, 'a list of {"id", "name"} objects');
         break;
       case 'VOD_SETTINGS':
-        mapSection(key, value, unmapped, {
+        mapSection(key, value, unmapped, refuse, {
           MIN_RETRY_DELAY: [vod, 'minRetryDelaySec', num],
           MAX_RETRY_DELAY: [vod, 'maxRetryDelaySec', num],
           MAX_RETRIES: [vod, 'maxRetries', num],
-          AUTO_CHECK_VODS: [vod, 'autoCheck', (v) => v],
-          PHRASE_IN_THUMBNAIL_URL: [vod, 'liveThumbnailPhrases', phraseList],
-          VIDEO_QUALITY_VOD: [vod, 'qualities', qualityList],
+          AUTO_CHECK_VODS: [vod, 'autoCheck', bool],
+          PHRASE_IN_THUMBNAIL_URL: [vod, 'liveThumbnailPhrases', (k, v) => list(k, v)],
+          // The legacy tool joined these with "/": a list of qualities in order is what it meant.
+          VIDEO_QUALITY_VOD: [vod, 'qualities', (k, v) => list(k, v, '/')],
         });
         break;
       case 'SPLIT_SETTINGS':
-        mapSection(key, value, unmapped, {
+        mapSection(key, value, unmapped, refuse, {
           MAX_FILE_SIZE_MB: [split, 'maxFileSizeMB', num],
           MIN_FILE_SIZE_MB: [split, 'minFileSizeMB', num],
           MAX_RETRIES_SPLIT: [split, 'maxRetriesSplit', num],
@@ -106,15 +141,15 @@ export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConv
         });
         break;
       case 'VOD_ORDERING':
-        mapSection(key, value, unmapped, { field: [ordering, 'field', (v) => v], order: [ordering, 'order', (v) => String(v).toLowerCase()] });
+        mapSection(key, value, unmapped, refuse, { field: [ordering, 'field', text], order: [ordering, 'order', (k, v) => text(k, v)?.toLowerCase()] });
         break;
       // The legacy script read these from the top level by mistake; accept them there too.
       case 'PHRASE_IN_THUMBNAIL_URL':
-        vod.liveThumbnailPhrases ??= phraseList(value);
+        vod.liveThumbnailPhrases ??= list(key, value);
         notes.push('PHRASE_IN_THUMBNAIL_URL was found at the top level (where the legacy script looked for it); it is used.');
         break;
       case 'MAX_RETRIES':
-        vod.maxRetries ??= num(value);
+        vod.maxRetries ??= num(key, value);
         break;
       default:
         unmapped.push({ key, reason: 'not a setting of the legacy tool that this app knows' });
@@ -123,14 +158,15 @@ export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConv
   if (secrets.twitchClientSecret || secrets.twitchUserToken || secrets.telegramPhone) {
     notes.push('Secrets from config.json are kept apart from settings (encrypted in the app; in a 0600 secrets file or environment variables in headless mode).');
   }
-  return { settings: s as SettingsInput, secrets, unmapped, notes, legacyDatabase };
+  return { settings: s as SettingsInput, secrets, unmapped, notes, invalid, legacyDatabase };
 }
 
-type Mapping = Record<string, [Record<string, unknown>, string, (v: unknown) => unknown]>;
+type Reader = (key: string, v: unknown) => unknown;
+type Mapping = Record<string, [Record<string, unknown>, string, Reader]>;
 
-function mapSection(section: string, value: unknown, unmapped: LegacyConversion['unmapped'], mapping: Mapping): void {
+function mapSection(section: string, value: unknown, unmapped: LegacyConversion['unmapped'], refuse: (key: string, v: unknown, want: string) => undefined, mapping: Mapping): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    unmapped.push({ key: section, reason: 'must be an object' });
+    refuse(section, value, 'an object');
     return;
   }
   for (const [key, v] of Object.entries(value)) {
@@ -139,11 +175,7 @@ function mapSection(section: string, value: unknown, unmapped: LegacyConversion[
       unmapped.push({ key: `${section}.${key}`, reason: 'not a setting of the legacy tool that this app knows' });
       continue;
     }
-    const converted = target[2](v);
+    const converted = target[2](`${section}.${key}`, v);
     if (converted !== undefined) target[0][target[1]] = converted;
   }
 }
-
-const phraseList = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : v);
-/** The legacy tool joined these with "/"; a list of qualities in order is what it meant. */
-const qualityList = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split('/').map((q) => q.trim()).filter(Boolean) : v);

@@ -23,6 +23,12 @@ export function importLegacy(engine: Engine, params: ParsedParams<'settings.impo
     throw new EngineError('permanent', 'not_legacy', 'This file is not a legacy config.json: none of its keys (TWITCH_CLIENT_ID, VOD_SETTINGS, …) were found.');
   }
   const conversion = convertLegacyConfig(raw);
+  if (conversion.invalid.length) {
+    const detail = conversion.invalid.map((p) => `${p.path} ${p.message}`).join('; ');
+    throw Object.assign(new EngineError('permanent', 'invalid_settings', `The legacy config.json has values of the wrong type: ${detail}`), {
+      field: conversion.invalid[0]?.path,
+    });
+  }
   const parsed = parseSettings(conversion.settings);
   if (!parsed.ok) {
     const detail = parsed.problems.map((p) => `${p.path} ${p.message}`).join('; ');

@@ -1,12 +1,20 @@
+import { CAPTION_PLACEHOLDERS, type CaptionPlaceholder } from '../../contract/settings';
+
 /**
  * Captions (pure): a template with placeholders -> Telegram HTML, cut to the account's caption
  * limit the way Telegram counts it (UTF-16 code units of the visible text, tags excluded, an HTML
- * entity counting as the one character it stands for), never splitting a tag, an entity or a
- * surrogate pair, and closing any tag left open by the cut.
+ * entity counting as the one character it stands for: the Bot API gives the caption limit as
+ * "0-1024 characters after entities parsing", core.telegram.org/bots/api#sendvideo, and measures
+ * entities in UTF-16 code units, core.telegram.org/api/entities). The title is cut first, at a
+ * grapheme boundary; the rest never splits a tag, an entity or a surrogate pair, and closes any tag
+ * left open by the cut.
  */
 
 export const CAPTION_LIMIT = 1024;
 export const CAPTION_LIMIT_PREMIUM = 2048;
+
+/** Marks a cut. */
+const ELLIPSIS = '…';
 
 export const captionLimit = (premium: boolean): number => (premium ? CAPTION_LIMIT_PREMIUM : CAPTION_LIMIT);
 
@@ -14,9 +22,6 @@ export const captionLimit = (premium: boolean): number => (premium ? CAPTION_LIM
 export const DEFAULT_CAPTION_TEMPLATE = '{title} ({date}) - Part {part}/{parts}';
 export const DEFAULT_DATE_FORMAT = 'dd/MM/yyyy';
 export const DEFAULT_TIME_FORMAT = 'HH:mm';
-
-export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url'] as const;
-export type CaptionPlaceholder = (typeof CAPTION_PLACEHOLDERS)[number];
 
 export interface CaptionValues {
   title: string;
@@ -118,8 +123,38 @@ export function renderCaption(values: CaptionValues, options: CaptionOptions = {
     duration: formatDuration(values.durationSec),
     url: values.url,
   };
-  const html = template.replace(/\{([a-z]+)\}/g, (_, name: CaptionPlaceholder) => escapeHtml(raw[name]));
-  return truncateCaptionHtml(html, options.limit ?? CAPTION_LIMIT);
+  const fill = (title: string) => template.replace(/\{([a-z]+)\}/g, (_, name: CaptionPlaceholder) => escapeHtml(name === 'title' ? title : raw[name]));
+  return fitCaption(fill, values.title, options.limit ?? CAPTION_LIMIT, (template.match(/\{title\}/g) ?? []).length);
+}
+
+/**
+ * The title gives way first: the date, the part number and the rest of the template always stay,
+ * so two parts of one VOD never get the same caption. Only when the template without any title is
+ * already over the limit is the whole caption cut at its end.
+ */
+function fitCaption(fill: (title: string) => string, title: string, limit: number, titleUses: number): string {
+  const html = fill(title);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`Caption limit must be a positive integer, got ${limit}`);
+  if (captionLength(html) <= limit) return html;
+  // Escaping keeps lengths: "&lt;" counts as the one "<" it stands for.
+  const budget = titleUses > 0 ? Math.floor((limit - captionLength(fill(''))) / titleUses) : 0;
+  if (budget >= ELLIPSIS.length) {
+    const cut = fill(`${cutText(title, budget - ELLIPSIS.length).trimEnd()}${ELLIPSIS}`);
+    if (captionLength(cut) <= limit) return cut;
+  }
+  return truncateCaptionHtml(html, limit);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest run of whole graphemes (an emoji with its modifiers, a letter with its accents) within `units` UTF-16 units. */
+function cutText(text: string, units: number): string {
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (out.length + segment.length > units) break;
+    out += segment;
+  }
+  return out;
 }
 
 type Token =
@@ -164,8 +199,6 @@ export function captionLength(html: string): number {
   for (const t of tokenizeHtml(html)) if (t.kind === 'text') n += t.units;
   return n;
 }
-
-const ELLIPSIS = '…';
 
 /** Cuts `html` so its visible text is at most `limit` UTF-16 units, marking the cut with "…". */
 export function truncateCaptionHtml(html: string, limit: number): string {
