@@ -1,6 +1,7 @@
 /** Records -> GramJS Api objects. */
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions';
+import { roleOf } from './state';
 import type { ChatRecord, DocumentRecord, StandInState, UserRecord } from './state';
 import { big, nowSec } from './tl';
 
@@ -23,8 +24,14 @@ export function isChannel(c: ChatRecord): boolean {
   return c.kind !== 'group';
 }
 
-export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
+/**
+ * A chat as `viewerId` sees it: `creator`, `adminRights` and `bannedRights` are the viewer's own
+ * (core.telegram.org/constructor/channel: "admin_rights: Admin rights of the user in this
+ * channel", "banned_rights: Banned rights of the user in this channel").
+ */
+export function chatTl(c: ChatRecord, viewerId?: number): Api.Channel | Api.Chat {
   const participantsCount = c.members?.length ?? 1;
+  const role = viewerId === undefined ? c.role : roleOf(c, viewerId);
   if (!isChannel(c)) {
     return new Api.Chat({
       id: big(c.id),
@@ -33,7 +40,7 @@ export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
       participantsCount,
       date: c.date,
       version: 1,
-      creator: c.role === 'creator',
+      creator: role === 'creator',
     });
   }
   return new Api.Channel({
@@ -46,9 +53,11 @@ export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
     broadcast: c.kind === 'channel',
     megagroup: c.kind === 'supergroup' || c.kind === 'forum',
     forum: c.kind === 'forum',
-    creator: c.role === 'creator',
+    // A public channel resolved by someone outside it comes back with `left` set.
+    left: viewerId !== undefined && c.members !== undefined && !c.members.includes(viewerId) ? true : undefined,
+    creator: role === 'creator',
     adminRights:
-      c.role === 'admin'
+      role === 'admin'
         ? new Api.ChatAdminRights({
             postMessages: true,
             editMessages: true,
@@ -59,6 +68,7 @@ export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
             other: true,
           })
         : undefined,
+    bannedRights: role === 'banned' ? new Api.ChatBannedRights({ sendMessages: true, sendMedia: true, untilDate: 0 }) : undefined,
     participantsCount,
   });
 }

@@ -3,5 +3,6 @@ import './auth';
 import './peers';
 import './upload';
 import './messages';
+import './history';
 
 export { handlerFor } from './registry';

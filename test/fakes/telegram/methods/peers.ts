@@ -55,16 +55,23 @@ on(Api.users.GetFullUser, (ctx, req) => {
   });
 });
 
+/**
+ * contacts.resolveUsername (core.telegram.org/method/contacts.resolveUsername: "Both users and bots
+ * can use this method"; USERNAME_NOT_OCCUPIED, USERNAME_INVALID). A public chat resolves for anyone;
+ * one the account is not in comes back with `left` set.
+ */
 on(Api.contacts.ResolveUsername, (ctx, req) => {
   const self = ctx.user();
   const name = req.username.replace(/^@/, '').toLowerCase();
+  if (!/^[a-z][a-z0-9_]{3,31}$/.test(name)) throw new RpcFailure(400, 'USERNAME_INVALID');
   const c = ctx.core.state.data.chats.find((x) => x.username?.toLowerCase() === name);
-  if (c) return new Api.contacts.ResolvedPeer({ peer: peerTl(c), chats: [chatTl(c)], users: [] });
+  if (c) return new Api.contacts.ResolvedPeer({ peer: peerTl(c), chats: [chatTl(c, self.id)], users: [] });
   const u = ctx.core.state.data.users.find((x) => x.username?.toLowerCase() === name);
   if (u) return new Api.contacts.ResolvedPeer({ peer: new Api.PeerUser({ userId: big(u.id) }), chats: [], users: [userTl(u, self.id)] });
   throw new RpcFailure(400, 'USERNAME_NOT_OCCUPIED');
 });
 
+/** messages.getDialogs: core.telegram.org/method/messages.getDialogs "Only users can use this method" (bots: BOT_METHOD_INVALID). */
 on(Api.messages.GetDialogs, (ctx) => {
   const self = ctx.user();
   if (self.bot) throw new RpcFailure(400, 'BOT_METHOD_INVALID');
@@ -90,7 +97,7 @@ on(Api.messages.GetDialogs, (ctx) => {
       pts: isChannel(c) ? ctx.core.state.data.pts : undefined,
     });
   });
-  return new Api.messages.Dialogs({ dialogs, messages, chats: chats.map(chatTl), users: [userTl(self, self.id)] });
+  return new Api.messages.Dialogs({ dialogs, messages, chats: chats.map((c) => chatTl(c, self.id)), users: [userTl(self, self.id)] });
 });
 
 function creationMessage(c: ChatRecord): Api.MessageService {
@@ -105,9 +112,24 @@ function creationMessage(c: ChatRecord): Api.MessageService {
   });
 }
 
+/**
+ * channels.getChannels (core.telegram.org/method/channels.getChannels: "Both users and bots can use
+ * this method"; errors CHANNEL_INVALID, CHANNEL_PRIVATE). A bot may name a channel it belongs to
+ * with access_hash 0 and gets the channel with its real hash: Telethon's get_input_entity relies on
+ * it ("If we're a bot ... Similar for channels.getChannels", telethon/client/users.py, commit
+ * 85c4a913). Stricter than Telegram for users: hash 0 is CHANNEL_INVALID for them.
+ */
 on(Api.channels.GetChannels, (ctx, req) => {
   const self = ctx.user();
-  return new Api.messages.Chats({ chats: req.id.map((i) => chatTl(channelFor(ctx, self, i))) });
+  const chats = req.id.map((i) => {
+    if (self.bot && i instanceof Api.InputChannel && i.accessHash.isZero()) {
+      const c = visibleChats(ctx, self).find((x) => isChannel(x) && x.id === i.channelId.toJSNumber());
+      if (!c) throw new RpcFailure(400, 'CHANNEL_INVALID');
+      return chatTl(c, self.id);
+    }
+    return chatTl(channelFor(ctx, self, i), self.id);
+  });
+  return new Api.messages.Chats({ chats });
 });
 
 on(Api.channels.GetFullChannel, (ctx, req) => {
@@ -126,7 +148,7 @@ on(Api.channels.GetFullChannel, (ctx, req) => {
       pts: ctx.core.state.data.pts,
       participantsCount: c.members?.length ?? 1,
     }),
-    chats: [chatTl(c)],
+    chats: [chatTl(c, self.id)],
     users: [],
   });
 });
@@ -137,7 +159,7 @@ on(Api.messages.GetChats, (ctx, req) => {
   const chats = req.id
     .map((id) => mine.find((c) => !isChannel(c) && c.id === id.toJSNumber()))
     .filter((c): c is ChatRecord => Boolean(c));
-  return new Api.messages.Chats({ chats: chats.map(chatTl) });
+  return new Api.messages.Chats({ chats: chats.map((c) => chatTl(c, self.id)) });
 });
 
 on(Api.channels.GetForumTopics, (ctx, req) => {
@@ -165,7 +187,7 @@ on(Api.channels.GetForumTopics, (ctx, req) => {
     count: topics.length,
     topics,
     messages: [],
-    chats: [chatTl(c)],
+    chats: [chatTl(c, self.id)],
     users: [],
     pts: ctx.core.state.data.pts,
   });
