@@ -1,7 +1,7 @@
 import type { ChatOption, LoginStep, TelegramAccount } from '../../contract/domain';
 import type { ParsedParams } from '../../contract/protocol';
-import { getPeer, putPeer } from '../store/peers';
-import { LoginFlow, TelegramConnection, type PeerCache, type PeerEntry } from '../telegram';
+import { getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
+import { LoginFlow, TelegramConnection, type Destination, type PeerCache, type PeerEntry, type PostCheck } from '../telegram';
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import type { Engine } from './engine';
@@ -34,19 +34,27 @@ export class TelegramService implements TelegramControl {
     };
   }
 
+  /** The SQLite peer cache: one row per real peer id (usernames are a column, not keys). */
   private peerCache(): PeerCache {
     const db = () => this.engine.db;
+    const entry = (p: PeerRecord | undefined): PeerEntry | undefined =>
+      p && { id: p.id, kind: p.kind as PeerEntry['kind'], accessHash: p.accessHash, title: p.title, username: p.username };
     return {
-      get: (id) => {
-        const p = getPeer(db(), id);
-        return p && ({ id: p.id, kind: p.kind as PeerEntry['kind'], accessHash: p.accessHash, title: p.title, username: p.username } satisfies PeerEntry);
-      },
-      put: (entry) => {
-        const record = { id: entry.id, kind: entry.kind, accessHash: entry.accessHash, title: entry.title ?? '', username: entry.username };
-        putPeer(db(), record);
-        if (entry.username) putPeer(db(), { ...record, id: `@${entry.username.toLowerCase()}` });
-      },
+      get: (id) => entry(getPeer(db(), id)),
+      byUsername: (username) => entry(getPeerByUsername(db(), username)),
+      put: (e) => putPeer(db(), { id: e.id, kind: e.kind, accessHash: e.accessHash, title: e.title ?? '', username: e.username }),
     };
+  }
+
+  /**
+   * Whether the logged-in account can post in each destination (resolve + its rights there), for
+   * settings.update to report "this account cannot post in X" before the first upload.
+   */
+  async checkDestinations(destinations: Destination[]): Promise<PostCheck[]> {
+    const conn = await this.connection();
+    const out: PostCheck[] = [];
+    for (const d of destinations) out.push(await conn.checkCanPost(d));
+    return out;
   }
 
   /** The logged-in connection for posting; EngineError('login') when there is no valid session. */
