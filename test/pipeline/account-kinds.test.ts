@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Secrets } from '../../electron/contract/settings';
+import { TelegramService } from '../../electron/engine/core/telegram-service';
 import { partsOf } from '../../electron/engine/store/parts';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
@@ -87,6 +88,22 @@ describe('every account kind posts a VOD by -100… id, by @username and into a 
       expect(rows.filter((r) => !/^-?\d+$/.test(r.id))).toEqual([]);
       expect(rows.find((r) => r.id === publicId)).toMatchObject({ username: 'vod_public' });
       if (kind === 'bot') expect(telegram.stats().unhandled).toEqual([]);
+
+      // What settings.update is to report: the account's right to post in each destination.
+      const service = new TelegramService(engine.engine);
+      try {
+        const readOnly = `-100${state.chats.find((c) => c.title === 'Read Only News')!.id}`;
+        const checks = await service.checkDestinations([{ chat: archiveId }, { chat: '@vod_public' }, { chat: forumId, topicId: 2 }, { chat: readOnly }]);
+        expect(checks.map((c) => [c.title, c.canPost])).toEqual([
+          ['VOD Archive', true],
+          ['VOD Public', true],
+          ['VOD Forum', true],
+          ['Read Only News', false],
+        ]);
+        expect(checks[3]!.reason).toMatch(/only admins with "Post messages"/);
+      } finally {
+        await service.close();
+      }
     } finally {
       await engine.close();
     }
