@@ -1,6 +1,6 @@
 /** Small helpers shared by the GramJS modules. */
 import { randomBytes } from 'node:crypto';
-import { Api, helpers } from 'telegram';
+import { helpers, type Api } from 'telegram';
 import type { TelegramAccount } from '../../../contract/domain';
 import { EngineError } from '../../util/errors';
 
