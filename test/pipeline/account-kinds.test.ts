@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Secrets } from '../../electron/contract/settings';
 import { TelegramService } from '../../electron/engine/core/telegram-service';
 import { partsOf } from '../../electron/engine/store/parts';
+import { getVod } from '../../electron/engine/store/vods';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
@@ -104,6 +105,33 @@ describe('every account kind posts a VOD by -100… id, by @username and into a 
       } finally {
         await service.close();
       }
+    } finally {
+      await engine.close();
+    }
+  }, 240_000);
+});
+
+describe('switching accounts on the same engine', () => {
+  it('a bot that replaces a user posts again: the user\'s access hashes are not reused', async () => {
+    const session = await standInSession(settings(), '+15550000001', '12345');
+    const engine = await startTestEngine(settings(), { twitchClientSecret: twitch.clientSecret, telegramSession: session });
+    try {
+      await engine.waitForStatus('6101', 'completed', 120_000);
+      const rows = () => engine.engine.db.prepare(`SELECT id, access_hash FROM tg_peers WHERE id = ?`).get(archiveId) as { access_hash: string } | undefined;
+      const userHash = rows()?.access_hash;
+      expect(userHash).toBeDefined();
+      await engine.request('telegram.logout');
+      expect(await engine.request('telegram.login.start', { method: 'bot', token: '123456:STANDIN-BOT-TOKEN' })).toMatchObject({ step: 'done', account: { bot: true } });
+      const botId = telegram.state().users.find((u) => u.bot)!.id;
+      const byBot = (chat: string) => (telegram.state().messages[chat] ?? []).filter((m) => m.fromUserId === botId && m.text.startsWith('Kinds night'));
+      const before = { archive: byBot(archiveId).length, pub: byBot(publicId).length, forum: byBot(forumId).length };
+      const generation = getVod(engine.engine.db, '6101')!.generation;
+      await engine.request('vod.repost', { vodId: '6101' });
+      await expect.poll(() => getVod(engine.engine.db, '6101')?.generation, { timeout: 30_000 }).toBe(generation + 1);
+      await engine.waitForStatus('6101', 'completed', 120_000);
+      const parts = partsOf(engine.engine.db, '6101').length;
+      expect([byBot(archiveId).length - before.archive, byBot(publicId).length - before.pub, byBot(forumId).length - before.forum]).toEqual([parts, parts, parts]);
+      expect(rows()?.access_hash).not.toBe(userHash);
     } finally {
       await engine.close();
     }

@@ -7,7 +7,7 @@ import { Api } from 'telegram';
 import type { TelegramClient } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
+import { accessHashFor, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { client, destroyClients, loginWithCode } from './helpers';
 
 let s: TelegramStandIn;
@@ -15,10 +15,14 @@ let user: TelegramClient;
 let bot: TelegramClient;
 let archive: { id: number; accessHash: string };
 let hidden: { id: number; accessHash: string };
+let aliceId: number;
+let botId: number;
 
 beforeAll(async () => {
   s = await startTelegramStandIn();
   const alice = s.state().users.find((u) => u.firstName === 'Alice')!;
+  aliceId = alice.id;
+  botId = s.state().users.find((u) => u.bot)!.id;
   s.addChat({ kind: 'channel', title: 'Alice only', members: [alice.id] });
   const chats = s.state().chats;
   archive = chats.find((c) => c.title === 'VOD Archive')!;
@@ -34,7 +38,8 @@ afterAll(async () => {
 });
 
 const channel = (c: { id: number }, hash: string | number) => new Api.InputChannel({ channelId: returnBigInt(c.id), accessHash: returnBigInt(hash) });
-const peer = (c: { id: number; accessHash: string }) => new Api.InputPeerChannel({ channelId: returnBigInt(c.id), accessHash: returnBigInt(c.accessHash) });
+// Access hashes are account-bound: each account addresses the channel with its own.
+const peer = (c: { id: number; accessHash: string }) => new Api.InputPeerChannel({ channelId: returnBigInt(c.id), accessHash: returnBigInt(accessHashFor(c.accessHash, aliceId)) });
 const send = (c: TelegramClient, text: string, randomId: string) =>
   c.invoke(new Api.messages.SendMessage({ peer: peer(archive), message: text, randomId: returnBigInt(randomId) }));
 const history = (c: TelegramClient, minId = 0) =>
@@ -43,7 +48,9 @@ const history = (c: TelegramClient, minId = 0) =>
 describe('what a bot may call', () => {
   it('channels.getChannels with access_hash 0 gives a bot a channel it is in, with the real hash', async () => {
     const got = await bot.invoke(new Api.channels.GetChannels({ id: [channel(archive, 0)] }));
-    expect((got.chats[0] as Api.Channel).accessHash?.toString()).toBe(archive.accessHash);
+    expect((got.chats[0] as Api.Channel).accessHash?.toString()).toBe(accessHashFor(archive.accessHash, botId));
+    // The user's hash for the same channel is not the bot's.
+    await expect(bot.invoke(new Api.channels.GetChannels({ id: [channel(archive, accessHashFor(archive.accessHash, aliceId))] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_INVALID' });
     await expect(bot.invoke(new Api.channels.GetChannels({ id: [channel(hidden, 0)] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_INVALID' });
     // Users must know the hash (stricter than Telegram, which never promised hash 0 to users).
     await expect(user.invoke(new Api.channels.GetChannels({ id: [channel(archive, 0)] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_INVALID' });
@@ -77,11 +84,11 @@ describe('reading a chat back', () => {
     );
     expect((found as Api.messages.ChannelMessages).messages.map((m) => m.id)).toEqual([newest!.id]);
     const byId = (await bot.invoke(
-      new Api.channels.GetMessages({ channel: channel(archive, archive.accessHash), id: [new Api.InputMessageID({ id: older!.id }), new Api.InputMessageID({ id: newest!.id + 50 })] }),
+      new Api.channels.GetMessages({ channel: channel(archive, accessHashFor(archive.accessHash, botId)), id: [new Api.InputMessageID({ id: older!.id }), new Api.InputMessageID({ id: newest!.id + 50 })] }),
     )) as Api.messages.ChannelMessages;
     expect((byId.messages[0] as Api.Message).message).toBe('one');
     expect(byId.messages[1]).toBeInstanceOf(Api.MessageEmpty);
-    await expect(bot.invoke(new Api.channels.GetMessages({ channel: channel(archive, archive.accessHash), id: [] }))).rejects.toMatchObject({ errorMessage: 'MESSAGE_IDS_EMPTY' });
+    await expect(bot.invoke(new Api.channels.GetMessages({ channel: channel(archive, accessHashFor(archive.accessHash, botId)), id: [] }))).rejects.toMatchObject({ errorMessage: 'MESSAGE_IDS_EMPTY' });
   });
 });
 

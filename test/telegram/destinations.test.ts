@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginFlow, TelegramConnection } from '../../electron/engine/telegram/gramjs';
 import { memoryPeerCache, type StoredDocument } from '../../electron/engine/telegram/types';
-import { startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn, type UserRecord } from '../fakes/telegram';
+import { accessHashFor, startTelegramStandIn, STANDIN_API_HASH, STANDIN_API_ID, type TelegramStandIn, type UserRecord } from '../fakes/telegram';
 
 let standIn: TelegramStandIn;
 let dir: string;
@@ -88,7 +88,7 @@ describe('resolving destinations per account kind', () => {
     expect(standIn.state().messages[ids['VOD Forum']!]!.at(-1)).toMatchObject({ id: topic.messageId, topicId: 3 });
     // One cache entry per real peer id, with the real access hash; no "@name" keys.
     const chat = standIn.state().chats.find((c) => c.title === 'VOD Archive')!;
-    expect(conn.peers.get(ids['VOD Archive']!)).toMatchObject({ kind: 'channel', accessHash: chat.accessHash, username: 'vod_archive' });
+    expect(conn.peers.get(ids['VOD Archive']!)).toMatchObject({ kind: 'channel', accessHash: accessHashFor(chat.accessHash, bot.id), username: 'vod_archive' });
     expect([...conn.peers.entries.keys()].filter((k) => !/^-?\d+$/.test(k))).toEqual([]);
   });
 

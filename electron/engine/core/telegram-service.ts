@@ -1,6 +1,6 @@
 import type { ChatOption, LoginStep, TelegramAccount } from '../../contract/domain';
 import type { ParsedParams } from '../../contract/protocol';
-import { getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
+import { bindPeersToAccount, getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
 import { LoginFlow, TelegramConnection, type Destination, type PeerCache, type PeerEntry, type PostCheck } from '../telegram';
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
@@ -78,6 +78,7 @@ export class TelegramService implements TelegramControl {
     const conn = await this.conn;
     try {
       const account = await conn.account();
+      if (bindPeersToAccount(this.engine.db, account.id)) log.info('another Telegram account is in use: chat lookups start afresh');
       if (this.engine.account?.id !== account.id || this.engine.account.premium !== account.premium) this.engine.setAccount(account);
     } catch (error) {
       if (classify(error).errorClass === 'login') {

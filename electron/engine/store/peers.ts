@@ -1,4 +1,5 @@
 import { nowIso, type Db } from './database';
+import { getMeta, setMeta } from './meta';
 
 /**
  * Telegram peers with their access hashes, so sending works after a restart (StringSession keeps
@@ -39,3 +40,20 @@ export function putPeer(db: Db, peer: PeerRecord): void {
        username = excluded.username, updated_at = excluded.updated_at`,
   ).run(peer.id, peer.kind, peer.accessHash, peer.title, peer.username ?? null, nowIso());
 }
+
+/**
+ * Access hashes are bound to the account that received them (another account sees other values
+ * for the same chat), so the cache belongs to one account: when a different account is in use,
+ * the old rows go. True when rows were dropped.
+ */
+export function bindPeersToAccount(db: Db, accountId: string): boolean {
+  return db.transaction(() => {
+    const current = getMeta(db, PEERS_ACCOUNT);
+    if (current === accountId) return false;
+    db.prepare(`DELETE FROM tg_peers`).run();
+    setMeta(db, PEERS_ACCOUNT, accountId);
+    return current !== undefined;
+  })();
+}
+
+const PEERS_ACCOUNT = 'tg_peers_account';

@@ -1,14 +1,26 @@
 /** Records -> GramJS Api objects. */
+import { createHash } from 'node:crypto';
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions';
 import { roleOf } from './state';
 import type { ChatRecord, DocumentRecord, StandInState, UserRecord } from './state';
 import { big, nowSec } from './tl';
 
+/**
+ * The access hash `viewerId` sees for a resource: account-bound, so a hash one account got is
+ * refused from another (Telethon v2 glossary, docs.telethon.dev/en/v2/concepts/glossary.html,
+ * "access hash: Account-bound integer ... every account will see a different value for the same
+ * resource"). Without a viewer, the resource's own value.
+ */
+export function accessHashFor(hash: string, viewerId?: number): string {
+  if (viewerId === undefined) return hash;
+  return createHash('sha256').update(`${hash}:${viewerId}`).digest().readBigInt64LE(0).toString();
+}
+
 export function userTl(u: UserRecord, selfId?: number): Api.User {
   return new Api.User({
     id: big(u.id),
-    accessHash: big(u.accessHash),
+    accessHash: big(accessHashFor(u.accessHash, selfId)),
     self: u.id === selfId,
     firstName: u.firstName,
     lastName: u.lastName,
@@ -45,7 +57,7 @@ export function chatTl(c: ChatRecord, viewerId?: number): Api.Channel | Api.Chat
   }
   return new Api.Channel({
     id: big(c.id),
-    accessHash: big(c.accessHash),
+    accessHash: big(accessHashFor(c.accessHash, viewerId)),
     title: c.title,
     username: c.username,
     photo: new Api.ChatPhotoEmpty(),

@@ -6,7 +6,7 @@ import type { CallContext } from '../context';
 import { roleOf } from '../state';
 import type { ChatRecord, DocumentAttributeRecord, DocumentRecord, EntityRecord, MessageRecord, UserRecord } from '../state';
 import { big, nowSec, randomLongString } from '../tl';
-import { chatKeyOf, chatTl, documentTl, isChannel, peerTl, userTl } from '../views';
+import { accessHashFor, chatKeyOf, chatTl, documentTl, isChannel, peerTl, userTl } from '../views';
 import { channelFor, visibleChats } from './peers';
 import { on } from './registry';
 
@@ -20,7 +20,7 @@ export function targetFor(ctx: CallContext, self: UserRecord, peer: unknown): Ta
   if (peer instanceof Api.InputPeerSelf) return { key: String(self.id), user: self };
   if (peer instanceof Api.InputPeerUser) {
     const u = ctx.core.state.userById(peer.userId.toJSNumber());
-    if (!u || u.accessHash !== peer.accessHash.toString()) throw new RpcFailure(400, 'PEER_ID_INVALID');
+    if (!u || accessHashFor(u.accessHash, self.id) !== peer.accessHash.toString()) throw new RpcFailure(400, 'PEER_ID_INVALID');
     return { key: String(u.id), user: u };
   }
   if (peer instanceof Api.InputPeerChannel) {

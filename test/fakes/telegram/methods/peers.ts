@@ -4,7 +4,7 @@ import { RpcFailure } from '../context';
 import type { CallContext } from '../context';
 import type { ChatRecord, UserRecord } from '../state';
 import { big, tlVector } from '../tl';
-import { chatKeyOf, chatTl, isChannel, messageTl, peerTl, userTl } from '../views';
+import { accessHashFor, chatKeyOf, chatTl, isChannel, messageTl, peerTl, userTl } from '../views';
 import { on } from './registry';
 
 /** Chats the account sees. */
@@ -16,7 +16,7 @@ function findUser(ctx: CallContext, input: unknown, self: UserRecord): UserRecor
   if (input instanceof Api.InputUserSelf) return self;
   if (input instanceof Api.InputUser) {
     const u = ctx.core.state.userById(input.userId.toJSNumber());
-    return u && (u.accessHash === input.accessHash.toString() || u.id === self.id) ? u : undefined;
+    return u && (accessHashFor(u.accessHash, self.id) === input.accessHash.toString() || u.id === self.id) ? u : undefined;
   }
   return undefined;
 }
@@ -25,7 +25,7 @@ function findUser(ctx: CallContext, input: unknown, self: UserRecord): UserRecor
 export function channelFor(ctx: CallContext, u: UserRecord, input: unknown): ChatRecord {
   if (input instanceof Api.InputChannel) {
     const c = ctx.core.state.data.chats.find((x) => isChannel(x) && x.id === input.channelId.toJSNumber());
-    if (c && c.accessHash === input.accessHash.toString()) {
+    if (c && accessHashFor(c.accessHash, u.id) === input.accessHash.toString()) {
       if (!visibleChats(ctx, u).includes(c)) throw new RpcFailure(400, 'CHANNEL_PRIVATE');
       return c;
     }
