@@ -102,6 +102,12 @@ describe('every account kind posts a VOD by -100… id, by @username and into a 
           ['Read Only News', false],
         ]);
         expect(checks[3]!.reason).toMatch(/only admins with "Post messages"/);
+        const problems = await service.destinationProblems([
+          ...engine.engine.settings.destinations,
+          { kind: 'telegram', name: 'News', chatId: readOnly },
+          { kind: 'folder', name: 'Disk', path: engine.dir },
+        ]);
+        expect(problems).toEqual([{ path: 'destinations.3.chatId', message: expect.stringMatching(/^This account cannot post in News: only admins with "Post messages"/) }]);
       } finally {
         await service.close();
       }

@@ -1,5 +1,6 @@
 import type { ChatOption, LoginStep, TelegramAccount } from '../../contract/domain';
 import type { ParsedParams } from '../../contract/protocol';
+import type { Problem, Settings } from '../../contract/settings';
 import { bindPeersToAccount, getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
 import { LoginFlow, TelegramConnection, type Destination, type PeerCache, type PeerEntry, type PostCheck } from '../telegram';
 import { EngineError, classify } from '../util/errors';
@@ -55,6 +56,23 @@ export class TelegramService implements TelegramControl {
     const out: PostCheck[] = [];
     for (const d of destinations) out.push(await conn.checkCanPost(d));
     return out;
+  }
+
+  /**
+   * The settings' Telegram destinations this account cannot post in, as settings problems
+   * (`destinations.N.chatId`). Nothing when not logged in or Telegram cannot be reached now: the
+   * upload will tell then.
+   */
+  async destinationProblems(destinations: Settings['destinations']): Promise<Problem[]> {
+    const telegram = destinations.flatMap((d, i) => (d.kind === 'telegram' ? [{ i, name: d.name || d.chatId, dest: { chat: d.chatId, topicId: d.topicId } }] : []));
+    if (telegram.length === 0) return [];
+    try {
+      const checks = await this.checkDestinations(telegram.map((t) => t.dest));
+      return checks.flatMap((c, k) => (c.canPost ? [] : [{ path: `destinations.${telegram[k]!.i}.chatId`, message: `This account cannot post in ${telegram[k]!.name}: ${c.reason}` }]));
+    } catch (error) {
+      log.info(`destinations not checked: ${classify(error).message}`);
+      return [];
+    }
   }
 
   /** The logged-in connection for posting; EngineError('login') when there is no valid session. */
