@@ -70,6 +70,18 @@ describe('what a bot may call', () => {
   });
 });
 
+describe('forum topics by id', () => {
+  it('users get topics or forumTopicDeleted; bots are refused', async () => {
+    const forum = s.state().chats.find((c) => c.title === 'VOD Forum')!;
+    const input = (hash: string) => channel(forum, hash);
+    const res = await user.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, aliceId)), topics: [2, 42] }));
+    expect(res.topics.map((t) => t.className)).toEqual(['ForumTopic', 'ForumTopicDeleted']);
+    await expect(user.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, aliceId)), topics: [] }))).rejects.toMatchObject({ errorMessage: 'TOPICS_EMPTY' });
+    await expect(user.invoke(new Api.channels.GetForumTopicsByID({ channel: channel(archive, accessHashFor(archive.accessHash, aliceId)), topics: [2] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_FORUM_MISSING' });
+    await expect(bot.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, botId)), topics: [2] }))).rejects.toMatchObject({ errorMessage: 'BOT_METHOD_INVALID' });
+  });
+});
+
 describe('reading a chat back', () => {
   it('getHistory (users) is newest first and honours min_id; channels.getMessages (bots too) by id', async () => {
     await send(user, 'one', '101');

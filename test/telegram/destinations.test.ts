@@ -129,6 +129,7 @@ describe('destinations the account cannot write to', () => {
     expect(await check(ids['VOD Archive']!)).toEqual({ chat: ids['VOD Archive'], canPost: true, title: 'VOD Archive' });
     expect(await check('@vod_archive')).toMatchObject({ canPost: true, title: 'VOD Archive' });
     expect(await check(ids['VOD Forum']!, 2)).toMatchObject({ canPost: true });
+    expect(await check(ids['VOD Forum']!, 9)).toMatchObject({ canPost: false, reason: expect.stringMatching(/forum topic 9 does not exist/) });
     expect(await check(ids['Old Group']!)).toMatchObject({ canPost: true, title: 'Old Group' });
     expect(await check('me')).toMatchObject({ canPost: true });
     expect(await check(ids['Read Only News']!)).toMatchObject({ canPost: false, title: 'Read Only News', reason: expect.stringMatching(/only admins with "Post messages"/) });

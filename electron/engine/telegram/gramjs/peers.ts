@@ -197,6 +197,13 @@ async function forumTopics(rpc: Rpc, entry: PeerEntry): Promise<Array<{ id: numb
   }
 }
 
+/** Users can look a topic up (channels.getForumTopicsByID is "Only users"); for bots it is taken on trust. */
+async function topicExists(rpc: Rpc, entry: PeerEntry, topicId: number): Promise<boolean> {
+  if ((await rpc.account()).bot) return true;
+  const res = await rpc.call(new Api.channels.GetForumTopicsByID({ channel: inputChannel(entry), topics: [topicId] }), `topics of ${entry.id}`, entry.id);
+  return res.topics.some((t) => t instanceof Api.ForumTopic && t.id === topicId);
+}
+
 /**
  * Whether the account can post in `dest`: resolves it, then reads the account's own rights in the
  * chat (channels.getChannels / messages.getChats, both open to bots). A transient failure (network,
@@ -223,6 +230,7 @@ export async function checkCanPost(rpc: Rpc, dest: Destination): Promise<PostChe
     const reason = cannotPostReason(channelRights(channel));
     if (reason) return no(reason, channel.title);
     if (dest.topicId && !channel.forum) return no('a topic was given but this chat is not a forum', channel.title);
+    if (dest.topicId && !(await topicExists(rpc, entry, dest.topicId))) return no(`forum topic ${dest.topicId} does not exist (or was deleted): pick another topic`, channel.title);
     return { chat, canPost: true, title: channel.title };
   } catch (err) {
     if (err instanceof EngineError && err.errorClass === 'permanent') return no(err.message);

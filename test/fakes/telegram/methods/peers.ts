@@ -193,3 +193,35 @@ on(Api.channels.GetForumTopics, (ctx, req) => {
   });
 });
 
+
+/**
+ * channels.getForumTopicsByID (core.telegram.org/method/channels.getForumTopicsByID: "Only users can
+ * use this method"; CHANNEL_FORUM_MISSING, CHANNEL_INVALID, TOPICS_EMPTY). An id that is not a topic
+ * comes back as forumTopicDeleted.
+ */
+on(Api.channels.GetForumTopicsByID, (ctx, req) => {
+  const self = ctx.user();
+  if (self.bot) throw new RpcFailure(400, 'BOT_METHOD_INVALID');
+  const c = channelFor(ctx, self, req.channel);
+  if (c.kind !== 'forum') throw new RpcFailure(400, 'CHANNEL_FORUM_MISSING');
+  if (req.topics.length === 0) throw new RpcFailure(400, 'TOPICS_EMPTY');
+  const topics = req.topics.map((id) => {
+    const t = (c.topics ?? []).find((x) => x.id === id);
+    if (!t) return new Api.ForumTopicDeleted({ id });
+    return new Api.ForumTopic({
+      id: t.id,
+      date: c.date,
+      title: t.title,
+      iconColor: 0x6fb9f0,
+      topMessage: t.id,
+      readInboxMaxId: 0,
+      readOutboxMaxId: 0,
+      unreadCount: 0,
+      unreadMentionsCount: 0,
+      unreadReactionsCount: 0,
+      fromId: new Api.PeerUser({ userId: big(self.id) }),
+      notifySettings: new Api.PeerNotifySettings({}),
+    });
+  });
+  return new Api.messages.ForumTopics({ count: topics.length, topics, messages: [], chats: [chatTl(c, self.id)], users: [], pts: ctx.core.state.data.pts });
+});
