@@ -111,6 +111,22 @@ describe('resolving destinations per account kind', () => {
   });
 });
 
+describe('a stored access hash Telegram refuses', () => {
+  it('is looked up again once, for a user and for a bot', async () => {
+    for (const conn of [await asUser(), await asBot()]) {
+      const right = await conn.resolve(ids['VOD Chat']!);
+      conn.peers.put({ ...right, accessHash: '12345' });
+      const sent = await conn.sendText({ chat: ids['VOD Chat']! }, 'after a stale hash');
+      expect(standIn.state().messages[ids['VOD Chat']!]!.at(-1)).toMatchObject({ id: sent.messageId, text: 'after a stale hash' });
+      expect(conn.peers.get(ids['VOD Chat']!)?.accessHash).toBe(right.accessHash);
+    }
+    // A chat the account really cannot see still fails, once, with the reason.
+    const bot = await asBot();
+    bot.peers.put({ id: ids['No Bots Here']!, kind: 'channel', accessHash: '999' });
+    await expect(bot.sendText({ chat: ids['No Bots Here']! }, 'x')).rejects.toMatchObject({ errorClass: 'permanent', code: 'CHANNEL_INVALID' });
+  });
+});
+
 describe('destinations the account cannot write to', () => {
   it('a post to a read-only channel fails for good, saying what to do', async () => {
     const conn = await asUser();

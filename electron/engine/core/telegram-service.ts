@@ -1,7 +1,7 @@
 import type { ChatOption, LoginStep, TelegramAccount } from '../../contract/domain';
 import type { ParsedParams } from '../../contract/protocol';
 import type { Problem, Settings } from '../../contract/settings';
-import { bindPeersToAccount, getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
+import { bindPeersToAccount, deletePeer, getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
 import { LoginFlow, TelegramConnection, type Destination, type PeerCache, type PeerEntry, type PostCheck } from '../telegram';
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
@@ -44,6 +44,7 @@ export class TelegramService implements TelegramControl {
       get: (id) => entry(getPeer(db(), id)),
       byUsername: (username) => entry(getPeerByUsername(db(), username)),
       put: (e) => putPeer(db(), { id: e.id, kind: e.kind, accessHash: e.accessHash, title: e.title ?? '', username: e.username }),
+      forget: (id) => deletePeer(db(), id),
     };
   }
 

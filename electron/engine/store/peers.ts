@@ -41,6 +41,10 @@ export function putPeer(db: Db, peer: PeerRecord): void {
   ).run(peer.id, peer.kind, peer.accessHash, peer.title, peer.username ?? null, nowIso());
 }
 
+export function deletePeer(db: Db, id: string): void {
+  db.prepare(`DELETE FROM tg_peers WHERE id = ?`).run(id);
+}
+
 /**
  * Access hashes are bound to the account that received them (another account sees other values
  * for the same chat), so the cache belongs to one account: when a different account is in use,

@@ -52,6 +52,8 @@ export interface PeerCache {
   /** By username, without `@`, any case. */
   byUsername(username: string): PeerEntry | undefined;
   put(entry: PeerEntry): void;
+  /** Drops an entry Telegram no longer accepts (its hash is looked up again). */
+  forget(id: string): void;
 }
 
 export function memoryPeerCache(): PeerCache & { entries: Map<string, PeerEntry> } {
@@ -61,6 +63,7 @@ export function memoryPeerCache(): PeerCache & { entries: Map<string, PeerEntry>
     get: (id) => entries.get(id),
     byUsername: (username) => [...entries.values()].find((e) => e.username?.toLowerCase() === username.toLowerCase()),
     put: (entry) => void entries.set(entry.id, entry),
+    forget: (id) => void entries.delete(id),
   };
 }
 

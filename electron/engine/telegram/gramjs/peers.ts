@@ -109,6 +109,28 @@ export async function resolve(rpc: Rpc, chat: string): Promise<PeerEntry> {
   }
 }
 
+/** What Telegram answers when an access hash is not (or no longer) this account's. */
+const STALE = new Set(['CHANNEL_INVALID', 'PEER_ID_INVALID']);
+
+/**
+ * Runs `fn` with the resolved peer; when Telegram refuses a cached access hash, forgets it,
+ * resolves once more and retries with the new hash (if it differs).
+ */
+export async function withPeer<T>(rpc: Rpc, chat: string, fn: (entry: PeerEntry) => Promise<T>): Promise<T> {
+  const entry = await resolve(rpc, chat);
+  try {
+    return await fn(entry);
+  } catch (err) {
+    const code = err instanceof EngineError ? err.code : rpcInfo(err)?.message;
+    if (!code || !STALE.has(code) || entry.id === 'me' || entry.kind === 'chat') throw err;
+    rpc.peers.forget(entry.id);
+    const fresh = await resolve(rpc, chat).catch(() => undefined);
+    if (!fresh || fresh.accessHash === entry.accessHash) throw err;
+    log.info(`Telegram refused the stored access hash of ${entry.id}: looked it up again`);
+    return fn(fresh);
+  }
+}
+
 async function resolveUsername(rpc: Rpc, username: string, chat: string): Promise<PeerEntry> {
   const res = await rpc.call(new Api.contacts.ResolveUsername({ username }), `lookup of ${chat}`, chat);
   const key = peerKey(res.peer);

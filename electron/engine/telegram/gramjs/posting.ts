@@ -11,7 +11,7 @@ import { missingPart, rpcInfo, toEngineError } from '../rpcErrors';
 import { uploadFile, type PartTransport } from '../uploader';
 import type { Destination, ExistingPostQuery, PeerEntry, PostResult, StoredDocument, UploadedFile, VideoMeta } from '../types';
 import { big, randomLong } from './common';
-import { inputChannel, inputPeer, messageLink, resolve, type Rpc } from './peers';
+import { inputChannel, inputPeer, messageLink, resolve, withPeer, type Rpc } from './peers';
 
 const log = createLogger('telegram');
 
@@ -79,39 +79,41 @@ function replyTo(dest: Destination): Api.InputReplyToMessage | undefined {
  * Telegram remembers it.
  */
 export async function post(rpc: Rpc, doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string } = {}): Promise<PostResult> {
-  const entry = await resolve(rpc, dest.chat);
   const [message, entities] = HTMLParser.parse(captionHtml);
   const media = new Api.InputMediaDocument({
     id: new Api.InputDocument({ id: big(doc.id), accessHash: big(doc.accessHash), fileReference: Buffer.from(doc.fileReference, 'base64') }),
   });
-  let updates: Api.TypeUpdates;
-  try {
-    updates = await rpc.client.invoke(
-      new Api.messages.SendMedia({ peer: inputPeer(entry), media, message, entities, randomId: big(options.randomId ?? randomLong()), replyTo: replyTo(dest) }),
-    );
-  } catch (err) {
-    const info = rpcInfo(err);
-    if (info?.message === 'FILE_REFERENCE_EXPIRED' || info?.message === 'MEDIA_EMPTY') {
-      throw new EngineError('transient', 'FILE_REFERENCE_EXPIRED', 'The uploaded document is no longer usable; it has to be uploaded again', { cause: err });
+  const randomId = big(options.randomId ?? randomLong());
+  return withPeer(rpc, dest.chat, async (entry) => {
+    let updates: Api.TypeUpdates;
+    try {
+      updates = await rpc.client.invoke(new Api.messages.SendMedia({ peer: inputPeer(entry), media, message, entities, randomId, replyTo: replyTo(dest) }));
+    } catch (err) {
+      const info = rpcInfo(err);
+      if (info?.message === 'FILE_REFERENCE_EXPIRED' || info?.message === 'MEDIA_EMPTY') {
+        throw new EngineError('transient', 'FILE_REFERENCE_EXPIRED', 'The uploaded document is no longer usable; it has to be uploaded again', { cause: err });
+      }
+      throw toEngineError(err, `post to ${dest.chat}`, dest.chat);
     }
-    throw toEngineError(err, `post to ${dest.chat}`, dest.chat);
-  }
-  const messageId = sentMessageId(updates);
-  if (messageId === undefined) throw new EngineError('transient', 'POST_NO_ID', `Telegram accepted the post to ${dest.chat} but returned no message id`);
-  return { messageId, link: messageLink(entry, messageId, dest.topicId) };
+    const messageId = sentMessageId(updates);
+    if (messageId === undefined) throw new EngineError('transient', 'POST_NO_ID', `Telegram accepted the post to ${dest.chat} but returned no message id`);
+    return { messageId, link: messageLink(entry, messageId, dest.topicId) };
+  });
 }
 
 /** Sends a text message (alerts). */
 export async function sendText(rpc: Rpc, dest: Destination, html: string): Promise<PostResult> {
-  const entry = await resolve(rpc, dest.chat);
   const [message, entities] = HTMLParser.parse(html);
-  const updates = await rpc.call(
-    new Api.messages.SendMessage({ peer: inputPeer(entry), message, entities, randomId: big(randomLong()), noWebpage: true, replyTo: replyTo(dest) }),
-    `message to ${dest.chat}`,
-    dest.chat,
-  );
-  const messageId = sentMessageId(updates) ?? 0;
-  return { messageId, link: messageLink(entry, messageId, dest.topicId) };
+  const randomId = big(randomLong());
+  return withPeer(rpc, dest.chat, async (entry) => {
+    const updates = await rpc.call(
+      new Api.messages.SendMessage({ peer: inputPeer(entry), message, entities, randomId, noWebpage: true, replyTo: replyTo(dest) }),
+      `message to ${dest.chat}`,
+      dest.chat,
+    );
+    const messageId = sentMessageId(updates) ?? 0;
+    return { messageId, link: messageLink(entry, messageId, dest.topicId) };
+  });
 }
 
 /** The new message's id in what SendMedia/SendMessage returned. */
