@@ -26,7 +26,7 @@ export interface Rpc {
   account(): Promise<TelegramAccount>;
 }
 
-export const SELF: PeerEntry = { id: 'me', kind: 'user', accessHash: '0' };
+const SELF: PeerEntry = { id: 'me', kind: 'user', accessHash: '0' };
 
 export function inputChannel(entry: PeerEntry): Api.InputChannel {
   return new Api.InputChannel({ channelId: big(entry.id.slice(4)), accessHash: big(entry.accessHash) });
@@ -39,7 +39,7 @@ export function inputPeer(entry: PeerEntry): Api.TypeInputPeer {
   return new Api.InputPeerUser({ userId: big(entry.id), accessHash: big(entry.accessHash) });
 }
 
-export function peerKey(peer: Api.TypePeer): string {
+function peerKey(peer: Api.TypePeer): string {
   if (peer instanceof Api.PeerChannel) return `-100${peer.channelId}`;
   if (peer instanceof Api.PeerChat) return `-${peer.chatId}`;
   return String((peer as Api.PeerUser).userId);
@@ -52,7 +52,7 @@ export function messageLink(entry: PeerEntry, messageId: number, topicId?: numbe
 }
 
 /** Stores a chat Telegram returned under its real id; the entry, or undefined for other kinds. */
-export function putChat(peers: PeerCache, chat: Api.TypeChat): PeerEntry | undefined {
+function putChat(peers: PeerCache, chat: Api.TypeChat): PeerEntry | undefined {
   if (chat instanceof Api.Channel) {
     const entry: PeerEntry = { id: `-100${chat.id}`, kind: 'channel', accessHash: String(chat.accessHash ?? 0), username: chat.username ?? undefined, title: chat.title };
     // A "min" channel carries a hash that only works in some contexts: keep a full one we have.
@@ -67,7 +67,7 @@ export function putChat(peers: PeerCache, chat: Api.TypeChat): PeerEntry | undef
   return undefined;
 }
 
-export function putUser(peers: PeerCache, u: Api.TypeUser): PeerEntry | undefined {
+function putUser(peers: PeerCache, u: Api.TypeUser): PeerEntry | undefined {
   if (!(u instanceof Api.User) || u.self) return undefined;
   const entry: PeerEntry = { id: String(u.id), kind: 'user', accessHash: String(u.accessHash ?? 0), username: u.username ?? undefined, title: userName(u) };
   peers.put(entry);

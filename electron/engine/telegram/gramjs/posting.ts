@@ -16,7 +16,7 @@ import { inputChannel, inputPeer, messageLink, resolve, withPeer, type Rpc } fro
 const log = createLogger('telegram');
 
 /** How many messages after the last recorded one are looked at for a lost post. */
-export const FIND_WINDOW = 100;
+const FIND_WINDOW = 100;
 
 function inputFile(file: UploadedFile): Api.TypeInputFile {
   return file.big
@@ -25,7 +25,7 @@ function inputFile(file: UploadedFile): Api.TypeInputFile {
 }
 
 /** The file name Telegram shows for a part (`.mp4` appended when missing). */
-export function videoFileName(name: string): string {
+function videoFileName(name: string): string {
   return /\.mp4$/i.test(name) ? name : `${name}.mp4`;
 }
 
@@ -129,7 +129,7 @@ export function sentMessageId(updates: Api.TypeUpdates): number | undefined {
 }
 
 /** True when `m` is our video post: same file name and size, same caption text, same topic. */
-export function isOurPost(m: Api.TypeMessage, want: { fileName: string; bytes: number; text: string; topicId?: number }): m is Api.Message {
+function isOurPost(m: Api.TypeMessage, want: { fileName: string; bytes: number; text: string; topicId?: number }): m is Api.Message {
   if (!(m instanceof Api.Message) || !(m.media instanceof Api.MessageMediaDocument) || !(m.media.document instanceof Api.Document)) return false;
   const doc = m.media.document;
   const name = doc.attributes.find((a): a is Api.DocumentAttributeFilename => a instanceof Api.DocumentAttributeFilename)?.fileName;
