@@ -2,7 +2,7 @@ import { Api } from 'telegram';
 import type { TelegramClient } from 'telegram';
 import { returnBigInt } from 'telegram/Helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTelegramStandIn } from '../fakes/telegram';
+import { accessHashFor, startTelegramStandIn } from '../fakes/telegram';
 import type { TelegramStandIn } from '../fakes/telegram';
 import { client, destroyClients, loginWithCode } from './helpers';
 
@@ -42,14 +42,18 @@ describe('chat lookups', () => {
     expect(pub.creator).toBe(true);
     expect(dialogs.find((d) => d.title === 'Basic')?.entity).toBeInstanceOf(Api.Chat);
     const chat = s.state().chats.find((x) => x.title === 'Public');
-    expect(pub.accessHash?.toString()).toBe(chat?.accessHash);
+    // Account-bound: Dana's hash for the channel, not the channel's own value.
+    const dana = s.state().users.find((u) => u.firstName === 'Dana')!;
+    expect(pub.accessHash?.toString()).toBe(accessHashFor(chat!.accessHash, dana.id));
+    expect(pub.accessHash?.toString()).not.toBe(chat?.accessHash);
     expect(dialogs.find((d) => d.title === 'Public')?.id?.toString()).toBe(`-100${chat?.id}`);
   });
 
   it('lists forum topics, resolves usernames, and checks access hashes', async () => {
     const chats = s.state().chats;
     const forum = chats.find((x) => x.title === 'Forum');
-    const input = new Api.InputChannel({ channelId: returnBigInt(forum?.id ?? 0), accessHash: returnBigInt(forum?.accessHash ?? 0) });
+    const danaId = s.state().users.find((u) => u.firstName === 'Dana')!.id;
+    const input = new Api.InputChannel({ channelId: returnBigInt(forum?.id ?? 0), accessHash: returnBigInt(accessHashFor(forum!.accessHash, danaId)) });
     const topics = await c.invoke(
       new Api.channels.GetForumTopics({ channel: input, offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 100 }),
     );
@@ -62,7 +66,7 @@ describe('chat lookups', () => {
     await expect(
       c.invoke(
         new Api.channels.GetChannels({
-          id: [new Api.InputChannel({ channelId: returnBigInt(hidden?.id ?? 0), accessHash: returnBigInt(hidden?.accessHash ?? 0) })],
+          id: [new Api.InputChannel({ channelId: returnBigInt(hidden?.id ?? 0), accessHash: returnBigInt(accessHashFor(hidden!.accessHash, danaId)) })],
         }),
       ),
     ).rejects.toMatchObject({ errorMessage: 'CHANNEL_PRIVATE' });

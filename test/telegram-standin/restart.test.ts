@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Api} from 'telegram';
-import { errors } from 'telegram';
+import { Api, errors } from 'telegram';
 import { CustomFile } from 'telegram/client/uploads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startTelegramStandIn } from '../fakes/telegram';
 import { spawnStandIn } from '../fakes/telegram/process';
+import { returnBigInt } from 'telegram/Helpers';
 import type { StandInProcess } from '../fakes/telegram/process';
 import { client, destroyClients, loginWithCode, tempDir } from './helpers';
 
@@ -67,6 +67,24 @@ describe('state file', () => {
 });
 
 describe('CLI process', () => {
+  it('takes the random-id memory as a flag and on its control port', async () => {
+    const p = await spawnStandIn({ stateFile: join(dir.path, 'cli-rid', 'state.json'), randomIdMemory: 0 });
+    children.push(p);
+    const c = client(p);
+    await loginWithCode(c, '+15550000001', ['12345']);
+    const dialogs = await c.getDialogs({});
+    const archive = dialogs.find((d) => d.title === 'VOD Archive')?.inputEntity as Api.TypeInputPeer;
+    const send = () => c.invoke(new Api.messages.SendMessage({ peer: archive, message: 'same', randomId: returnBigInt(4242) }));
+    await send();
+    await send();
+    await p.control('POST', '/random-id-memory', { n: null });
+    await expect(send()).rejects.toMatchObject({ errorMessage: 'RANDOM_ID_DUPLICATE' });
+    const state = await p.state();
+    expect(Object.values(state.messages).flat().filter((m) => m.randomId === '4242')).toHaveLength(2);
+    await destroyClients();
+    await p.stop();
+  });
+
   it('serves GramJS from its own process, takes faults on its control port and survives SIGKILL', async () => {
     const stateFile = join(dir.path, 'cli', 'state.json');
     const p = await spawnStandIn({ stateFile });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginFlow, TelegramConnection } from '../../electron/engine/telegram/gramjs';
-import { inputPeer } from '../../electron/engine/telegram/gramjs/client';
+import { inputPeer } from '../../electron/engine/telegram/gramjs/peers';
 import { editCaption } from '../../electron/engine/telegram/gramjs/edit';
 import { pinMessage, sendIndexMessage } from '../../electron/engine/telegram/gramjs/index-post';
 import { renderIndexMessages } from '../../electron/engine/telegram/index-message';

@@ -63,7 +63,7 @@ describe('send path patches give the same bytes as GramJS', () => {
   });
 
   it('part requests built in place serialise exactly like GramJS\'s own getBytes()', async () => {
-    const { partRequest } = await import('../../electron/engine/telegram/gramjs/client');
+    const { partRequest } = await import('../../electron/engine/telegram/gramjs/senders');
     const { PART_HEADROOM } = await import('../../electron/engine/telegram/uploader');
     const { Api, helpers } = await import('telegram');
     for (const [big, len] of [[true, 512 * 1024], [false, 512 * 1024], [true, 1000], [true, 1001], [false, 100]] as const) {
@@ -81,7 +81,7 @@ describe('send path patches give the same bytes as GramJS', () => {
 
   it('message header written in front of a part request equals MessagePacker\'s concat', async () => {
     installGramjsSpeedups();
-    const { partRequest } = await import('../../electron/engine/telegram/gramjs/client');
+    const { partRequest } = await import('../../electron/engine/telegram/gramjs/senders');
     const { PART_HEADROOM } = await import('../../electron/engine/telegram/uploader');
     const { BinaryWriter } = require('telegram/extensions/BinaryWriter') as { BinaryWriter: new (b: Buffer) => { write(b: Buffer): void; getValue(): Buffer } };
     const memory = randomBytes(PART_HEADROOM + 512 * 1024);

@@ -18,3 +18,33 @@ describe('Telegram error classes', () => {
     expect(missingPart(rpc(400, 'FILE_PARTS_INVALID'))).toBeUndefined();
   });
 });
+
+describe('destinations the account cannot write to', () => {
+  it('are permanent for that destination and say what to do', async () => {
+    const { isDestinationError, destinationError } = await import('../../electron/engine/telegram/rpcErrors');
+    const cases: Array<[number, string, RegExp]> = [
+      [403, 'CHAT_WRITE_FORBIDDEN', /admin with "Post messages"/],
+      [400, 'CHAT_ADMIN_REQUIRED', /make this account an admin/],
+      [406, 'CHANNEL_PRIVATE', /not in that chat.*add it/],
+      [400, 'USER_BANNED_IN_CHANNEL', /banned from sending/],
+      [400, 'PEER_ID_INVALID', /@username/],
+    ];
+    for (const [code, name, advice] of cases) {
+      const err = toEngineError(rpc(code, name), 'post to -1001', '-1001');
+      expect(err).toMatchObject({ errorClass: 'permanent', code: name });
+      expect(err.message).toMatch(new RegExp(`^Telegram: cannot post in -1001: `));
+      expect(err.message).toMatch(advice);
+      expect(isDestinationError(err)).toBe(true);
+      expect(isDestinationError(rpc(code, name))).toBe(true);
+    }
+    // Without a destination the class is the same, the message names the call.
+    expect(toEngineError(rpc(403, 'CHAT_WRITE_FORBIDDEN'), 'post')).toMatchObject({ errorClass: 'permanent', code: 'CHAT_WRITE_FORBIDDEN' });
+    expect(isDestinationError(rpc(420, 'FLOOD_WAIT_3'))).toBe(false);
+    expect(isDestinationError(new Error('socket'))).toBe(false);
+    expect(destinationError('SOMETHING_NEW', '@x').message).toMatch(/cannot post in @x/);
+  });
+
+  it('a method bots may not call is permanent, not retried', () => {
+    expect(toEngineError(rpc(400, 'BOT_METHOD_INVALID'), 'chat list')).toMatchObject({ errorClass: 'permanent', code: 'BOT_METHOD_INVALID' });
+  });
+});

@@ -1,7 +1,8 @@
 import type { ChatOption, LoginStep, TelegramAccount } from '../../contract/domain';
 import type { ParsedParams } from '../../contract/protocol';
-import { getPeer, putPeer } from '../store/peers';
-import { LoginFlow, TelegramConnection, type PeerCache, type PeerEntry } from '../telegram';
+import type { Problem, Settings } from '../../contract/settings';
+import { bindPeersToAccount, deletePeer, getPeer, getPeerByUsername, putPeer, type PeerRecord } from '../store/peers';
+import { LoginFlow, TelegramConnection, type Destination, type PeerCache, type PeerEntry, type PostCheck } from '../telegram';
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import type { Engine } from './engine';
@@ -34,19 +35,45 @@ export class TelegramService implements TelegramControl {
     };
   }
 
+  /** The SQLite peer cache: one row per real peer id (usernames are a column, not keys). */
   private peerCache(): PeerCache {
     const db = () => this.engine.db;
+    const entry = (p: PeerRecord | undefined): PeerEntry | undefined =>
+      p && { id: p.id, kind: p.kind as PeerEntry['kind'], accessHash: p.accessHash, title: p.title, username: p.username };
     return {
-      get: (id) => {
-        const p = getPeer(db(), id);
-        return p && ({ id: p.id, kind: p.kind as PeerEntry['kind'], accessHash: p.accessHash, title: p.title, username: p.username } satisfies PeerEntry);
-      },
-      put: (entry) => {
-        const record = { id: entry.id, kind: entry.kind, accessHash: entry.accessHash, title: entry.title ?? '', username: entry.username };
-        putPeer(db(), record);
-        if (entry.username) putPeer(db(), { ...record, id: `@${entry.username.toLowerCase()}` });
-      },
+      get: (id) => entry(getPeer(db(), id)),
+      byUsername: (username) => entry(getPeerByUsername(db(), username)),
+      put: (e) => putPeer(db(), { id: e.id, kind: e.kind, accessHash: e.accessHash, title: e.title ?? '', username: e.username }),
+      forget: (id) => deletePeer(db(), id),
     };
+  }
+
+  /**
+   * Whether the logged-in account can post in each destination (resolve + its rights there), for
+   * settings.update to report "this account cannot post in X" before the first upload.
+   */
+  async checkDestinations(destinations: Destination[]): Promise<PostCheck[]> {
+    const conn = await this.connection();
+    const out: PostCheck[] = [];
+    for (const d of destinations) out.push(await conn.checkCanPost(d));
+    return out;
+  }
+
+  /**
+   * The settings' Telegram destinations this account cannot post in, as settings problems
+   * (`destinations.N.chatId`). Nothing when not logged in or Telegram cannot be reached now: the
+   * upload will tell then.
+   */
+  async destinationProblems(destinations: Settings['destinations']): Promise<Problem[]> {
+    const telegram = destinations.flatMap((d, i) => (d.kind === 'telegram' ? [{ i, name: d.name || d.chatId, dest: { chat: d.chatId, topicId: d.topicId } }] : []));
+    if (telegram.length === 0) return [];
+    try {
+      const checks = await this.checkDestinations(telegram.map((t) => t.dest));
+      return checks.flatMap((c, k) => (c.canPost ? [] : [{ path: `destinations.${telegram[k]!.i}.chatId`, message: `This account cannot post in ${telegram[k]!.name}: ${c.reason}` }]));
+    } catch (error) {
+      log.info(`destinations not checked: ${classify(error).message}`);
+      return [];
+    }
   }
 
   /** The logged-in connection for posting; EngineError('login') when there is no valid session. */
@@ -70,6 +97,7 @@ export class TelegramService implements TelegramControl {
     const conn = await this.conn;
     try {
       const account = await conn.account();
+      if (bindPeersToAccount(this.engine.db, account.id)) log.info('another Telegram account is in use: chat lookups start afresh');
       if (this.engine.account?.id !== account.id || this.engine.account.premium !== account.premium) this.engine.setAccount(account);
     } catch (error) {
       if (classify(error).errorClass === 'login') {

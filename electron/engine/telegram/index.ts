@@ -7,4 +7,5 @@ export { uploadFile, canResume, partLimit, type PartTransport, type PartRequest 
 export * from './types';
 export * from './caption';
 export * from './alerts';
-export { toEngineError, isLoginNeeded, floodWaitSeconds } from './rpcErrors';
+export { toEngineError, isLoginNeeded, floodWaitSeconds, isDestinationError, destinationError, DESTINATION_ERRORS } from './rpcErrors';
+export { parseChatRef, cannotPostReason, type ChatRef } from './destination-rules';

@@ -22,18 +22,50 @@ const PERMANENT = new Set([
   'FILE_PART_SIZE_INVALID',
   'FILE_PART_TOO_BIG',
   'FILE_PART_EMPTY',
-  'CHAT_WRITE_FORBIDDEN',
-  'CHAT_ADMIN_REQUIRED',
-  'CHANNEL_PRIVATE',
-  'CHANNEL_INVALID',
-  'PEER_ID_INVALID',
-  'USER_BANNED_IN_CHANNEL',
   'MEDIA_CAPTION_TOO_LONG',
   'MEDIA_EMPTY',
   'TOPIC_CLOSED',
   'TOPIC_DELETED',
   'API_ID_INVALID',
+  // A method this kind of account may not call (bots: messages.getDialogs, getHistory, search).
+  'BOT_METHOD_INVALID',
 ]);
+
+/**
+ * A destination the account cannot write to: permanent for that destination (nothing else), with
+ * what the user can do about it. Codes and meanings from core.telegram.org/method/messages.sendMedia
+ * and channels.getChannels "Possible errors".
+ */
+const DESTINATION: Record<string, string> = {
+  CHAT_WRITE_FORBIDDEN: 'this account may not post there: make it an admin with "Post messages" (channel), or let members send media (group)',
+  CHAT_ADMIN_REQUIRED: 'posting there needs admin rights: make this account an admin of the chat',
+  CHAT_SEND_MEDIA_FORBIDDEN: 'members may not send media there: allow media for members, or make this account an admin',
+  CHANNEL_PRIVATE: 'this account is not in that chat (or was removed): add it to the chat, then save again',
+  CHANNEL_INVALID: 'this account cannot see that chat: check the id, and add the account (a bot must be added to the chat)',
+  CHAT_ID_INVALID: 'no such group for this account: check the id, and add the account to the group',
+  PEER_ID_INVALID: 'this account does not know that chat: check the id or use the chat\'s @username',
+  USER_BANNED_IN_CHANNEL: 'this account is banned from sending messages there: lift the restriction or pick another chat',
+  USERNAME_NOT_OCCUPIED: 'no chat or user has that @username: check the spelling',
+  USERNAME_INVALID: 'that is not a valid @username',
+  TOPIC_CLOSED: 'that forum topic is closed: reopen it or pick another topic',
+  TOPIC_DELETED: 'that forum topic was deleted: pick another topic',
+  TOPIC_ID_INVALID: 'that forum topic does not exist: pick another topic',
+};
+
+/** The RPC error names that mean "this account cannot post in this destination". */
+export const DESTINATION_ERRORS: ReadonlySet<string> = new Set(Object.keys(DESTINATION));
+
+/** True for an error (RPC or EngineError) that fails one destination only. */
+export function isDestinationError(err: unknown): boolean {
+  const name = err instanceof EngineError ? err.code : rpcInfo(err)?.message;
+  return !!name && (DESTINATION_ERRORS.has(name) || name === 'CHAT_NOT_FOUND');
+}
+
+/** A destination problem as a permanent EngineError naming the chat and what to do. */
+export function destinationError(code: string, chat: string, cause?: unknown): EngineError {
+  const advice = DESTINATION[code] ?? 'this account cannot post there';
+  return new EngineError('permanent', code, `Telegram: cannot post in ${chat}: ${advice} (${code}).`, { cause });
+}
 
 export interface RpcInfo {
   message: string;
@@ -79,8 +111,11 @@ export function loginNeeded(cause?: unknown): EngineError {
   return new EngineError('login', 'TELEGRAM_LOGIN_NEEDED', `Telegram login needed${reason ? ` (${reason})` : ''}: log in again in Settings.`, { cause });
 }
 
-/** Classifies anything a Telegram call threw. `what` says which call, for the message. */
-export function toEngineError(err: unknown, what: string): EngineError {
+/**
+ * Classifies anything a Telegram call threw. `what` says which call, for the message; `chat`,
+ * when the call addressed a destination, turns write-forbidden errors into destinationError.
+ */
+export function toEngineError(err: unknown, what: string, chat?: string): EngineError {
   if (err instanceof EngineError) return err;
   const info = rpcInfo(err);
   if (!info) {
@@ -91,6 +126,10 @@ export function toEngineError(err: unknown, what: string): EngineError {
   const wait = floodWaitSeconds(err);
   if (wait !== undefined) {
     return new EngineError('transient', 'FLOOD_WAIT', `Telegram asked to wait ${wait} s (${what})`, { cause: err, retryAfterSec: wait });
+  }
+  if (DESTINATION_ERRORS.has(info.message)) {
+    if (chat) return destinationError(info.message, chat, err);
+    return new EngineError('permanent', info.message, `Telegram ${what} failed: ${info.message}`, { cause: err });
   }
   if (PERMANENT.has(info.message)) {
     return new EngineError('permanent', info.message, `Telegram ${what} failed: ${info.message}`, { cause: err });

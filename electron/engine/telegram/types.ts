@@ -42,10 +42,18 @@ export interface PeerEntry {
   title?: string;
 }
 
-/** Backed by SQLite in the pipeline, by a Map in tests. */
+/**
+ * Backed by SQLite in the pipeline, by a Map in tests. One entry per real peer id: a username is
+ * a field of it, never a key of its own (an `@name` key once came back as a broken id).
+ */
 export interface PeerCache {
+  /** By Bot-API style id (`-100…`, `-…`, user id). */
   get(id: string): PeerEntry | undefined;
+  /** By username, without `@`, any case. */
+  byUsername(username: string): PeerEntry | undefined;
   put(entry: PeerEntry): void;
+  /** Drops an entry Telegram no longer accepts (its hash is looked up again). */
+  forget(id: string): void;
 }
 
 export function memoryPeerCache(): PeerCache & { entries: Map<string, PeerEntry> } {
@@ -53,11 +61,33 @@ export function memoryPeerCache(): PeerCache & { entries: Map<string, PeerEntry>
   return {
     entries,
     get: (id) => entries.get(id),
-    put: (entry) => {
-      entries.set(entry.id, entry);
-      if (entry.username) entries.set(`@${entry.username.toLowerCase()}`, entry);
-    },
+    byUsername: (username) => [...entries.values()].find((e) => e.username?.toLowerCase() === username.toLowerCase()),
+    put: (entry) => void entries.set(entry.id, entry),
+    forget: (id) => void entries.delete(id),
   };
+}
+
+/** Whether the account can post in a destination (checked when settings are saved). */
+export interface PostCheck {
+  /** The destination as given (`-100…`, `@name`, `me`). */
+  chat: string;
+  canPost: boolean;
+  /** The chat's title when it could be resolved. */
+  title?: string;
+  /** Why not, and what to do (when canPost is false). */
+  reason?: string;
+}
+
+/** What identifies one of our posts in a chat, to find it after a send whose answer was lost. */
+export interface ExistingPostQuery {
+  /** The document's file name as given to uploadMedia (`.mp4` is appended when missing). */
+  fileName: string;
+  /** The document's size in bytes. */
+  bytes: number;
+  /** The caption HTML as given to post. */
+  caption: string;
+  /** The last message id recorded in that chat before the send (channel ids are sequential). */
+  afterMessageId?: number;
 }
 
 /** One place to post: a chat id (`-100…`, `-…`, `@username`, `me`) and, for forums, a topic. */

@@ -1,6 +1,6 @@
 /**
  * Runs the Telegram stand-in as its own process:
- *   tsx test/fakes/telegram/cli.ts --state FILE [--port N] [--part-delay MS] [--dc N] [--seed seed.json] [--exit-with-stdin]
+ *   tsx test/fakes/telegram/cli.ts --state FILE [--port N] [--part-delay MS] [--dc N] [--random-id-memory N] [--seed seed.json] [--exit-with-stdin]
  * Prints one JSON line {host, port, dcId, publicKeyPem, fingerprint, controlPort, controlUrl}
  * on stdout, then serves until SIGTERM/SIGINT or POST /shutdown on the control port.
  * seed.json = { "users": UserSeed[], "chats": ChatSeed[] } (used only when the state file is new).
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         'part-delay': { type: 'string' },
         dc: { type: 'string' },
+        'random-id-memory': { type: 'string' },
         seed: { type: 'string' },
         'exit-with-stdin': { type: 'boolean' },
       },
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     port: intArg('port', values.port, 0, 32767),
     partDelayMs: intArg('part-delay', values['part-delay'], 0, 600_000),
     dcId: intArg('dc', values.dc, 1, 5),
+    randomIdMemory: values['random-id-memory'] === undefined ? undefined : intArg('random-id-memory', values['random-id-memory'], 0, 1_000_000),
     users: seed.users,
     chats: seed.chats,
   });

@@ -202,6 +202,7 @@ export class ClientConnection {
     const method = req.className;
     const part = 'filePart' in req && typeof req.filePart === 'number' ? req.filePart : undefined;
     const fault = this.host.faults.take(method, part);
+    if (fault?.kind === 'holdReply') return this.holdReply(msgId, req, fault.ms);
     if (fault) {
       this.host.debug(`fault ${fault.kind} on ${method}`);
       switch (fault.kind) {
@@ -227,6 +228,24 @@ export class ClientConnection {
       this.host.debug(`${method} failed: ${(err as Error).stack}`);
       this.sendError(msgId, 500, 'INTERNAL_SERVER_ERROR');
     }
+  }
+
+  /** The holdReply fault: the request takes effect, its answer comes late or never. */
+  private async holdReply(msgId: Buffer, req: { CONSTRUCTOR_ID: number; className: string }, ms?: number): Promise<void> {
+    const handler = handlerFor(req);
+    this.host.countRequest(req.className, Boolean(handler));
+    if (!handler) return;
+    let result: TlSerializable | typeof STALL | undefined;
+    let failure: RpcFailure | undefined;
+    try {
+      result = await handler(this.context(), req);
+    } catch (err) {
+      failure = err instanceof RpcFailure ? err : new RpcFailure(500, 'INTERNAL_SERVER_ERROR');
+    }
+    if (ms === undefined) return;
+    await new Promise((r) => setTimeout(r, ms));
+    if (failure) return this.sendError(msgId, failure.code, failure.errorMessage);
+    if (result && result !== STALL) this.sendResult(msgId, result);
   }
 
   private context(): CallContext {

@@ -38,6 +38,8 @@ export interface StandInCore {
   readonly port: number;
   readonly codeTtlSec: number;
   partDelayMs: number;
+  /** How many of a sender's latest messages per chat RANDOM_ID_DUPLICATE looks at (Infinity = all, 0 = none). */
+  randomIdMemory: number;
   loginFlow(keyId: string): LoginFlow;
   /** Pushes an Updates object to every live connection of an auth key. */
   pushUpdates(keyId: string, updates: TlSerializable): void;

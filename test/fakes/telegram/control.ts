@@ -5,6 +5,7 @@
  *   POST /faults      FaultSpec -> { id }   ("count": null means every time)
  *   POST /faults/clear { id? }  -> {}
  *   POST /part-delay  { ms }    -> {}
+ *   POST /random-id-memory { n } -> {}   ("n": null means remember every random id)
  *   POST /scan-qr     { token? , phone? } -> { userId }
  *   POST /revoke      { phone } -> { revoked }
  *   POST /drop                  -> { dropped }
@@ -66,6 +67,9 @@ function route(s: TelegramStandIn, what: string, body: Record<string, unknown>, 
       return {};
     case 'POST /part-delay':
       s.setPartDelay(Number(body.ms));
+      return {};
+    case 'POST /random-id-memory':
+      s.setRandomIdMemory(body.n === null ? Infinity : Number(body.n));
       return {};
     case 'POST /scan-qr': {
       const token = typeof body.token === 'string' ? body.token : undefined;

@@ -11,7 +11,13 @@ export type FaultSpec =
   /** Never answers the request (a stalled upload part when method is a save*FilePart). */
   | { kind: 'stall'; method: string; count?: number; part?: number }
   /** Closes the connection when the request arrives (no answer). */
-  | { kind: 'dropConnection'; method: string; count?: number };
+  | { kind: 'dropConnection'; method: string; count?: number }
+  /**
+   * Runs the request (a sendMedia is recorded, its message exists) and holds the answer: never
+   * sent, or sent after `ms`. What a client sees when it dies, or the link drops, between the
+   * server's commit and the reply: the outcome of the send is unknown to it.
+   */
+  | { kind: 'holdReply'; method: string; count?: number; ms?: number };
 
 export interface ActiveFault {
   id: number;
@@ -72,6 +78,9 @@ export function validateFault(spec: FaultSpec): void {
       if (!Number.isInteger(spec.code) || !/^[A-Z0-9_]+$/.test(spec.message ?? '')) {
         throw new Error(`${where}: needs an integer code and an UPPER_CASE message`);
       }
+      return;
+    case 'holdReply':
+      if (spec.ms !== undefined && !(spec.ms >= 0)) throw new Error(`${where}: ms must be >= 0`);
       return;
     case 'stall':
     case 'dropConnection':

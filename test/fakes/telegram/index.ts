@@ -3,6 +3,7 @@ export { startTelegramStandIn } from './server';
 export type { StandInOptions, StandInSnapshot, TelegramStandIn } from './server';
 export type { FaultSpec, ActiveFault } from './faults';
 export { defaultSeed } from './state';
+export { accessHashFor } from './views';
 export type { ChatRecord, ChatSeed, MessageRecord, UploadRecord, UserRecord, UserSeed, DocumentRecord } from './state';
 export {
   destroyClient,

@@ -35,10 +35,11 @@ const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 /** tsx's loader by absolute path, so the child runs TypeScript whatever its working directory. */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-export async function spawnStandIn(opts: { stateFile: string; port?: number; partDelayMs?: number; seedFile?: string }): Promise<StandInProcess> {
+export async function spawnStandIn(opts: { stateFile: string; port?: number; partDelayMs?: number; randomIdMemory?: number; seedFile?: string }): Promise<StandInProcess> {
   const args = ['--import', TSX, CLI, '--state', opts.stateFile, '--exit-with-stdin'];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.partDelayMs !== undefined) args.push('--part-delay', String(opts.partDelayMs));
+  if (opts.randomIdMemory !== undefined) args.push('--random-id-memory', String(opts.randomIdMemory));
   if (opts.seedFile) args.push('--seed', opts.seedFile);
   // stdin stays open while we live: if this process dies, the stand-in sees it close and stops.
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -43,6 +43,11 @@ export interface StandInOptions {
   dcId?: number;
   /** Login code lifetime (default 300 s). */
   codeTtlSec?: number;
+  /**
+   * How many of a sender's latest messages per chat are checked for a reused random_id
+   * (RANDOM_ID_DUPLICATE). Default Infinity; Telegram's own memory is bounded, 0 = none at all.
+   */
+  randomIdMemory?: number;
 }
 
 export interface StandInSnapshot {
@@ -69,6 +74,8 @@ export interface TelegramStandIn {
   clearFaults(id?: number): void;
   faults(): ActiveFault[];
   setPartDelay(ms: number): void;
+  /** See StandInOptions.randomIdMemory. */
+  setRandomIdMemory(n: number): void;
   state(): StandInSnapshot;
   /** Accepts a QR login token (Buffer, base64url or tg://login?token=...) as `phone` (default: first account), or the latest token as the account with this phone. */
   scanQr(tokenOrPhone: Buffer | string, phone?: string): { userId: number };
@@ -105,6 +112,7 @@ class Core implements ConnectionHost {
     readonly dcId: number,
     readonly codeTtlSec: number,
     public partDelayMs: number,
+    public randomIdMemory: number,
   ) {
     this.uploads = new UploadStore(state, (userId) => (state.userById(userId)?.premium ? 8000 : 4000));
   }
@@ -182,7 +190,7 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
   });
   const rsa = loadKey(state.data.rsaPrivateKeyPem);
   telegramDh();
-  const core = new Core(state, rsa, options.dcId ?? 2, options.codeTtlSec ?? 300, options.partDelayMs ?? 0);
+  const core = new Core(state, rsa, options.dcId ?? 2, options.codeTtlSec ?? 300, options.partDelayMs ?? 0, checkMemory(options.randomIdMemory ?? Infinity));
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -208,6 +216,9 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
     setPartDelay(ms) {
       if (!(ms >= 0)) throw new Error(`Telegram stand-in: part delay ${ms} must be >= 0`);
       core.partDelayMs = ms;
+    },
+    setRandomIdMemory(n) {
+      core.randomIdMemory = checkMemory(n);
     },
     state: () => {
       const d = JSON.parse(JSON.stringify(state.data)) as typeof state.data;
@@ -274,6 +285,11 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
     },
   };
   return api;
+}
+
+function checkMemory(n: number): number {
+  if (!(n >= 0)) throw new Error(`Telegram stand-in: random id memory ${n} must be >= 0 (Infinity for all)`);
+  return n;
 }
 
 /** Listens on `port`, or (0) on a random free port in 20000..32767: Linux's ephemeral ports are all above 32767. */

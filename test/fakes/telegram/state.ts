@@ -29,6 +29,19 @@ export interface UserRecord {
 
 export type ChatKind = 'channel' | 'supergroup' | 'forum' | 'group';
 
+/**
+ * An account's standing in a chat. 'admin' holds the admin rights an account needs to post in a
+ * broadcast channel (post_messages); 'member' of a broadcast channel can only read; 'banned' is
+ * a member of a supergroup whose send rights were taken (messages.sendMedia answers
+ * USER_BANNED_IN_CHANNEL, core.telegram.org/method/messages.sendMedia "Possible errors").
+ */
+export type ChatRole = 'creator' | 'admin' | 'member' | 'banned';
+
+/** The role `userId` has in `chat`. */
+export function roleOf(chat: ChatRecord, userId: number): ChatRole {
+  return chat.roles?.[String(userId)] ?? chat.role;
+}
+
 export interface TopicRecord {
   id: number;
   title: string;
@@ -42,7 +55,9 @@ export interface ChatRecord {
   accessHash: string;
   username?: string;
   /** The accounts' role: a broadcast channel accepts posts from 'creator' and 'admin' only. */
-  role: 'creator' | 'admin' | 'member';
+  role: ChatRole;
+  /** A role per account id (decimal), overriding `role` for that account. */
+  roles?: Record<string, ChatRole>;
   /** User ids that see the chat in their dialogs; absent = every account. */
   members?: number[];
   topics?: TopicRecord[];

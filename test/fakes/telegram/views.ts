@@ -1,13 +1,26 @@
 /** Records -> GramJS Api objects. */
+import { createHash } from 'node:crypto';
 import { Api } from 'telegram';
 import { BinaryReader } from 'telegram/extensions';
+import { roleOf } from './state';
 import type { ChatRecord, DocumentRecord, StandInState, UserRecord } from './state';
 import { big, nowSec } from './tl';
+
+/**
+ * The access hash `viewerId` sees for a resource: account-bound, so a hash one account got is
+ * refused from another (Telethon v2 glossary, docs.telethon.dev/en/v2/concepts/glossary.html,
+ * "access hash: Account-bound integer ... every account will see a different value for the same
+ * resource"). Without a viewer, the resource's own value.
+ */
+export function accessHashFor(hash: string, viewerId?: number): string {
+  if (viewerId === undefined) return hash;
+  return createHash('sha256').update(`${hash}:${viewerId}`).digest().readBigInt64LE(0).toString();
+}
 
 export function userTl(u: UserRecord, selfId?: number): Api.User {
   return new Api.User({
     id: big(u.id),
-    accessHash: big(u.accessHash),
+    accessHash: big(accessHashFor(u.accessHash, selfId)),
     self: u.id === selfId,
     firstName: u.firstName,
     lastName: u.lastName,
@@ -23,8 +36,14 @@ export function isChannel(c: ChatRecord): boolean {
   return c.kind !== 'group';
 }
 
-export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
+/**
+ * A chat as `viewerId` sees it: `creator`, `adminRights` and `bannedRights` are the viewer's own
+ * (core.telegram.org/constructor/channel: "admin_rights: Admin rights of the user in this
+ * channel", "banned_rights: Banned rights of the user in this channel").
+ */
+export function chatTl(c: ChatRecord, viewerId?: number): Api.Channel | Api.Chat {
   const participantsCount = c.members?.length ?? 1;
+  const role = viewerId === undefined ? c.role : roleOf(c, viewerId);
   if (!isChannel(c)) {
     return new Api.Chat({
       id: big(c.id),
@@ -33,12 +52,12 @@ export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
       participantsCount,
       date: c.date,
       version: 1,
-      creator: c.role === 'creator',
+      creator: role === 'creator',
     });
   }
   return new Api.Channel({
     id: big(c.id),
-    accessHash: big(c.accessHash),
+    accessHash: big(accessHashFor(c.accessHash, viewerId)),
     title: c.title,
     username: c.username,
     photo: new Api.ChatPhotoEmpty(),
@@ -46,9 +65,11 @@ export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
     broadcast: c.kind === 'channel',
     megagroup: c.kind === 'supergroup' || c.kind === 'forum',
     forum: c.kind === 'forum',
-    creator: c.role === 'creator',
+    // A public channel resolved by someone outside it comes back with `left` set.
+    left: viewerId !== undefined && c.members !== undefined && !c.members.includes(viewerId) ? true : undefined,
+    creator: role === 'creator',
     adminRights:
-      c.role === 'admin'
+      role === 'admin'
         ? new Api.ChatAdminRights({
             postMessages: true,
             editMessages: true,
@@ -59,6 +80,7 @@ export function chatTl(c: ChatRecord): Api.Channel | Api.Chat {
             other: true,
           })
         : undefined,
+    bannedRights: role === 'banned' ? new Api.ChatBannedRights({ sendMessages: true, sendMedia: true, untilDate: 0 }) : undefined,
     participantsCount,
   });
 }

@@ -10,7 +10,7 @@
 import { Api, helpers, type TelegramClient } from 'telegram';
 import { HTMLParser } from 'telegram/extensions/html';
 import { rpcInfo, toEngineError } from '../rpcErrors';
-import { sentMessageId } from './client';
+import { sentMessageId } from './posting';
 
 export interface IndexSendResult {
   /** Null when Telegram had this random id already (sent before a crash). */

@@ -2,6 +2,8 @@
  * The only entry into GramJS (`telegram`, pinned 2.26.22). Everything else in the product uses
  * these classes and the plain types in ../types.
  */
-export { TelegramConnection, messageLink, sentMessageId } from './client';
+export { TelegramConnection } from './connection';
+export { messageLink } from './peers';
+export { sentMessageId } from './posting';
 export { LoginFlow } from './login';
 export { installGramjsSpeedups, igeEncryptNative, registerServerKey, rsaFingerprint } from './runtime';

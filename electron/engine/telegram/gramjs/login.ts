@@ -4,7 +4,8 @@ import type { LoginStep, TelegramAccount } from '../../../contract/domain';
 import { createLogger } from '../../util/log';
 import { registerSecret } from '../../util/redact';
 import { rpcInfo } from '../rpcErrors';
-import { toAccount, type TelegramConnection } from './client';
+import { toAccount } from './common';
+import type { TelegramConnection } from './connection';
 
 const log = createLogger('telegram.login');
 

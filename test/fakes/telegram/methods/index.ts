@@ -4,5 +4,6 @@ import './peers';
 import './upload';
 import './messages';
 import './edit';
+import './history';
 
 export { handlerFor } from './registry';

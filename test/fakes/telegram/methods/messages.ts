@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { Api } from 'telegram';
 import { RpcFailure } from '../context';
 import type { CallContext } from '../context';
+import { roleOf } from '../state';
 import type { ChatRecord, DocumentAttributeRecord, DocumentRecord, EntityRecord, MessageRecord, UserRecord } from '../state';
 import { big, nowSec, randomLongString } from '../tl';
-import { chatKeyOf, chatTl, documentTl, isChannel, peerTl, userTl } from '../views';
+import { accessHashFor, chatKeyOf, chatTl, documentTl, isChannel, peerTl, userTl } from '../views';
 import { channelFor, visibleChats } from './peers';
 import { on } from './registry';
 
-interface Target {
+export interface Target {
   key: string;
   chat?: ChatRecord;
   user?: UserRecord;
@@ -19,7 +20,7 @@ export function targetFor(ctx: CallContext, self: UserRecord, peer: unknown): Ta
   if (peer instanceof Api.InputPeerSelf) return { key: String(self.id), user: self };
   if (peer instanceof Api.InputPeerUser) {
     const u = ctx.core.state.userById(peer.userId.toJSNumber());
-    if (!u || u.accessHash !== peer.accessHash.toString()) throw new RpcFailure(400, 'PEER_ID_INVALID');
+    if (!u || accessHashFor(u.accessHash, self.id) !== peer.accessHash.toString()) throw new RpcFailure(400, 'PEER_ID_INVALID');
     return { key: String(u.id), user: u };
   }
   if (peer instanceof Api.InputPeerChannel) {
@@ -34,8 +35,31 @@ export function targetFor(ctx: CallContext, self: UserRecord, peer: unknown): Ta
   throw new RpcFailure(400, 'PEER_ID_INVALID');
 }
 
-function checkCanPost(t: Target): void {
-  if (t.chat?.kind === 'channel' && t.chat.role === 'member') throw new RpcFailure(403, 'CHAT_WRITE_FORBIDDEN');
+/**
+ * Who may post where (core.telegram.org/method/messages.sendMedia, "Possible errors": 403
+ * CHAT_WRITE_FORBIDDEN "You can't write in this chat", 400 USER_BANNED_IN_CHANNEL "You're banned
+ * from sending messages in supergroups/channels"; core.telegram.org/api/channel: only admins with
+ * post_messages post in a broadcast channel).
+ */
+function checkCanPost(t: Target, self: UserRecord): void {
+  if (!t.chat) return;
+  const role = roleOf(t.chat, self.id);
+  if (t.chat.kind === 'channel' && (role === 'member' || role === 'banned')) throw new RpcFailure(403, 'CHAT_WRITE_FORBIDDEN');
+  if (role === 'banned') throw new RpcFailure(400, 'USER_BANNED_IN_CHANNEL');
+}
+
+/**
+ * RANDOM_ID_DUPLICATE (core.telegram.org/method/messages.sendMedia, random_id: "Random ID to avoid
+ * resending the same message"; the code stays 400 as before, see the README) is checked against the sender's last
+ * `randomIdMemory` messages in the chat only: Telegram's memory of random ids is bounded, not
+ * forever (issue 16), so a client must not rest exactly-once on it. 0 = no memory at all.
+ */
+function checkRandomId(ctx: CallContext, list: MessageRecord[], self: UserRecord, randomId: string): void {
+  const memory = ctx.core.randomIdMemory;
+  if (memory <= 0) return;
+  const mine = list.filter((m) => m.fromUserId === self.id);
+  const window = Number.isFinite(memory) ? mine.slice(-memory) : mine;
+  if (window.some((m) => m.randomId === randomId)) throw new RpcFailure(400, 'RANDOM_ID_DUPLICATE');
 }
 
 function attributeRecord(a: Api.TypeDocumentAttribute): DocumentAttributeRecord {
@@ -128,7 +152,7 @@ function post(
   const state = ctx.core.state;
   const list = (state.data.messages[t.key] ??= []);
   const randomId = String(req.randomId);
-  if (list.some((m) => m.randomId === randomId)) throw new RpcFailure(400, 'RANDOM_ID_DUPLICATE');
+  checkRandomId(ctx, list, self, randomId);
   const topicId = topicOf(t, req.replyTo);
   const topicMax = Math.max(0, ...(t.chat?.topics ?? []).map((x) => x.id));
   // Id 1 is the chat's creation message; forum topic ids are taken too.
@@ -186,7 +210,7 @@ function post(
         : new Api.UpdateNewMessage({ message, pts: state.data.pts, ptsCount: 1 }),
     ],
     users: [userTl(self, self.id), ...(t.user && t.user.id !== self.id ? [userTl(t.user, self.id)] : [])],
-    chats: t.chat ? [chatTl(t.chat)] : [],
+    chats: t.chat ? [chatTl(t.chat, self.id)] : [],
     date,
     seq: 0,
   });
@@ -205,7 +229,7 @@ on(Api.messages.UploadMedia, (ctx, req) => {
 on(Api.messages.SendMedia, (ctx, req) => {
   const self = ctx.user();
   const t = targetFor(ctx, self, req.peer);
-  checkCanPost(t);
+  checkCanPost(t, self);
   if ([...req.message].length > captionLimit(self)) throw new RpcFailure(400, 'MEDIA_CAPTION_TOO_LONG');
   return post(ctx, self, t, req, documentFor(ctx, self, req.media));
 });
@@ -213,7 +237,7 @@ on(Api.messages.SendMedia, (ctx, req) => {
 on(Api.messages.SendMessage, (ctx, req) => {
   const self = ctx.user();
   const t = targetFor(ctx, self, req.peer);
-  checkCanPost(t);
+  checkCanPost(t, self);
   if (!req.message.trim()) throw new RpcFailure(400, 'MESSAGE_EMPTY');
   if ([...req.message].length > 4096) throw new RpcFailure(400, 'MESSAGE_TOO_LONG');
   return post(ctx, self, t, req);

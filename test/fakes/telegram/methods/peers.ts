@@ -4,7 +4,7 @@ import { RpcFailure } from '../context';
 import type { CallContext } from '../context';
 import type { ChatRecord, UserRecord } from '../state';
 import { big, tlVector } from '../tl';
-import { chatKeyOf, chatTl, isChannel, messageTl, peerTl, userTl } from '../views';
+import { accessHashFor, chatKeyOf, chatTl, isChannel, messageTl, peerTl, userTl } from '../views';
 import { on } from './registry';
 
 /** Chats the account sees. */
@@ -16,7 +16,7 @@ function findUser(ctx: CallContext, input: unknown, self: UserRecord): UserRecor
   if (input instanceof Api.InputUserSelf) return self;
   if (input instanceof Api.InputUser) {
     const u = ctx.core.state.userById(input.userId.toJSNumber());
-    return u && (u.accessHash === input.accessHash.toString() || u.id === self.id) ? u : undefined;
+    return u && (accessHashFor(u.accessHash, self.id) === input.accessHash.toString() || u.id === self.id) ? u : undefined;
   }
   return undefined;
 }
@@ -25,7 +25,7 @@ function findUser(ctx: CallContext, input: unknown, self: UserRecord): UserRecor
 export function channelFor(ctx: CallContext, u: UserRecord, input: unknown): ChatRecord {
   if (input instanceof Api.InputChannel) {
     const c = ctx.core.state.data.chats.find((x) => isChannel(x) && x.id === input.channelId.toJSNumber());
-    if (c && c.accessHash === input.accessHash.toString()) {
+    if (c && accessHashFor(c.accessHash, u.id) === input.accessHash.toString()) {
       if (!visibleChats(ctx, u).includes(c)) throw new RpcFailure(400, 'CHANNEL_PRIVATE');
       return c;
     }
@@ -55,16 +55,23 @@ on(Api.users.GetFullUser, (ctx, req) => {
   });
 });
 
+/**
+ * contacts.resolveUsername (core.telegram.org/method/contacts.resolveUsername: "Both users and bots
+ * can use this method"; USERNAME_NOT_OCCUPIED, USERNAME_INVALID). A public chat resolves for anyone;
+ * one the account is not in comes back with `left` set.
+ */
 on(Api.contacts.ResolveUsername, (ctx, req) => {
   const self = ctx.user();
   const name = req.username.replace(/^@/, '').toLowerCase();
+  if (!/^[a-z][a-z0-9_]{3,31}$/.test(name)) throw new RpcFailure(400, 'USERNAME_INVALID');
   const c = ctx.core.state.data.chats.find((x) => x.username?.toLowerCase() === name);
-  if (c) return new Api.contacts.ResolvedPeer({ peer: peerTl(c), chats: [chatTl(c)], users: [] });
+  if (c) return new Api.contacts.ResolvedPeer({ peer: peerTl(c), chats: [chatTl(c, self.id)], users: [] });
   const u = ctx.core.state.data.users.find((x) => x.username?.toLowerCase() === name);
   if (u) return new Api.contacts.ResolvedPeer({ peer: new Api.PeerUser({ userId: big(u.id) }), chats: [], users: [userTl(u, self.id)] });
   throw new RpcFailure(400, 'USERNAME_NOT_OCCUPIED');
 });
 
+/** messages.getDialogs: core.telegram.org/method/messages.getDialogs "Only users can use this method" (bots: BOT_METHOD_INVALID). */
 on(Api.messages.GetDialogs, (ctx) => {
   const self = ctx.user();
   if (self.bot) throw new RpcFailure(400, 'BOT_METHOD_INVALID');
@@ -90,7 +97,7 @@ on(Api.messages.GetDialogs, (ctx) => {
       pts: isChannel(c) ? ctx.core.state.data.pts : undefined,
     });
   });
-  return new Api.messages.Dialogs({ dialogs, messages, chats: chats.map(chatTl), users: [userTl(self, self.id)] });
+  return new Api.messages.Dialogs({ dialogs, messages, chats: chats.map((c) => chatTl(c, self.id)), users: [userTl(self, self.id)] });
 });
 
 function creationMessage(c: ChatRecord): Api.MessageService {
@@ -105,9 +112,24 @@ function creationMessage(c: ChatRecord): Api.MessageService {
   });
 }
 
+/**
+ * channels.getChannels (core.telegram.org/method/channels.getChannels: "Both users and bots can use
+ * this method"; errors CHANNEL_INVALID, CHANNEL_PRIVATE). A bot may name a channel it belongs to
+ * with access_hash 0 and gets the channel with its real hash: Telethon's get_input_entity relies on
+ * it ("If we're a bot ... Similar for channels.getChannels", telethon/client/users.py, commit
+ * 85c4a913). Stricter than Telegram for users: hash 0 is CHANNEL_INVALID for them.
+ */
 on(Api.channels.GetChannels, (ctx, req) => {
   const self = ctx.user();
-  return new Api.messages.Chats({ chats: req.id.map((i) => chatTl(channelFor(ctx, self, i))) });
+  const chats = req.id.map((i) => {
+    if (self.bot && i instanceof Api.InputChannel && i.accessHash.isZero()) {
+      const c = visibleChats(ctx, self).find((x) => isChannel(x) && x.id === i.channelId.toJSNumber());
+      if (!c) throw new RpcFailure(400, 'CHANNEL_INVALID');
+      return chatTl(c, self.id);
+    }
+    return chatTl(channelFor(ctx, self, i), self.id);
+  });
+  return new Api.messages.Chats({ chats });
 });
 
 on(Api.channels.GetFullChannel, (ctx, req) => {
@@ -126,7 +148,7 @@ on(Api.channels.GetFullChannel, (ctx, req) => {
       pts: ctx.core.state.data.pts,
       participantsCount: c.members?.length ?? 1,
     }),
-    chats: [chatTl(c)],
+    chats: [chatTl(c, self.id)],
     users: [],
   });
 });
@@ -137,7 +159,7 @@ on(Api.messages.GetChats, (ctx, req) => {
   const chats = req.id
     .map((id) => mine.find((c) => !isChannel(c) && c.id === id.toJSNumber()))
     .filter((c): c is ChatRecord => Boolean(c));
-  return new Api.messages.Chats({ chats: chats.map(chatTl) });
+  return new Api.messages.Chats({ chats: chats.map((c) => chatTl(c, self.id)) });
 });
 
 on(Api.channels.GetForumTopics, (ctx, req) => {
@@ -165,9 +187,41 @@ on(Api.channels.GetForumTopics, (ctx, req) => {
     count: topics.length,
     topics,
     messages: [],
-    chats: [chatTl(c)],
+    chats: [chatTl(c, self.id)],
     users: [],
     pts: ctx.core.state.data.pts,
   });
 });
 
+
+/**
+ * channels.getForumTopicsByID (core.telegram.org/method/channels.getForumTopicsByID: "Only users can
+ * use this method"; CHANNEL_FORUM_MISSING, CHANNEL_INVALID, TOPICS_EMPTY). An id that is not a topic
+ * comes back as forumTopicDeleted.
+ */
+on(Api.channels.GetForumTopicsByID, (ctx, req) => {
+  const self = ctx.user();
+  if (self.bot) throw new RpcFailure(400, 'BOT_METHOD_INVALID');
+  const c = channelFor(ctx, self, req.channel);
+  if (c.kind !== 'forum') throw new RpcFailure(400, 'CHANNEL_FORUM_MISSING');
+  if (req.topics.length === 0) throw new RpcFailure(400, 'TOPICS_EMPTY');
+  const topics = req.topics.map((id) => {
+    const t = (c.topics ?? []).find((x) => x.id === id);
+    if (!t) return new Api.ForumTopicDeleted({ id });
+    return new Api.ForumTopic({
+      id: t.id,
+      date: c.date,
+      title: t.title,
+      iconColor: 0x6fb9f0,
+      topMessage: t.id,
+      readInboxMaxId: 0,
+      readOutboxMaxId: 0,
+      unreadCount: 0,
+      unreadMentionsCount: 0,
+      unreadReactionsCount: 0,
+      fromId: new Api.PeerUser({ userId: big(self.id) }),
+      notifySettings: new Api.PeerNotifySettings({}),
+    });
+  });
+  return new Api.messages.ForumTopics({ count: topics.length, topics, messages: [], chats: [chatTl(c, self.id)], users: [], pts: ctx.core.state.data.pts });
+});
