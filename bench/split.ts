@@ -1,26 +1,50 @@
 /**
- * `npm run bench -- split`: cuts a generated ~1 GB HLS VOD into parts with the real planner and
- * builder, against one whole-file remux (+faststart) and a plain `cp` of the same bytes, all in the
- * same run with a warm page cache. The VOD is cached under os.tmpdir() (first run: about a minute).
- * The ceiling is scaled down (with the segments: 0.5 s instead of Twitch's 10 s, so a segment is
- * about the same share of a part as on Twitch) so that the VOD makes at least 4 parts.
+ * `npm run bench -- split`: the cut as the app runs it, one JSON line, the load beside every figure.
+ *
+ * Segments are real MPEG-TS made by ffmpeg (cached under os.tmpdir()): a 5-minute VOD of 2 s
+ * segments at 12 Mb/s, whose audio first appears ~600-800 KB into each segment (as in Twitch's
+ * 6 Mb/s segments at ~1 MB).
+ *
+ * - `vsRemux`: the cut of the 5-minute VOD (each segment checked and keyed with
+ *   inspectTsSegment as after its download, planned with IncrementalPlanner unit by unit with the
+ *   early plan, every part built with buildPart and given a thumbnail with makeThumbnail, at the
+ *   pipeline's build concurrency min(4, cores)) over one single-pass ffmpeg remux of the same
+ *   bytes (concat protocol, stream copy, no faststart) on the same cores. Interleaved, median of
+ *   BENCH_SPLIT_ROUNDS.
+ * - `minFillRatio5m`, `minFillRatio1h`, `minFillRatio16h`: the smallest part but the last, as
+ *   its estimated MP4 size over the ceiling (for the 5-minute VOD also built, `builtMinFillRatio5m`),
+ *   at default split settings with every MB setting scaled by one factor so the VOD makes at least
+ *   4 parts (the 16-hour VOD makes 40+ at the real 2 GB ceiling: not scaled). The 1-hour and 16-hour
+ *   VODs repeat the 5-minute VOD's segment files (each file's key is read once, with the same
+ *   function); nothing is built for them. `...ButLastTwo` leaves out the last two, which the
+ *   planner balances on purpose (minFileSizeMB, midTargetRatio).
+ *
+ * Integration note: once the pipeline's cut stage plans with IncrementalPlanner and inspects
+ * segments with inspectTsSegment, this bench already calls the same functions; if the stage
+ * gains a single entry point (plan + build + thumbnail per part), call that here instead.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildPart, muxToMp4, partDuration, type BuiltPart } from '../electron/engine/media/build';
-import { readMp4Summary } from '../electron/engine/media/mp4-atoms';
-import { planParts, splitRules, type PlannedPart, type Unit } from '../electron/engine/media/planner';
+import { inspectTsSegment } from '../electron/engine/download/segment-check';
+import { buildPart, type BuiltPart } from '../electron/engine/media/build';
+import { IncrementalPlanner } from '../electron/engine/media/incremental-planner';
+import { splitRules, TELEGRAM_LIMIT_BYTES, type PlannedPart, type SplitRules, type Unit } from '../electron/engine/media/planner';
+import { makeThumbnail } from '../electron/engine/media/thumbnail';
+import { figure, interleaved, load1m, round } from './lib/ab';
 
 const exec = promisify(execFile);
-const CACHE = join(tmpdir(), 'twitch-vod-backup-bench-split-v2');
-// About 1 GB: parts of ~250 MB. With ~90 MB parts (a 450 MB VOD) each ffmpeg start-up and
-// input probe (~0.09 s) is a third of a part's work; at Twitch's real 2 GB parts it is ~1 %.
-const SECONDS = 450;
-const TRIALS = 5;
+const CACHE = join(tmpdir(), 'twitch-vod-backup-bench-split-v3');
+const SECONDS = 300;
+const SEGMENT_SEC = 2;
+const ROUNDS = Number(process.env.BENCH_SPLIT_ROUNDS ?? 3);
+/** The pipeline's build queue: min(4, cores) ffmpeg runs at once (scheduler.ts). */
+const BUILD_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
+/** Default split settings (contract/settings.ts), against the non-Premium ceiling. */
+const DEFAULTS = { maxFileSizeMB: 4194, minFileSizeMB: 1800, mergeThresholdMB: 100, midTargetRatio: 0.5, dropSegmentThresholdSec: 0 };
 const progress = (msg: string) => process.stderr.write(`[split] ${msg}\n`);
 
 interface Seg extends Unit {
@@ -30,16 +54,18 @@ interface Seg extends Unit {
 async function ensureVod(): Promise<Seg[]> {
   const playlist = join(CACHE, 'vod.m3u8');
   if (!existsSync(join(CACHE, 'done'))) {
-    progress(`generating a ${SECONDS} s 640x360 VOD in 0.5 s HLS segments under ${CACHE} ...`);
+    progress(`generating a ${SECONDS} s VOD in ${SEGMENT_SEC} s segments at 12 Mb/s under ${CACHE} ...`);
     await rm(CACHE, { recursive: true, force: true });
     await mkdir(CACHE, { recursive: true });
+    // prettier-ignore
     await exec('ffmpeg', [
       '-hide_banner', '-loglevel', 'error', '-y',
-      '-f', 'lavfi', '-i', 'testsrc2=s=640x360:r=30', '-f', 'lavfi', '-i', 'sine=f=440:r=48000',
-      '-t', String(SECONDS), '-vf', 'noise=alls=12:allf=t',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-g', '15', '-keyint_min', '15', '-sc_threshold', '0',
-      '-c:a', 'aac', '-b:a', '160k',
-      '-f', 'hls', '-hls_time', '0.5', '-hls_list_size', '0', '-hls_segment_filename', join(CACHE, 's%05d.ts'), playlist,
+      '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=30', '-f', 'lavfi', '-i', 'sine=f=440:r=48000',
+      '-t', String(SECONDS), '-vf', 'noise=alls=80:allf=t',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '12M', '-maxrate', '12M', '-bufsize', '4M', '-pix_fmt', 'yuv420p',
+      '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SEC})`,
+      '-c:a', 'aac', '-b:a', '160k', '-ac', '2',
+      '-f', 'hls', '-hls_time', String(SEGMENT_SEC), '-hls_list_size', '0', '-hls_segment_filename', join(CACHE, 's%05d.ts'), playlist,
     ]);
     await writeFile(join(CACHE, 'done'), '');
   }
@@ -56,121 +82,157 @@ async function ensureVod(): Promise<Seg[]> {
   return segs;
 }
 
-/** Flushes the previous contender's dirty pages first, so no one pays for another's writeback. */
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  await exec('sync');
-  const t0 = performance.now();
-  const v = await fn();
-  return [v, (performance.now() - t0) / 1000];
+/** Every MB setting scaled by one factor so the ceiling is `ceilingBytes` (defaults when it is the real one). */
+function rulesFor(ceilingBytes: number): SplitRules {
+  const f = ceilingBytes / TELEGRAM_LIMIT_BYTES;
+  return splitRules(
+    { ...DEFAULTS, maxFileSizeMB: f >= 1 ? DEFAULTS.maxFileSizeMB : ceilingBytes / 1e6, minFileSizeMB: DEFAULTS.minFileSizeMB * Math.min(1, f), mergeThresholdMB: DEFAULTS.mergeThresholdMB * Math.min(1, f) },
+    false,
+  );
 }
 
-/** Builds every part with at most `concurrency` ffmpeg runs at once, in plan order. */
-async function buildAll(segs: Seg[], parts: PlannedPart[], out: string, concurrency: number, ceilingBytes: number, feed: 'protocol' | 'demuxer') {
-  const results: BuiltPart[] = new Array(parts.length);
+/** The pipeline's planning: one unit per finished segment, the early plan after each, the rest at the end. */
+function planLikeThePipeline(units: Unit[], rules: SplitRules): { parts: PlannedPart[]; msPerSegment: number } {
+  const t0 = performance.now();
+  const planner = new IncrementalPlanner(rules, units);
+  const parts: PlannedPart[] = [];
+  // The caller numbers returned parts after those already recorded (as the pipeline does).
+  const record = (ps: PlannedPart[]) => {
+    const offset = parts.length;
+    const start = parts.length ? parts[parts.length - 1]!.startSec + parts[parts.length - 1]!.durationSec : 0;
+    for (const p of ps) parts.push({ ...p, index: offset + p.index, startSec: start + p.startSec });
+  };
+  let key: string | undefined;
+  for (const u of units) {
+    key = u.streamKey ?? key; // a segment without a full key keeps the previous one (as the pipeline stores it)
+    planner.push({ ...u, streamKey: key });
+    record(planner.takeEarly());
+  }
+  record(planner.finish().parts);
+  return { parts, msPerSegment: (performance.now() - t0) / Math.max(1, units.length) };
+}
+
+function fills(parts: PlannedPart[], rules: SplitRules, bytesOf: (p: PlannedPart, i: number) => number = (p) => p.estimatedBytes) {
+  const ratio = parts.map((p, i) => bytesOf(p, i) / rules.ceilingBytes);
+  const min = (xs: number[]) => (xs.length ? round(Math.min(...xs), 4) : null);
+  return { butLast: min(ratio.slice(0, -1)), butLastTwo: min(ratio.slice(0, -2)) };
+}
+
+/** The 5-minute VOD's segment files repeated to `seconds`, renumbered, keys from the same files. */
+function longVod(segs: Seg[], seconds: number): Seg[] {
+  const n = Math.ceil(seconds / SEGMENT_SEC);
+  return Array.from({ length: n }, (_, i) => ({ ...segs[i % segs.length]!, index: i }));
+}
+
+async function cut(segs: Seg[], rules: SplitRules, out: string): Promise<{ parts: PlannedPart[]; built: BuiltPart[]; runs: number }> {
+  await mkdir(out, { recursive: true });
+  const keyed: Seg[] = [];
+  for (const s of segs) keyed.push({ ...s, streamKey: (await inspectTsSegment(s.path, s.index, s.bytes)).streamKey });
+  const { parts } = planLikeThePipeline(keyed, rules);
+  const built: BuiltPart[] = new Array(parts.length);
   let next = 0;
   const worker = async () => {
     while (next < parts.length) {
       const i = next++;
-      const p = parts[i];
+      const p = parts[i]!;
+      const output = join(out, `segments-${p.firstUnit}-${p.lastUnit}.mp4`);
       const inputs = segs.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => s.path);
-      const output = join(out, `part${p.index}.mp4`);
-      if (feed === 'protocol') {
-        results[i] = await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ceilingBytes });
-      } else {
-        const list = join(out, `part${p.index}.txt`);
-        await writeFile(list, inputs.map((x) => `file '${x}'`).join('\n'));
-        results[i] = await muxToMp4({ inputArgs: ['-f', 'concat', '-safe', '0', '-i', list], output, expectedDurationSec: p.durationSec, ceilingBytes, what: list });
-      }
+      built[i] = await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ceilingBytes: rules.ceilingBytes });
+      await makeThumbnail({ input: output, output: output.replace(/\.mp4$/, '.jpg'), durationSec: built[i]!.durationSec });
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return results;
+  await Promise.all(Array.from({ length: BUILD_CONCURRENCY }, worker));
+  return { parts, built, runs: built.reduce((n, b) => n + b.ffmpegRuns, 0) };
 }
 
-export default async function split() {
+async function remux(segs: Seg[], output: string): Promise<void> {
+  // prettier-ignore
+  await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', `concat:${segs.map((s) => s.path).join('|')}`, '-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', output], { maxBuffer: 1 << 20 });
+}
+
+/** Flushes the previous side's dirty pages first, so no one pays for another's writeback. */
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await exec('sync');
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+export default async function split(): Promise<Record<string, unknown>> {
+  const loadStart = load1m();
   const segs = await ensureVod();
   const inputBytes = segs.reduce((s, u) => s + u.bytes, 0);
-  if (inputBytes < 400e6) throw new Error(`bench VOD is only ${inputBytes} bytes; delete ${CACHE} and rerun`);
-  // Warm the page cache so every contender reads from memory.
-  for (const s of segs) await readFile(s.path);
-  const ceilingBytes = Math.floor(inputBytes / 4.2);
-  const rules = splitRules({ maxFileSizeMB: ceilingBytes / 1e6, minFileSizeMB: 0, mergeThresholdMB: 0, midTargetRatio: 0.5, dropSegmentThresholdSec: 0 }, false);
-  const plan = planParts(segs, rules, { complete: true });
-  progress(`${segs.length} segments, ${inputBytes} bytes, ceiling ${rules.ceilingBytes}: ${plan.parts.length} parts`);
-
+  for (const s of segs) await readFile(s.path); // warm the page cache for both sides
   const work = join(tmpdir(), `bench-split-out-${process.pid}`);
   await mkdir(work, { recursive: true });
   try {
-    // The machine is shared: every contender runs TRIALS times, interleaved, and keeps its best.
-    const byConcurrency: Record<string, number> = {};
-    let best: { seconds: number; built: BuiltPart[]; concurrency: number } | null = null;
-    let remuxSeconds = Infinity;
-    let copySeconds = Infinity;
-    let wholeDurationSec = 0;
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      for (const c of trial % 2 ? [1, 2, 3] : [3, 2, 1]) {
-        const dir = join(work, `c${c}`);
-        await mkdir(dir);
-        const [built, seconds] = await timed(() => buildAll(segs, plan.parts, dir, c, rules.ceilingBytes, 'protocol'));
-        byConcurrency[c] = round(Math.min(seconds, byConcurrency[c] ?? Infinity));
-        if (!best || seconds < best.seconds) best = { seconds, built, concurrency: c };
-        await rm(dir, { recursive: true, force: true });
-      }
-      const whole = join(work, 'whole.mp4');
-      const [, remux] = await timed(() =>
-        exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', `concat:${segs.map((s) => s.path).join('|')}`, '-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', whole], { maxBuffer: 1 << 20 }),
-      );
-      remuxSeconds = Math.min(remuxSeconds, remux);
-      // The same measure as the parts': the video track's duration.
-      wholeDurationSec = partDuration(await readMp4Summary(whole));
-      await rm(whole, { force: true });
-      const copyDir = join(work, 'copy');
-      await mkdir(copyDir);
-      const [, copy] = await timed(() => exec('cp', [...segs.map((s) => s.path), copyDir]));
-      copySeconds = Math.min(copySeconds, copy);
-      await rm(copyDir, { recursive: true, force: true });
-      progress(`trial ${trial}: parts by concurrency ${JSON.stringify(byConcurrency)}, remux ${remux.toFixed(2)} s, cp ${copy.toFixed(2)} s`);
-    }
-    if (!best) throw new Error('no build ran');
-    const demuxDir = join(work, 'demux');
-    await mkdir(demuxDir);
-    const [, demuxerSeconds] = await timed(() => buildAll(segs, plan.parts, demuxDir, best.concurrency, rules.ceilingBytes, 'demuxer'));
-    await rm(demuxDir, { recursive: true, force: true });
-    const wholeInfo = { durationSec: wholeDurationSec };
+    // Keys read once per distinct file, with the function the pipeline uses after each download.
+    const keyOf = new Map<string, string | undefined>();
+    for (const s of segs) keyOf.set(s.path, (await inspectTsSegment(s.path, s.index, s.bytes)).streamKey);
+    const keyed = (list: Seg[]) => list.map((s) => ({ ...s, streamKey: keyOf.get(s.path) }));
 
-    const built = best.built;
-    const written = built.reduce((s, b) => s + b.bytes, 0);
-    const partsSec = built.reduce((s, b) => s + b.durationSec, 0);
-    const droppedSec = plan.dropped?.durationSec ?? 0;
-    const fill = built.slice(0, -1).map((b) => b.bytes / rules.ceilingBytes);
+    const rules5m = rulesFor(Math.floor(inputBytes / 4.5));
+    let last: Awaited<ReturnType<typeof cut>> | undefined;
+    const sides = await interleaved(
+      ROUNDS,
+      {
+        cut: async (r) => {
+          const dir = join(work, `cut${r}`);
+          const seconds = await timed(async () => (last = await cut(segs, rules5m, dir)));
+          await rm(dir, { recursive: true, force: true });
+          return seconds;
+        },
+        remux: async () => {
+          const whole = join(work, 'whole.mp4');
+          const seconds = await timed(() => remux(segs, whole));
+          await rm(whole, { force: true });
+          return seconds;
+        },
+      },
+      progress,
+    );
+    const built5m = last!;
+    const f5 = fills(built5m.parts, rules5m);
+    const b5 = fills(built5m.parts, rules5m, (_p, i) => built5m.built[i]!.bytes);
+
+    const long = (seconds: number) => {
+      const list = keyed(longVod(segs, seconds));
+      const bytes = list.reduce((n, s) => n + s.bytes, 0);
+      const rules = rulesFor(Math.min(TELEGRAM_LIMIT_BYTES, Math.floor(bytes / 4.5)));
+      const { parts, msPerSegment } = planLikeThePipeline(list, rules);
+      return { parts, rules, msPerSegment, fill: fills(parts, rules), runs: new Set(list.map((s) => s.streamKey)).size };
+    };
+    const h1 = long(3600);
+    const h16 = long(16 * 3600);
+    progress(`5m: ${built5m.parts.length} parts; 1h: ${h1.parts.length}; 16h: ${h16.parts.length} (${round(h16.msPerSegment, 4)} ms per segment planned)`);
     return {
       inputBytes,
-      parts: built.length,
-      bytesWrittenPerInputByte: round(written / inputBytes, 4),
-      ffmpegRunsPerPart: built.reduce((s, b) => s + b.ffmpegRuns, 0) / built.length,
-      minFillRatio: round(Math.min(...fill), 4),
-      lostSeconds: round(droppedSec + Math.max(0, wholeInfo.durationSec - partsSec), 3),
-      seconds: round(best.seconds),
-      remuxSeconds: round(remuxSeconds),
-      vsRemux: round(best.seconds / remuxSeconds),
-      copySeconds: round(copySeconds),
-      vsCopy: round(best.seconds / copySeconds),
-      concurrency: best.concurrency,
-      secondsByConcurrency: byConcurrency,
-      concatDemuxerSeconds: round(demuxerSeconds),
-      ceilingBytes: rules.ceilingBytes,
-      partsDurationDiffSec: round(partsSec - wholeInfo.durationSec, 3),
       segments: segs.length,
-      // The machine is shared: how busy it was while measuring (cores vs 1-minute load).
+      distinctStreamKeys: keyOf.size ? new Set(keyOf.values()).size : 0,
+      buildConcurrency: BUILD_CONCURRENCY,
       cores: cpus().length,
-      loadAvg1m: round(loadavg()[0], 2),
+      cutSeconds: round(sides.cut.median),
+      remuxSeconds: round(sides.remux.median),
+      ...figure('vsRemux', sides.cut.median / sides.remux.median, sides.cut, sides.remux),
+      ffmpegRunsPerPart: round(built5m.runs / built5m.built.length),
+      parts5m: built5m.parts.length,
+      parts1h: h1.parts.length,
+      parts16h: h16.parts.length,
+      ...figure('minFillRatio5m', f5.butLast ?? NaN, sides.cut),
+      builtMinFillRatio5m: b5.butLast,
+      minFillRatio1h: h1.fill.butLast,
+      minFillRatio16h: h16.fill.butLast,
+      minFillRatioButLastTwo5m: f5.butLastTwo,
+      minFillRatioButLastTwo1h: h1.fill.butLastTwo,
+      minFillRatioButLastTwo16h: h16.fill.butLastTwo,
+      ceilingBytes5m: rules5m.ceilingBytes,
+      ceilingBytes1h: h1.rules.ceilingBytes,
+      ceilingBytes16h: h16.rules.ceilingBytes,
+      plannerMsPerSegment16h: round(h16.msPerSegment, 4),
+      load1mStart: loadStart,
+      load1mEnd: load1m(),
     };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-function round(x: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

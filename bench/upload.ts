@@ -1,35 +1,57 @@
 /**
- * `npm run bench -- upload`: a file of >= 500 MB, two measurements, one JSON line.
- * (a) Latency-bound: every part is answered after 100 ms (GramJS seams: the sender GramJS
- *     would use is replaced by one that waits 100 ms per part). Ours (8 parts in flight) vs
- *     `client.sendFile` with default options on the same fake sender and file.
- * (b) CPU-bound: our uploader against the MTProto stand-in (real key exchange, real IGE, no
- *     delay) running in ANOTHER process, so only the engine's CPU is counted.
- * (b) runs first, so its CPU time is not skewed by the GramJS comparison's leftovers.
- * peakRssMB is sampled over the whole run.
+ * `npm run bench -- upload`: one JSON line, the load average beside every figure.
+ *
+ * (a) Network-bound, ours vs GramJS at its best. Both run on senders that model a Telegram
+ *     connection: requests on one connection go out one after another at BENCH_UPLOAD_CONN_MBPS
+ *     (per-connection bandwidth: TCP to a distant DC is window/RTT bound), and each is answered
+ *     BENCH_UPLOAD_RTT_MS after its last byte left. Ours is the product's path exactly
+ *     (TelegramConnection.upload -> uploadFile -> partTransport -> sender.send) with the upload
+ *     senders replaced by modelled ones; GramJS is `client.uploadFile({ workers })`, which sends
+ *     every part through `client.getSender(dcId)` (one connection; telegram/client/uploads.js),
+ *     replaced the same way. GramJS's worker count is searched first (its best), then the two
+ *     run interleaved, median of BENCH_UPLOAD_ROUNDS. `vsGramjsBest` = GramJS seconds / ours;
+ *     `vsLimit` = ours / the physical limit (bytes over all our connections' bandwidth + one RTT).
+ * (b) CPU: our uploader through the real MTProto stand-in (key exchange, IGE, TCP) running in
+ *     another process, so only the engine's CPU is counted; median of 3 uploads of
+ *     BENCH_UPLOAD_MB. `cpuSecondsPerGB` = process CPU (all threads) / GB sent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { Api, TelegramClient } from 'telegram';
+import { CustomFile } from 'telegram/client/uploads';
 import { StringSession } from 'telegram/sessions';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
-import { uploadFile, type PartTransport } from '../electron/engine/telegram/uploader';
 import { LoginFlow, TelegramConnection } from '../electron/engine/telegram/gramjs';
+import { figure, interleaved, load1m, repeat, round } from './lib/ab';
 import { spawnStandIn } from '../test/fakes/telegram/process';
 
-const SIZE = Number(process.env.BENCH_UPLOAD_MB ?? 512) * 1024 * 1024;
-const DELAY_MS = 100;
+const MiB = 1024 * 1024;
+const CPU_SIZE = Number(process.env.BENCH_UPLOAD_MB ?? 256) * MiB;
+const NET_SIZE = Number(process.env.BENCH_UPLOAD_NET_MB ?? 64) * MiB;
+const RTT_MS = Number(process.env.BENCH_UPLOAD_RTT_MS ?? 100);
+const CONN_BPS = Number(process.env.BENCH_UPLOAD_CONN_MBPS ?? 8) * 1e6;
+const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 3);
+const GRAMJS_WORKERS = [4, 8, 16, 32];
+const API_HASH = '0123456789abcdef0123456789abcdef';
 const progress = (msg: string) => process.stderr.write(`[upload bench] ${msg}\n`);
+
+/**
+ * GramJS picks 512 KiB parts only for files over 750 MB (Utils.getAppropriatedPartSize: 128 KiB up
+ * to 100 MB); a VOD part is up to 2 GB, so on this smaller file it is given the part size it would
+ * use there (smaller parts would cost it round trips that it never pays on a real part).
+ */
+const gramjsUtils = createRequire(import.meta.url)('telegram/Utils') as { getAppropriatedPartSize: (size: unknown) => number };
+gramjsUtils.getAppropriatedPartSize = () => 512;
 
 async function makeFile(path: string, size: number): Promise<void> {
   const out = createWriteStream(path);
-  const chunk = randomBytes(4 * 1024 * 1024);
+  const chunk = randomBytes(4 * MiB);
   for (let written = 0; written < size; written += chunk.length) {
-    // Vary each chunk a little so parts differ.
-    chunk.writeUInt32LE(written, 0);
+    chunk.writeUInt32LE(written, 0); // parts differ
     if (!out.write(chunk.subarray(0, Math.min(chunk.length, size - written)))) await once(out, 'drain');
   }
   out.end();
@@ -42,70 +64,87 @@ async function fileSha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** A sender whose every request takes `delayMs` (what a distant DC looks like to one part). */
-function slowSender(delayMs: number) {
-  return {
-    parts: 0,
-    send(request: unknown): Promise<unknown> {
-      if (request instanceof Api.upload.SaveBigFilePart || request instanceof Api.upload.SaveFilePart) this.parts++;
-      return new Promise((resolve) => setTimeout(() => resolve(true), delayMs));
-    },
-  };
+/** One modelled connection: requests leave one after another at `bps`, each answered `rttMs` after its last byte. */
+class ModelledSender {
+  parts = 0;
+  private freeAt = 0;
+  constructor(
+    private readonly bps: number,
+    private readonly rttMs: number,
+  ) {}
+  send(request: { getBytes(): Buffer }): Promise<boolean> {
+    if (request instanceof Api.upload.SaveBigFilePart || request instanceof Api.upload.SaveFilePart) this.parts++;
+    const bytes = request.getBytes().length;
+    const now = performance.now();
+    this.freeAt = Math.max(now, this.freeAt) + (bytes / this.bps) * 1000;
+    const doneAt = this.freeAt + this.rttMs;
+    return new Promise((resolve) => setTimeout(() => resolve(true), doneAt - now));
+  }
+  isConnected(): boolean {
+    return true;
+  }
+  disconnect(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
-async function latencyOurs(path: string): Promise<number> {
-  const senders = Array.from({ length: 4 }, () => slowSender(DELAY_MS));
-  const transport: PartTransport = {
-    connections: senders.length,
-    sendPart: async (conn, req) => {
-      // Build the same request objects the product sends.
-      const r = new Api.upload.SaveBigFilePart({ fileId: BigInt(req.fileId) as never, filePart: req.part, fileTotalParts: req.totalParts, bytes: req.bytes });
-      return (await senders[conn]!.send(r)) === true;
-    },
-  };
-  const t0 = performance.now();
-  await uploadFile(transport, { path, inFlight: 8 });
-  return (performance.now() - t0) / 1000;
+/** The product's TelegramConnection, its upload senders replaced by modelled ones (its only network seam for parts). */
+function modelledConnection(connections: number): { conn: TelegramConnection; senders: ModelledSender[] } {
+  const senders = Array.from({ length: connections }, () => new ModelledSender(CONN_BPS, RTT_MS));
+  const conn = Object.create(TelegramConnection.prototype) as TelegramConnection;
+  (conn as unknown as { uploadSenders: Array<Promise<ModelledSender>> }).uploadSenders = senders.map((s) => Promise.resolve(s));
+  return { conn, senders };
 }
 
-async function latencyGramjsDefault(path: string): Promise<number> {
-  const client = new TelegramClient(new StringSession(''), 1, '0123456789abcdef0123456789abcdef', { baseLogger: new Logger(LogLevel.NONE) });
-  const sender = slowSender(DELAY_MS);
-  // GramJS seams: upload parts go to getSender(dcId).send; everything else to invoke.
-  (client as unknown as { getSender: () => Promise<unknown> }).getSender = async () => sender;
-  (client as unknown as { invoke: (r: unknown) => Promise<unknown> }).invoke = async () =>
-    new Api.Updates({ updates: [], users: [], chats: [], date: 0, seq: 0 });
-  client.session.setDC(2, '127.0.0.1', 443);
+async function oursNetwork(path: string): Promise<number> {
+  const { conn, senders } = modelledConnection(4);
   const t0 = performance.now();
-  await client.sendFile('me', { file: path });
+  // Defaults as the pipeline passes them: 8 parts in flight over min(4, 8) connections.
+  const up = await conn.upload({ path, premium: false, inFlight: 8, connections: 4 });
   const sec = (performance.now() - t0) / 1000;
-  progress(`gramjs default sent ${sender.parts} parts`);
+  const parts = senders.reduce((n, s) => n + s.parts, 0);
+  if (parts !== up.totalParts) throw new Error(`ours sent ${parts} parts for ${up.totalParts}`);
   return sec;
 }
 
-async function cpuBound(path: string, dir: string, sha256: string): Promise<{ seconds: number; cpuSecondsPerGB: number; bytes: number }> {
+async function gramjsNetwork(path: string, workers: number): Promise<number> {
+  const client = new TelegramClient(new StringSession(''), 1, API_HASH, { baseLogger: new Logger(LogLevel.NONE) });
+  const sender = new ModelledSender(CONN_BPS, RTT_MS);
+  // GramJS seam: uploadFile sends every part through getSender(dcId).
+  (client as unknown as { getSender: () => Promise<unknown> }).getSender = async () => sender;
+  client.session.setDC(2, '127.0.0.1', 443);
+  const size = statSync(path).size;
+  const t0 = performance.now();
+  await client.uploadFile({ file: new CustomFile(basename(path), size, path), workers });
+  const sec = (performance.now() - t0) / 1000;
+  if (sender.parts !== Math.ceil(size / (512 * 1024))) throw new Error(`gramjs sent ${sender.parts} parts`);
+  return sec;
+}
+
+async function cpuPerGB(path: string, dir: string, sha256: string): Promise<{ cpu: Awaited<ReturnType<typeof repeat>>; mbps: number[] }> {
   const info = await spawnStandIn({ stateFile: join(dir, 'standin.json') });
+  const mbps: number[] = [];
   try {
-    const conn = await TelegramConnection.connect({
-      apiId: 1,
-      apiHash: '0123456789abcdef0123456789abcdef',
-      testServer: { host: info.host, port: info.port, dcId: info.dcId, publicKeyPem: info.publicKeyPem },
-    });
+    const conn = await TelegramConnection.connect({ apiId: 1, apiHash: API_HASH, testServer: { host: info.host, port: info.port, dcId: info.dcId, publicKeyPem: info.publicKeyPem } });
     try {
-      const flow = new LoginFlow(conn, 1, '0123456789abcdef0123456789abcdef');
+      const flow = new LoginFlow(conn, 1, API_HASH);
       await flow.start({ phone: '+15550000001' });
       const step = await flow.submitCode('12345');
       if (step.step !== 'done') throw new Error(`bench login failed: ${JSON.stringify(step)}`);
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const up = await conn.upload({ path, inFlight: 8, premium: false });
-      const seconds = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      const cpuSec = (cpu.user + cpu.system) / 1e6;
-      // The stand-in reassembled the file: check it is the same bytes.
-      const { uploads } = await info.state();
-      if (!JSON.stringify(uploads).includes(sha256)) throw new Error('stand-in did not receive the file intact');
-      return { seconds, cpuSecondsPerGB: cpuSec / (up.size / 1e9), bytes: up.size };
+      const cpu = await repeat(3, async (i) => {
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        const up = await conn.upload({ path, inFlight: 8, premium: false });
+        const seconds = (performance.now() - t0) / 1000;
+        const used = process.cpuUsage(cpu0);
+        const { uploads } = await info.state();
+        if (!JSON.stringify(uploads).includes(sha256)) throw new Error('stand-in did not receive the file intact');
+        const perGB = (used.user + used.system) / 1e6 / (up.size / 1e9);
+        mbps.push(round(up.size / 1e6 / seconds));
+        progress(`(b) run ${i + 1}: ${seconds.toFixed(1)} s, ${perGB.toFixed(2)} CPU-s/GB (user ${(used.user / 1e6).toFixed(2)}, system ${(used.system / 1e6).toFixed(2)}), load ${load1m()}`);
+        return perGB;
+      });
+      return { cpu, mbps };
     } finally {
       await conn.close();
     }
@@ -119,37 +158,44 @@ export default async function bench(): Promise<Record<string, unknown>> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   try {
-    const path = join(dir, 'vod-part.mp4');
-    progress(`writing ${SIZE} bytes`);
-    await makeFile(path, SIZE);
-    // (b) first, in a fresh process state: the engine never runs the GramJS comparison.
-    progress('(b) CPU: MTProto stand-in in another process, no delay');
-    const b = await cpuBound(path, dir, await fileSha256(path));
-    progress(`(b) ${b.seconds.toFixed(1)} s, ${b.cpuSecondsPerGB.toFixed(2)} CPU s per GB`);
-    // BENCH_UPLOAD_SKIP_A=1 skips the slow GramJS-default run (for profiling (b) only).
-    const skipA = process.env.BENCH_UPLOAD_SKIP_A === '1';
-    progress('(a) ours, 100 ms per part, 8 in flight');
-    const ours = skipA ? NaN : await latencyOurs(path);
-    progress(`(a) ours: ${ours.toFixed(1)} s; now GramJS sendFile defaults (this takes a while)`);
-    const gramjs = skipA ? NaN : await latencyGramjsDefault(path);
-    progress(`(a) gramjs default: ${gramjs.toFixed(1)} s`);
-    // seconds/MBps: ours on the latency-bound run, so vsGramjsDefault = gramjsDefaultSeconds / seconds.
-    const result: Record<string, unknown> = {
-      bytes: SIZE,
-      seconds: round(ours),
-      MBps: round(SIZE / 1e6 / ours),
-      gramjsDefaultSeconds: round(gramjs),
-      vsGramjsDefault: round(gramjs / ours),
+    const loadStart = load1m();
+    const cpuFile = join(dir, 'cpu-part.mp4');
+    const netFile = join(dir, 'net-part.mp4');
+    progress(`writing ${CPU_SIZE} + ${NET_SIZE} bytes`);
+    await makeFile(cpuFile, CPU_SIZE);
+    await makeFile(netFile, NET_SIZE);
+    // (b) first, in a fresh process: the engine never runs the GramJS comparison.
+    progress('(b) CPU through the MTProto stand-in (another process), 3 runs');
+    const b = await cpuPerGB(cpuFile, dir, await fileSha256(cpuFile));
+    progress(`(a) GramJS uploadFile worker counts ${GRAMJS_WORKERS.join(', ')} (${CONN_BPS / 1e6} MB/s per connection, ${RTT_MS} ms)`);
+    const search: Record<string, number> = {};
+    for (const w of GRAMJS_WORKERS) {
+      search[w] = round(await gramjsNetwork(netFile, w));
+      progress(`(a) gramjs workers=${w}: ${search[w]} s`);
+    }
+    const best = Number(Object.entries(search).sort((x, y) => x[1] - y[1])[0]![0]);
+    const sides = await interleaved(ROUNDS, { ours: () => oursNetwork(netFile), gramjs: () => gramjsNetwork(netFile, best) }, (m) => progress(`(a) ${m}`));
+    const limit = NET_SIZE / (4 * CONN_BPS) + RTT_MS / 1000;
+    return {
+      bytes: NET_SIZE,
+      connMBps: CONN_BPS / 1e6,
+      rttMs: RTT_MS,
+      seconds: round(sides.ours.median),
+      gramjsBestWorkers: best,
+      gramjsSeconds: round(sides.gramjs.median),
+      gramjsWorkerSearch: search,
+      ...figure('vsGramjsBest', sides.gramjs.median / sides.ours.median, sides.ours, sides.gramjs),
+      ...figure('vsLimit', sides.ours.median / limit, sides.ours),
+      cpuBytes: CPU_SIZE,
+      ...figure('cpuSecondsPerGB', b.cpu.median, b.cpu),
+      cpuSecondsPerGBRuns: b.cpu.values,
+      cpuBoundMBps: b.mbps,
+      peakRssMB: Math.round(peakRss / MiB),
+      load1mStart: loadStart,
+      load1mEnd: load1m(),
     };
-    result.cpuBoundSeconds = round(b.seconds);
-    result.cpuBoundMBps = round(b.bytes / 1e6 / b.seconds);
-    result.cpuSecondsPerGB = round(b.cpuSecondsPerGB);
-    result.peakRssMB = Math.round(peakRss / 2 ** 20);
-    return result;
   } finally {
     clearInterval(sampler);
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-const round = (x: number) => Math.round(x * 100) / 100;

@@ -29,6 +29,11 @@ export interface HlsSpec {
   firstIndex?: number;
   /** Encode with B-frames (as Twitch sources usually are): decode and display order differ. */
   bframes?: boolean;
+  /**
+   * Constant video bitrate (Mb/s) on a noisy picture: big keyframes, so a segment's first audio
+   * packet lies far in (at 12 Mb/s about 600-800 KB, as Twitch's 6 Mb/s segments at ~1 MB).
+   */
+  videoMbps?: number;
 }
 
 export async function tempDir(name: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -43,6 +48,7 @@ export async function makeHls(spec: HlsSpec): Promise<Segment[]> {
   const h = spec.height ?? 90;
   const fps = spec.fps ?? 15;
   const filters: string[] = [];
+  if (spec.videoMbps) filters.push('noise=alls=80:allf=t');
   if (spec.vbr) filters.push(`noise=alls=60:allf=t:enable='lt(mod(t,4),2)'`);
   if (spec.videoGap) filters.push(`select='not(between(t,${spec.videoGap[0]},${spec.videoGap[1] - 0.001}))'`);
   const args = [
@@ -53,6 +59,7 @@ export async function makeHls(spec: HlsSpec): Promise<Segment[]> {
     ...(filters.length ? ['-vf', filters.join(',')] : []),
     ...(spec.videoGap ? ['-fps_mode', 'passthrough'] : []),
     '-c:v', 'libx264', '-preset', spec.bframes ? 'veryfast' : 'ultrafast', ...(spec.bframes ? ['-bf', '2'] : []), '-pix_fmt', 'yuv420p',
+    ...(spec.videoMbps ? ['-b:v', `${spec.videoMbps}M`, '-maxrate', `${spec.videoMbps}M`, '-bufsize', `${spec.videoMbps / 3}M`] : []),
     '-force_key_frames', `expr:gte(t,n_forced*${segmentSec})`,
     '-c:a', 'aac', '-b:a', '48k', '-ac', '2',
     ...(spec.tsOffsetSec ? ['-output_ts_offset', String(spec.tsOffsetSec)] : []),

@@ -1,7 +1,15 @@
 import { open } from 'node:fs/promises';
+import { TsSignatureScanner } from '../media/ts-signature';
 import { transient } from '../util/errors';
 
 const TS_PACKET = 188;
+/** Read step: whole packets, about 1 MiB. */
+const CHUNK = TS_PACKET * 5578;
+/**
+ * How far into a segment the stream parameters are looked for. Audio was first seen about 1 MB
+ * into 6 Mb/s Twitch segments (a keyframe is written before it); 8 MB covers 20 Mb/s sources.
+ */
+export const SIGNATURE_READ_LIMIT = CHUNK * 8;
 
 /**
  * A cheap look at a downloaded HLS segment before it is trusted: MPEG-TS packets of 188 bytes,
@@ -22,18 +30,49 @@ export function looksLikeTsSegment(head: Buffer, size: number): boolean {
   return sawPat;
 }
 
-/** Checks a downloaded segment and returns its first bytes (~385 KB) for further inspection. */
-export async function checkTsSegment(path: string, index: number, size: number): Promise<Buffer> {
+export interface SegmentInspection {
+  /** Stream signature (see ts-signature.ts); undefined when not all of it was seen: keep the previous one. */
+  streamKey: string | undefined;
+  /** Bytes read from the start of the file (up to where the signature was complete). */
+  head: Buffer;
+}
+
+/**
+ * Checks a downloaded segment and reads its stream signature, reading only as far as needed
+ * (at most SIGNATURE_READ_LIMIT bytes). Throws a transient error for a segment that is not MPEG-TS.
+ */
+export async function inspectTsSegment(path: string, index: number, size: number): Promise<SegmentInspection> {
   const file = await open(path, 'r');
   try {
-    const head = Buffer.alloc(TS_PACKET * 2048); // ~385 KB: a few hundred ms of a high-bitrate stream
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (!looksLikeTsSegment(bytes, size)) {
-      throw transient('corrupt_segment', `Segment ${index} is not a valid MPEG-TS segment (${size} bytes); it will be fetched again.`);
+    const scanner = new TsSignatureScanner();
+    const chunks: Buffer[] = [];
+    let read = 0;
+    while (read < Math.min(size, SIGNATURE_READ_LIMIT)) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - read));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, read);
+      if (bytesRead === 0) break;
+      const bytes = chunk.subarray(0, bytesRead);
+      // The PAT must be in the first chunk; later chunks must keep packet sync.
+      if (!(read === 0 ? looksLikeTsSegment(bytes, size) : syncKept(bytes))) {
+        throw transient('corrupt_segment', `Segment ${index} is not a valid MPEG-TS segment (${size} bytes, bad packet near byte ${read}); it will be fetched again.`);
+      }
+      chunks.push(bytes);
+      read += bytesRead;
+      if (scanner.push(bytes)) break;
     }
-    return bytes;
+    if (read === 0) throw transient('corrupt_segment', `Segment ${index} is empty; it will be fetched again.`);
+    return { streamKey: scanner.signature(), head: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) };
   } finally {
     await file.close();
   }
+}
+
+function syncKept(bytes: Buffer): boolean {
+  for (let at = 0; at < bytes.length; at += TS_PACKET) if (bytes[at] !== 0x47) return false;
+  return true;
+}
+
+/** Checks a downloaded segment and returns its first bytes (as far as its stream signature needs). */
+export async function checkTsSegment(path: string, index: number, size: number): Promise<Buffer> {
+  return (await inspectTsSegment(path, index, size)).head;
 }

@@ -111,7 +111,8 @@ export function estimateMp4Bytes(bytes: number, durationSec: number, rules: Spli
   return Math.ceil(bytes * rules.payloadRatio) + moovReserveBytes(durationSec, rules);
 }
 
-const fits = (bytes: number, durationSec: number, rules: SplitRules) => estimateMp4Bytes(bytes, durationSec, rules) <= rules.ceilingBytes;
+/** Whether a run of units with these totals makes an MP4 under the ceiling (monotone in both). */
+export const fits = (bytes: number, durationSec: number, rules: SplitRules) => estimateMp4Bytes(bytes, durationSec, rules) <= rules.ceilingBytes;
 
 /** Half-open range [from, to) of positions in the units array. */
 interface Group {
@@ -142,17 +143,22 @@ class Sums {
 function validate(units: readonly Unit[], rules: SplitRules): void {
   let prev = -Infinity;
   for (const [pos, u] of units.entries()) {
-    const where = `unit ${u?.index} (position ${pos})`;
-    if (!Number.isFinite(u?.index) || u.index <= prev) throw permanent('bad_units', `${where}: unit indices must be finite and strictly increasing`);
-    if (!Number.isFinite(u.bytes) || u.bytes < 0) throw permanent('bad_units', `${where}: bytes must be a non-negative number (got ${u.bytes})`);
-    if (!Number.isFinite(u.durationSec) || u.durationSec < 0) throw permanent('bad_units', `${where}: durationSec must be a non-negative number (got ${u.durationSec})`);
-    if (!fits(u.bytes, u.durationSec, rules)) {
-      throw permanent(
-        'unit_too_large',
-        `${where} alone (${u.bytes} bytes, ${u.durationSec.toFixed(1)} s) would exceed the part ceiling of ${rules.ceilingBytes} bytes`,
-      );
-    }
+    checkUnit(u, pos, prev, rules);
     prev = u.index;
+  }
+}
+
+/** One unit's checks (`prev`: the index of the unit before it); the incremental planner shares them. */
+export function checkUnit(u: Unit, pos: number, prev: number, rules: SplitRules): void {
+  const where = `unit ${u?.index} (position ${pos})`;
+  if (!Number.isFinite(u?.index) || u.index <= prev) throw permanent('bad_units', `${where}: unit indices must be finite and strictly increasing`);
+  if (!Number.isFinite(u.bytes) || u.bytes < 0) throw permanent('bad_units', `${where}: bytes must be a non-negative number (got ${u.bytes})`);
+  if (!Number.isFinite(u.durationSec) || u.durationSec < 0) throw permanent('bad_units', `${where}: durationSec must be a non-negative number (got ${u.durationSec})`);
+  if (!fits(u.bytes, u.durationSec, rules)) {
+    throw permanent(
+      'unit_too_large',
+      `${where} alone (${u.bytes} bytes, ${u.durationSec.toFixed(1)} s) would exceed the part ceiling of ${rules.ceilingBytes} bytes`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
  * uploader, posting, captions and alerts. The pipeline imports from here.
  */
 export { TelegramConnection, LoginFlow, messageLink } from './gramjs';
-export { uploadFile, canResume, partLimit, type PartTransport, type PartRequest } from './uploader';
+export { uploadFile, canResume, ackedParts, partLimit, type PartTransport, type PartRequest } from './uploader';
 export * from './types';
 export * from './caption';
 export * from './alerts';

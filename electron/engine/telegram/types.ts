@@ -96,13 +96,19 @@ export interface Destination {
   topicId?: number;
 }
 
-/** What `upload` records after every acknowledged part, so a restart sends only missing parts. */
+/**
+ * What `upload` records after every acknowledged part, so a restart sends only missing parts.
+ * Its size does not grow with the parts acknowledged (written after each of up to 8000 parts).
+ */
 export interface UploadResume {
   /** Random 64-bit file id, decimal string. */
   fileId: string;
   partSize: number;
   totalParts: number;
-  acked: number[];
+  /** Acknowledged parts as a bitmap, base64: part p is bit (p & 7) of byte p >> 3. */
+  ackedBits?: string;
+  /** Acknowledged parts as a list: records stored by earlier versions (still read, no longer written). */
+  acked?: number[];
   /** ISO time the upload began; Telegram forgets parts within a day. */
   startedAt: string;
   /** File size when the upload began (a changed file cannot be resumed). */
@@ -148,7 +154,7 @@ export interface UploadOptions {
   floodWaitCapSec?: number;
   premium?: boolean;
   signal?: AbortSignal;
-  /** After each acknowledged part (0-based `part`); `state.acked` in acknowledgement order. */
+  /** After each acknowledged part (0-based `part`), with every part acknowledged so far in `state.ackedBits`. */
   onPartAcked?: (state: UploadResume, part: number) => void | Promise<void>;
   onProgress?: (progress: UploadProgress) => void;
   onFloodWait?: (seconds: number) => void;

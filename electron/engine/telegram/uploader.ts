@@ -69,6 +69,18 @@ export function canResume(resume: UploadResume | undefined, size: number, now: n
   );
 }
 
+/** The parts a stored record says were acknowledged (either format), sorted, within 0..totalParts-1. */
+export function ackedParts(resume: UploadResume): number[] {
+  if (typeof resume.ackedBits === 'string') {
+    const bits = Buffer.from(resume.ackedBits, 'base64');
+    const out: number[] = [];
+    for (let p = 0; p < resume.totalParts && p >> 3 < bits.length; p++) if ((bits[p >> 3] >> (p & 7)) & 1) out.push(p);
+    return out;
+  }
+  const list = Array.isArray(resume.acked) ? resume.acked : [];
+  return [...new Set(list)].filter((p) => Number.isInteger(p) && p >= 0 && p < resume.totalParts).sort((a, b) => a - b);
+}
+
 export function partLimit(premium: boolean): number {
   return premium ? MAX_PARTS_PREMIUM : MAX_PARTS;
 }
@@ -143,14 +155,17 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
   const big = size > BIG_FILE_THRESHOLD;
   const now = Date.now();
   const resumed = canResume(options.resume, size, now);
-  const state: UploadResume = resumed
-    ? { ...options.resume!, acked: [...new Set(options.resume!.acked)].filter((p) => p >= 0 && p < totalParts).sort((a, b) => a - b) }
-    : { fileId: newFileId(), partSize: PART_SIZE, totalParts, acked: [], startedAt: new Date(now).toISOString(), size };
+  const earlier = resumed ? ackedParts(options.resume!) : [];
+  const state = resumed
+    ? { fileId: options.resume!.fileId, partSize: PART_SIZE, totalParts, startedAt: options.resume!.startedAt, size }
+    : { fileId: newFileId(), partSize: PART_SIZE, totalParts, startedAt: new Date(now).toISOString(), size };
   if (options.resume && !resumed) log.info(`upload of ${basename(path)}: recorded upload cannot continue, starting fresh`);
 
-  const acked = new Set(state.acked);
-  // Insertion-ordered copy for the resume callback (sorting 4000 parts per ack would cost seconds).
-  const ackedList = [...state.acked];
+  const acked = new Set(earlier);
+  // The record handed to onPartAcked: a bitmap, so each write is totalParts / 8 bytes, not a growing list.
+  const bits = Buffer.alloc(Math.ceil(totalParts / 8));
+  const markAcked = (p: number) => (bits[p >> 3] |= 1 << (p & 7));
+  earlier.forEach(markAcked);
   const queue: number[] = [];
   for (let p = 0; p < totalParts; p++) if (!acked.has(p)) queue.push(p);
   const resumedFile = resumed && acked.size > 0;
@@ -176,7 +191,7 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
   const file = await open(path, 'r');
   const partBytes = (p: number) => Math.min(PART_SIZE, size - p * PART_SIZE);
 
-  let sent = state.acked.reduce((n, p) => n + partBytes(p), 0);
+  let sent = earlier.reduce((n, p) => n + partBytes(p), 0);
   const report = () => {
     const elapsed = Math.max(1, Date.now() - started) / 1000;
     options.onProgress?.({
@@ -254,12 +269,12 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
         return;
       }
       acked.add(part);
-      ackedList.push(part);
+      markAcked(part);
       bytesThisRun += partBytes(part);
       sent += partBytes(part);
       report();
       if (options.onPartAcked) {
-        const snapshot: UploadResume = { ...state, acked: ackedList.slice() };
+        const snapshot: UploadResume = { ...state, ackedBits: bits.toString('base64') };
         ackChain = ackChain
           .then(() => options.onPartAcked!(snapshot, part))
           .catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, createPublicKey } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ConnectionTCPFull } from 'telegram/network';
@@ -44,6 +44,14 @@ const stateModule = require('telegram/network/MTProtoState') as { MTProtoState: 
 const gzipModule = require('telegram/tl/core/GZIPPacked') as { GZIPPacked: { gzipIfSmaller(contentRelated: boolean, data: Buffer): Promise<Buffer> } };
 const tcpFullModule = require('telegram/network/connection/TCPFull') as { FullPacketCodec: { prototype: { encodePacket(data: Buffer): Buffer; _sendCounter: number } } };
 const writerModule = require('telegram/extensions/BinaryWriter') as { BinaryWriter: { prototype: { _buffers: Buffer[]; getValue(): Buffer } } };
+interface PackerState {
+  data: Buffer;
+}
+interface PackerLike {
+  _queue: Array<PackerState | undefined>;
+  get(): Promise<unknown>;
+}
+const packerModule = require('telegram/extensions/MessagePacker') as { MessagePacker: { prototype: PackerLike } };
 const rsaModule = require('telegram/crypto/RSA') as {
   _serverKeys: Map<string, { n: unknown; e: number }>;
 };
@@ -106,6 +114,56 @@ function wasmXor(): { xor: (dst: number, a: number, b: number, n: number) => voi
 const simd = wasmXor();
 
 /**
+ * The SIMD path, with the cipher's own output buffer as the result: Node's cipher.update always
+ * returns a new buffer, so a second one for prefix + ciphertext would double the external memory
+ * churn per message (512 KiB parts: V8 then runs a full mark-compact every few parts for "external
+ * memory pressure", which made upload CPU bimodal). Leading blocks are fed to CBC so its output
+ * starts with room for the prefix and framing: with `lead` zero blocks and IV' = D^lead(y_0), the
+ * lead-th output block is y_0 itself, so the real blocks chain from y_0 as IGE-as-CBC needs.
+ */
+function igeIntoCipherOutput(key: Buffer, iv: Buffer, parts: Buffer[], prefix: Buffer[], room: { before: number; after: number }, n: number, head: number): Buffer {
+  const wasm = simd!;
+  const before = room.before + head;
+  const leadBlocks = Math.ceil(before / 16);
+  const lead = leadBlocks * 16;
+  const tail = Math.ceil(room.after / 16) * 16;
+  // IV' = D^leadBlocks(y_0): encrypting leadBlocks zero blocks from it ends on y_0.
+  let chainIv = iv.subarray(0, 16);
+  if (leadBlocks > 0) {
+    const ecb = createDecipheriv('aes-256-ecb', key, null);
+    ecb.setAutoPadding(false);
+    for (let b = 0; b < leadBlocks; b++) chainIv = ecb.update(chainIv);
+  }
+  // Wasm memory: X = x_0 || plaintext at 0; P' = lead zeros || p || tail zeros at n + 16; C at P + P'.length.
+  const P = n + 16;
+  const total = lead + n + tail;
+  const C = P + total;
+  const need = C + n;
+  if (wasm.mem.buffer.byteLength < need) wasm.mem.grow(Math.ceil((need - wasm.mem.buffer.byteLength) / 65536));
+  const mem = Buffer.from(wasm.mem.buffer);
+  iv.copy(mem, 0, 16, 32);
+  let at = 16;
+  for (const part of parts) at += part.copy(mem, at);
+  mem.fill(0, P, P + lead);
+  mem.fill(0, P + lead + n, P + total);
+  // p_1 = x_1; p_i = x_i ^ x_(i-2)
+  mem.copy(mem, P + lead, 16, 32);
+  if (n > 16) wasm.xor(P + lead + 16, 32, 0, n - 16);
+  const cipher = createCipheriv('aes-256-cbc', key, chainIv);
+  cipher.setAutoPadding(false);
+  const z = cipher.update(mem.subarray(P, P + total));
+  cipher.final();
+  // y_i = z_i ^ x_(i-1), through wasm memory (SIMD XOR), back into z.
+  z.copy(mem, C, lead, lead + n);
+  wasm.xor(C, C, 0, n);
+  mem.copy(z, lead, C, C + n);
+  const out = z.subarray(lead - head, lead + n);
+  let o = 0;
+  for (const part of prefix) o += part.copy(out, o);
+  return out;
+}
+
+/**
  * IGE-encrypts the concatenation of `parts` and returns `prefix` followed by the ciphertext,
  * without concatenating the inputs first.
  */
@@ -124,6 +182,7 @@ export function igeEncryptParts(
   let head = 0;
   for (const part of prefix) head += part.length;
   if ((room.before + head) % 4 !== 0) throw new Error('IGE: room before + prefix length must be a multiple of 4');
+  if (simd && useSimd && n > 0) return igeIntoCipherOutput(key, iv, parts, prefix, room, n, head);
   // Optional unused room around the result lets the TCP framing fill it in place.
   const out = Buffer.allocUnsafeSlow(room.before + head + n + room.after).subarray(room.before, room.before + head + n);
   let o = 0;
@@ -131,27 +190,6 @@ export function igeEncryptParts(
   if (n === 0) return out;
   const cipher = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16));
   cipher.setAutoPadding(false);
-  if (simd && useSimd) {
-    // Layout in wasm memory: X = x_0 || plaintext at 0, P at n + 16, Z (cipher output) at 2n + 16.
-    const P = n + 16;
-    const Z = 2 * n + 16;
-    const need = 3 * n + 16;
-    if (simd.mem.buffer.byteLength < need) simd.mem.grow(Math.ceil((need - simd.mem.buffer.byteLength) / 65536));
-    const mem = Buffer.from(simd.mem.buffer);
-    iv.copy(mem, 0, 16, 32);
-    let at = 16;
-    for (const part of parts) at += part.copy(mem, at);
-    // p_1 = x_1; p_i = x_i ^ x_(i-2)
-    mem.copy(mem, P, 16, 32);
-    if (n > 16) simd.xor(P + 16, 32, 0, n - 16);
-    const z = cipher.update(mem.subarray(P, P + n));
-    cipher.final();
-    z.copy(mem, Z);
-    // y_i = z_i ^ x_(i-1)
-    simd.xor(Z, Z, 0, n);
-    mem.copy(out, head, Z, Z + n);
-    return out;
-  }
   // x = x_0 || plaintext in aligned scratch memory so XOR runs on 32-bit words.
   const wordsNeeded = (n + 16) >> 2;
   if (scratchX.length < wordsNeeded) {
@@ -189,7 +227,35 @@ export const originals: {
   gzipIfSmaller?: (contentRelated: boolean, data: Buffer) => Promise<Buffer>;
   encodePacket?: (this: { _sendCounter: number }, data: Buffer) => Buffer;
   getValue?: (this: { _buffers: Buffer[] }) => Buffer;
+  packerGet?: (this: PackerLike) => Promise<unknown>;
 } = {};
+
+/** A request at least this big (an upload part) is sent in a message of its own. */
+const ALONE_BYTES = 64 * 1024;
+
+/**
+ * MessagePacker.get, but a big request never shares a container: GramJS puts a waiting msgs_ack
+ * (or any small request) in one container with a 512 KiB part and then copies the part three
+ * times (Buffer.concat of the container, its header, the message). Whether an ack was waiting
+ * depends on timing, which made upload CPU bimodal. Order is kept: the small requests before a
+ * big one go first (together), then the big one alone, then the rest.
+ */
+async function packerGet(this: PackerLike): Promise<unknown> {
+  const queue = this._queue;
+  const big = queue.findIndex((s) => s !== undefined && s.data.length >= ALONE_BYTES);
+  if (queue.length < 2 || big < 0 || queue.includes(undefined)) return originals.packerGet!.call(this);
+  const rest = queue.slice(big === 0 ? 1 : big);
+  const batch = queue.slice(0, big === 0 ? 1 : big);
+  // Requests appended while this batch is packed wait behind the ones held back.
+  const late: Array<PackerState | undefined> = [];
+  batch.push = (...items) => late.push(...items);
+  this._queue = batch;
+  try {
+    return await originals.packerGet!.call(this);
+  } finally {
+    this._queue = [...this._queue, ...rest, ...late];
+  }
+}
 
 /**
  * MTProtoState.encryptMessageData (MTProto 2.0, client side) with the same bytes as GramJS's,
@@ -290,6 +356,8 @@ export function installGramjsSpeedups(): void {
   tcpFullModule.FullPacketCodec.prototype.encodePacket = encodePacket;
   originals.getValue = writerModule.BinaryWriter.prototype.getValue;
   writerModule.BinaryWriter.prototype.getValue = getValue;
+  originals.packerGet = packerModule.MessagePacker.prototype.get;
+  packerModule.MessagePacker.prototype.get = packerGet;
   const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer) => number }).crc32;
   if (typeof nativeCrc === 'function') {
     const probe = Buffer.from('gramjs crc probe');
