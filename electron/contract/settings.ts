@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SETTINGS_VERSION } from './settings-migrations';
 
 /**
  * The one settings schema: the settings form, the engine and the legacy `config.json` importer all
@@ -88,10 +89,14 @@ const TelegramSection = z.object({
   /** Destination key for critical alerts; empty = the first Telegram destination. */
   alertDestination: z.string().default(''),
   alerts: z.boolean().default(true),
+  /** Pause after each post (seconds); was split.uploadDelaySec before settings v2. */
+  postDelaySec: z.number().min(0).max(3600).default(3),
 });
 
 const VodSection = z.object({
   autoCheck: z.boolean().default(true),
+  /** How often Twitch is checked (seconds); was split.processingIntervalSec before settings v2. */
+  checkIntervalSec: z.number().int().min(30).max(7 * 86_400).default(1800),
   minRetryDelaySec: positiveInt.default(300),
   maxRetryDelaySec: positiveInt.default(86_400),
   maxRetries: z.number().int().min(0).max(100).default(5),
@@ -114,8 +119,6 @@ const SplitSection = z.object({
   mergeThresholdMB: z.number().int().min(0).default(100),
   /** Balancing target for the last two parts, as a fraction of their sum given to the last. */
   midTargetRatio: z.number().gt(0).lt(1).default(0.5),
-  uploadDelaySec: z.number().min(0).max(3600).default(3),
-  processingIntervalSec: z.number().int().min(30).max(7 * 86_400).default(1800),
   /** A trailing remainder shorter than this that cannot join the previous part is dropped (logged). */
   dropSegmentThresholdSec: z.number().min(0).max(600).default(0),
 });
@@ -161,7 +164,8 @@ const AppSection = z.object({
 
 export const SettingsSchema = z
   .object({
-    version: z.literal(1).default(1),
+    /** Stored settings of older versions are migrated first (settings-migrations.ts). */
+    version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
     twitch: TwitchSection.prefault({}),
     telegram: TelegramSection.prefault({}),
     destinations: z.array(Destination).default([]),
