@@ -35,6 +35,8 @@ export const HostToEngine = z.discriminatedUnion('type', [
   /** A renderer's port follows in the message's `ports`. */
   z.object({ type: z.literal('port') }),
   z.object({ type: z.literal('shutdown') }),
+  /** An app update is downloaded: may it be installed now (no upload in flight)? Answered by `safePoint`. */
+  z.object({ type: z.literal('safePoint.request') }),
 ]);
 export type HostToEngine = z.infer<typeof HostToEngine>;
 
@@ -48,6 +50,7 @@ export const EngineToHost = z.discriminatedUnion('type', [
   /** For the tray: state, message, and a one-line progress summary. */
   z.object({ type: z.literal('status'), status: EngineStatus, summary: z.string() }),
   z.object({ type: z.literal('fatal'), message: z.string() }),
+  z.object({ type: z.literal('safePoint'), safe: z.boolean(), reason: z.string() }),
   /** One engine log line (already redacted) for main's log file. */
   z.object({
     type: z.literal('log'),

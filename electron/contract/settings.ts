@@ -160,6 +160,8 @@ const AppSection = z.object({
   startAtLogin: z.boolean().default(false),
   startHidden: z.boolean().default(true),
   notifications: z.boolean().default(true),
+  /** Check for app updates at start and daily, download them in the background. */
+  autoUpdate: z.boolean().default(true),
 });
 
 export const SettingsSchema = z

@@ -3,12 +3,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_EVENT_CHANNEL, type AppEvent } from '../contract/app';
 import { createApiClient } from '../contract/client';
-import type { EngineToHost } from '../contract/host';
 import { SECRET_NAMES, SecretsSchema, type Secrets, type Settings } from '../contract/settings';
 import type { ToolSearch } from '../engine/util/binaries';
 import { createLogger } from '../engine/util/log';
 import { createSwappableTransport } from '../preload/port-transport';
+import type { AppLog } from './log-file';
 import { createAppHandlers, workDirFor } from './app-actions';
+import { startAppUpdates } from './app-update';
+import { createEngineMessageHandler, crashNotice } from './engine-messages';
 import { EngineHost } from './engine-host';
 import { isTrustedSender, registerAppIpc } from './ipc';
 import { defaultLoginItemEnv, getStartAtLogin, setStartAtLogin, shouldStartHidden } from './login-items';
@@ -16,10 +18,10 @@ import { setupLogging } from './log';
 import { APP_USER_MODEL_ID, showNotice, type Notice, type NoticeClick } from './notifications';
 import { runtimePaths } from './paths';
 import { SecretStore, storageInfo } from './secrets';
-import { createSettingsStore, createShellStateStore } from './settings-store';
+import { createSettingsStore, createShellStateStore, type SettingsStore } from './settings-store';
 import { claimSingleInstance } from './single-instance';
 import { describeTools, updateBundledYtDlp } from './tools';
-import { createTray } from './tray';
+import { createTray, type AppTray } from './tray';
 import { closeToTray, createMainWindow, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
 
 /** Wiring only: each concern lives in its own module. */
@@ -45,20 +47,15 @@ function pickSecrets(map: Record<string, string | undefined>): Secrets {
   return SecretsSchema.parse(known);
 }
 
-async function start(): Promise<void> {
-  const paths = runtimePaths({ appPath: app.getAppPath(), resourcesPath: process.resourcesPath, isPackaged: app.isPackaged });
-  const dataDir = app.getPath('userData');
-  const logFile = join(app.getPath('logs'), 'twitch-vod-backup.log');
-  setupLogging(logFile);
-  log.info(`Starting ${app.getVersion()} (${process.platform}-${process.arch}, packaged: ${app.isPackaged})`);
-
+/** Stores, secrets and the log: what every other part of main reads. */
+function openState(logFile: string): { appLog: AppLog; settings: SettingsStore; secrets: SecretStore; loadSecrets(): Secrets } {
+  const appLog = setupLogging(logFile);
   const settings = createSettingsStore();
-  const shellState = createShellStateStore();
-  const secrets = new SecretStore(join(dataDir, 'secrets.json'), safeStorage);
-  const loginEnv = defaultLoginItemEnv();
-  const secretInfo = () => storageInfo(safeStorage);
-  if (secretInfo().warning) log.warn(secretInfo().warning as string);
-
+  appLog.setLevel(settings.get().advanced.logLevel);
+  log.info(`Starting ${app.getVersion()} (${process.platform}-${process.arch}, packaged: ${app.isPackaged})`);
+  const secrets = new SecretStore(join(app.getPath('userData'), 'secrets.json'), safeStorage);
+  const warning = storageInfo(safeStorage).warning;
+  if (warning) log.warn(warning);
   const loadSecrets = (): Secrets => {
     try {
       return pickSecrets(secrets.load());
@@ -67,6 +64,16 @@ async function start(): Promise<void> {
       return {};
     }
   };
+  return { appLog, settings, secrets, loadSecrets };
+}
+
+async function start(): Promise<void> {
+  const paths = runtimePaths({ appPath: app.getAppPath(), resourcesPath: process.resourcesPath, isPackaged: app.isPackaged });
+  const dataDir = app.getPath('userData');
+  const logFile = join(app.getPath('logs'), 'twitch-vod-backup.log');
+  const { appLog, settings, secrets, loadSecrets } = openState(logFile);
+  const shellState = createShellStateStore();
+  const loginEnv = defaultLoginItemEnv();
   const toolSearch = (): ToolSearch => {
     const t = settings.get().advanced.tools;
     return { overrides: { ffmpeg: t.ffmpeg || undefined, ffprobe: t.ffprobe || undefined, 'yt-dlp': t.ytDlp || undefined }, resourcesDir: paths.resourcesDir };
@@ -84,7 +91,6 @@ async function start(): Promise<void> {
   const notify = (notice: Notice) => {
     if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon);
   };
-
   const applyLoginItem = (next: Settings, previous: Settings) => {
     if (next.app.startAtLogin !== previous.app.startAtLogin || next.app.startHidden !== previous.app.startHidden) {
       setStartAtLogin(loginEnv, next.app.startAtLogin, next.app.startHidden);
@@ -92,60 +98,42 @@ async function start(): Promise<void> {
   };
 
   if (paths.sqliteNativeBinding && !existsSync(paths.sqliteNativeBinding)) {
-    log.warn(`No better-sqlite3 build for Electron at ${paths.sqliteNativeBinding}; run \`npm run rebuild:electron\` once (the engine cannot open its database without it).`);
+    log.warn(`No better-sqlite3 build for Electron at ${paths.sqliteNativeBinding}; \`npm start\` makes it (scripts/rebuild-electron-native.mjs, needs the internet once).`);
   }
-  const engine = new EngineHost({
+  const engine: EngineHost = new EngineHost({
     entry: paths.engineEntry,
-    paths: { dataDir, logFile, resourcesDir: paths.resourcesDir },
+    // The engine writes no file of its own: its lines come here as `log` messages (one writer).
+    paths: { dataDir, logFile: '', resourcesDir: paths.resourcesDir },
     env: paths.sqliteNativeBinding && existsSync(paths.sqliteNativeBinding) ? { TVB_SQLITE_NATIVE_BINDING: paths.sqliteNativeBinding } : {},
     getSettings: () => settings.get(),
+    getSettingsProblems: () => settings.problems(),
     getSecrets: loadSecrets,
-    onMessage: (message: EngineToHost) => {
-      switch (message.type) {
-        case 'ready':
-          break;
-        case 'persist.secrets': {
-          const patch: Record<string, string | undefined> = { ...message.patch };
-          for (const key of message.remove) patch[key] = undefined;
-          try {
-            secrets.update(patch);
-          } catch (err) {
-            log.error('Could not save secrets; they last until the app quits', err);
-          }
-          break;
-        }
-        case 'persist.settings': {
-          const previous = settings.get();
-          try {
-            applyLoginItem(settings.set(message.settings), previous);
-          } catch (err) {
-            log.error('The engine sent settings that do not validate; not saved', err);
-          }
-          break;
-        }
-        case 'notice':
-          notify(message.notice);
-          break;
-        case 'status':
-          tray.update({ state: message.status.state, message: message.status.message, summary: message.summary });
-          break;
-        case 'fatal':
-          log.error(`Engine fatal error: ${message.message}`);
-          break;
-      }
-    },
+    onMessage: createEngineMessageHandler({
+      saveSecrets: (patch) => secrets.update(patch),
+      getSettings: () => settings.get(),
+      saveSettings: (next) => settings.set(next),
+      settingsSaved: applyLoginItem,
+      notify,
+      trayStatus: (status) => tray.update(status),
+      engineStatus: () => updates.engineStatusChanged(),
+      writeLog: (line) => appLog.write(line),
+    }),
     onCrash: ({ attempt, delayMs }) => {
       tray.update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
-      // Once per streak: the attempt count goes back to 1 only after a stable run.
-      if (attempt !== 1) return;
-      notify({
-        kind: 'engineRestarted',
-        title: 'Twitch VOD Backup restarted its engine',
-        body: `The background engine stopped unexpectedly and restarts in ${Math.ceil(delayMs / 1000)} s. Work resumes where it stopped.`,
-      });
+      const notice = crashNotice(attempt, delayMs);
+      if (notice) notify(notice);
     },
   });
-  settings.onExternalChange((next) => engine.settingsChanged(next));
+  const updates = startAppUpdates({
+    enabled: () => settings.get().app.autoUpdate,
+    askSafePoint: () => engine.askSafePoint(),
+    onStatus: (update) => sendAppEvent({ type: 'update', update }),
+  });
+  settings.onExternalChange((next) => {
+    appLog.setLevel(next.advanced.logLevel);
+    engine.settingsChanged(next);
+    updates.settingsChanged();
+  });
 
   // The tray's own protocol client (Check now / Pause / Resume) over a port of its own.
   const transport = createSwappableTransport();
@@ -164,7 +152,7 @@ async function start(): Promise<void> {
     logFile,
     workDir: () => workDirFor(settings.get().paths.workDir, dataDir),
     toolSearch,
-    storageInfo: secretInfo,
+    storageInfo: () => storageInfo(safeStorage),
     openPath: (p) => shell.openPath(p),
     openExternal: openExternalIfAllowed,
     getStartAtLogin: () => getStartAtLogin(loginEnv, settings.get().app.startHidden),
@@ -176,6 +164,8 @@ async function start(): Promise<void> {
     },
     describeTools,
     updateYtDlp: updateBundledYtDlp,
+    updateStatus: () => updates.status(),
+    checkForUpdates: () => updates.check({ manual: true }),
     quit: () => app.quit(),
   });
   const openWorkFolder = () => call(Promise.resolve(handlers.openWorkFolder({})));
@@ -193,7 +183,28 @@ async function start(): Promise<void> {
   });
 
   registerAppIpc(ipcMain, handlers, (event) => isTrustedSender(event.senderFrame, () => (win && !win.isDestroyed() ? [win.webContents.mainFrame] : []), devServer));
+  handleQuit(engine, tray, updates.stop);
 
+  engine.start();
+  const hidden = shouldStartHidden(process.argv, process.platform, settings.get().app.startHidden);
+  win = createMainWindow({ preload: paths.preload, devServer, show: !hidden, icon: paths.appIcon });
+  const contents = win.webContents;
+  contents.on('did-finish-load', () => {
+    engine.connectRenderer(contents);
+    sendAppEvent({ type: 'update', update: updates.status() });
+  });
+  closeToTray(win, {
+    isQuitting: () => quitting,
+    alreadyNotified: () => shellState.get('closeToTrayNotified'),
+    onFirstHide: () => {
+      shellState.set('closeToTrayNotified', true);
+      notify({ kind: 'closedToTray', title: 'Still running', body: 'Twitch VOD Backup keeps backing up from the tray. Use Quit in the tray menu to stop it.' });
+    },
+  });
+}
+
+/** Quit stops the engine cleanly first (its work resumes at the next start); closing windows does not quit. */
+function handleQuit(engine: EngineHost, tray: AppTray, stopUpdates: () => void): void {
   app.on('before-quit', () => {
     quitting = true;
   });
@@ -201,6 +212,7 @@ async function start(): Promise<void> {
   app.on('will-quit', (event) => {
     if (stopped) return;
     event.preventDefault();
+    stopUpdates();
     void engine.stop().finally(() => {
       stopped = true;
       tray.destroy();
@@ -210,18 +222,4 @@ async function start(): Promise<void> {
   // A tray app: closing every window does not quit.
   app.on('window-all-closed', () => undefined);
   app.on('activate', () => showWindow());
-
-  engine.start();
-  const hidden = shouldStartHidden(process.argv, process.platform, settings.get().app.startHidden);
-  win = createMainWindow({ preload: paths.preload, devServer, show: !hidden, icon: paths.appIcon });
-  const contents = win.webContents;
-  contents.on('did-finish-load', () => engine.connectRenderer(contents));
-  closeToTray(win, {
-    isQuitting: () => quitting,
-    alreadyNotified: () => shellState.get('closeToTrayNotified'),
-    onFirstHide: () => {
-      shellState.set('closeToTrayNotified', true);
-      notify({ kind: 'closedToTray', title: 'Still running', body: 'Twitch VOD Backup keeps backing up from the tray. Use Quit in the tray menu to stop it.' });
-    },
-  });
 }

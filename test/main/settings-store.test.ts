@@ -12,7 +12,7 @@ vi.mock('electron-store', async () => {
   return {
     default: class extends Conf {
       constructor(options: Record<string, unknown>) {
-        super({ ...options, configName: options.name, projectVersion: '0.1.0' });
+        super({ ...options, configName: options.name as string, projectVersion: '0.1.0' });
       }
     },
   };

@@ -110,6 +110,7 @@ describe('electron-builder.yml', () => {
   it('packs ffmpeg once: ffmpeg-static is excluded and the afterPack hook refuses a package without the bundled tools', async () => {
     expect(config.files).toContain('!**/node_modules/ffmpeg-static/**');
     expect(config.afterPack).toBe('./scripts/after-pack.mjs');
+    // @ts-expect-error: a plain .mjs script without type declarations
     const { checkPackedApp } = (await import('../../scripts/after-pack.mjs')) as { checkPackedApp(dir: string, p: string, a: string): string[] };
     const dir = mkdtempSync(join(tmpdir(), 'tvb-afterpack-'));
     try {

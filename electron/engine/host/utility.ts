@@ -77,6 +77,13 @@ async function onHostMessage(raw: unknown, ports: PortLike[] = []): Promise<void
       port.start();
       break;
     }
+    case 'safePoint.request': {
+      // Working = a VOD is being fetched, cut or posted; paused may still finish one. Stricter is
+      // safer: only a quiet engine lets the app restart into an update.
+      const state = running?.engine.status.state ?? 'idle';
+      send({ type: 'safePoint', safe: state !== 'working' && state !== 'paused', reason: state });
+      break;
+    }
     case 'shutdown':
       await running?.stop();
       process.exit(0);
