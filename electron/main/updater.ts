@@ -18,7 +18,7 @@ export interface UpdaterLike {
   autoInstallOnAppQuit: boolean;
   logger: unknown;
   on(event: string, listener: (...args: never[]) => void): unknown;
-  checkForUpdates(): Promise<unknown>;
+  checkForUpdates(): Promise<{ downloadPromise?: Promise<unknown> | null } | null>;
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void;
 }
 
@@ -50,6 +50,9 @@ const defaultSchedule = (fn: () => void, ms: number) => {
   return () => clearTimeout(t);
 };
 
+/** electron-updater reports Infinity / NaN speeds on very fast or empty transfers. */
+const finite = (v: number, f: (v: number) => number): number | null => (Number.isFinite(v) ? f(v) : null);
+
 const initial = (enabled: boolean): UpdateStatus => ({ state: enabled ? 'idle' : 'disabled', version: null, percent: null, bytesPerSecond: null, message: null, lastCheckAt: null });
 
 export function createUpdateController(opts: UpdateControllerOptions): UpdateController {
@@ -78,7 +81,7 @@ export function createUpdateController(opts: UpdateControllerOptions): UpdateCon
   updater.on('checking-for-update', () => set({ state: 'checking', message: null, lastCheckAt: now().toISOString() }));
   updater.on('update-not-available', () => set({ state: 'upToDate', version: null, percent: null }));
   updater.on('update-available', (info: { version: string }) => set({ state: 'downloading', version: info.version, percent: 0, message: null }));
-  updater.on('download-progress', (p: { percent: number; bytesPerSecond: number }) => set({ state: 'downloading', percent: Math.min(100, Math.max(0, p.percent)), bytesPerSecond: p.bytesPerSecond }));
+  updater.on('download-progress', (p: { percent: number; bytesPerSecond: number }) => set({ state: 'downloading', percent: finite(p.percent, (v) => Math.min(100, Math.max(0, v))), bytesPerSecond: finite(p.bytesPerSecond, (v) => Math.max(0, v)) }));
   updater.on('update-downloaded', (info: { version: string }) => {
     set({ state: 'waiting', version: info.version, percent: 100, message: 'Installs when no upload is in progress' });
     void tryInstall();
@@ -112,7 +115,9 @@ export function createUpdateController(opts: UpdateControllerOptions): UpdateCon
       updater.autoDownload = true;
     }
     try {
-      await updater.checkForUpdates();
+      const result = await updater.checkForUpdates();
+      // A failed download is reported by the updater's 'error' event; its promise must not go unhandled.
+      result?.downloadPromise?.catch(() => undefined);
     } catch (err) {
       set({ state: 'error', message: (err as Error).message });
     }

@@ -22,7 +22,7 @@ vi.mock('electron-log/main', () => ({
   },
 }));
 /** electron-updater's platform updater (its own logic is exercised in test/main/updater.test.ts). */
-const updater = vi.hoisted(() => ({ current: undefined as undefined | (EventEmitter & Record<string, unknown>) }));
+const updater = vi.hoisted(() => ({ current: undefined as undefined | (EventEmitter & { quitAndInstall: ReturnType<typeof vi.fn> }) }));
 vi.mock('electron-updater', async () => {
   const { EventEmitter } = await import('node:events');
   const autoUpdater = Object.assign(new EventEmitter(), { autoDownload: true, autoInstallOnAppQuit: true, logger: null, checkForUpdates: vi.fn(async () => null), quitAndInstall: vi.fn() });
