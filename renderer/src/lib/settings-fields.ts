@@ -79,6 +79,7 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'app.notifications', kind: 'bool', label: l('Desktop notifications', 'Notifiche sul desktop') },
     { path: 'app.startAtLogin', kind: 'bool', label: l('Start at login', 'Avvia all’accesso') },
     { path: 'app.startHidden', kind: 'bool', label: l('Start in the tray', 'Avvia nell’area di notifica') },
+    { path: 'app.autoUpdate', kind: 'bool', label: l('Check for updates automatically', 'Cerca aggiornamenti automaticamente') },
   ],
   advanced: [
     { path: 'advanced.logLevel', kind: 'select', label: l('Log level', 'Livello di log'), options: levels },
