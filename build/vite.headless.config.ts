@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { esmDeepImportPath } from './esm-deep-imports';
 
 /**
  * Headless mode as one bundle for the Docker image (scripts/docker-build-steps.sh): the same
@@ -16,7 +17,8 @@ export default defineConfig({
     rollupOptions: {
       input: { 'electron/engine/host/headless': 'electron/engine/host/headless.ts' },
       external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
-      output: { format: 'es', entryFileNames: '[name].js' },
+      // Deep imports such as telegram/network get their real file (see esm-deep-imports.ts).
+      output: { format: 'es', entryFileNames: '[name].js', paths: esmDeepImportPath(process.cwd()) },
     },
   },
 });

@@ -65,9 +65,11 @@ export function migrateSettings(stored: unknown): MigrationResult {
   const applied: string[] = [];
   for (const step of MIGRATIONS) {
     if ((current.version ?? 1) !== step.from) continue;
+    const before = JSON.stringify({ ...current, version: undefined });
     current = step.up(current);
+    // Reported only when it moved something (a file without `version` may already be current).
+    if (JSON.stringify({ ...current, version: undefined }) !== before) applied.push(`settings v${step.from} -> v${step.from + 1}: ${step.describe}`);
     current.version = step.from + 1;
-    applied.push(`settings v${step.from} -> v${step.from + 1}: ${step.describe}`);
   }
   return { ok: true, settings: current, from, applied };
 }

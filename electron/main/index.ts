@@ -1,4 +1,4 @@
-import { app, ipcMain, safeStorage, shell, type BrowserWindow, type MessagePortMain } from 'electron';
+import { app, ipcMain, safeStorage, shell as desktop, type BrowserWindow, type MessagePortMain } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_EVENT_CHANNEL, type AppEvent } from '../contract/app';
@@ -13,15 +13,16 @@ import { startAppUpdates } from './app-update';
 import { createEngineMessageHandler, crashNotice } from './engine-messages';
 import { EngineHost } from './engine-host';
 import { isTrustedSender, registerAppIpc } from './ipc';
-import { defaultLoginItemEnv, getStartAtLogin, setStartAtLogin, shouldStartHidden } from './login-items';
+import { defaultLoginItemEnv, getStartAtLogin, setStartAtLogin, shouldStartHidden, type LoginItemEnv } from './login-items';
 import { setupLogging } from './log';
 import { APP_USER_MODEL_ID, showNotice, type Notice, type NoticeClick } from './notifications';
-import { runtimePaths } from './paths';
+import { runtimePaths, type RuntimePaths } from './paths';
 import { SecretStore, storageInfo } from './secrets';
 import { createSettingsStore, createShellStateStore, type SettingsStore } from './settings-store';
 import { claimSingleInstance } from './single-instance';
 import { describeTools, updateBundledYtDlp } from './tools';
 import { createTray, type AppTray } from './tray';
+import type { UpdateController } from './updater';
 import { closeToTray, createMainWindow, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
 
 /** Wiring only: each concern lives in its own module. */
@@ -67,22 +68,23 @@ function openState(logFile: string): { appLog: AppLog; settings: SettingsStore; 
   return { appLog, settings, secrets, loadSecrets };
 }
 
-async function start(): Promise<void> {
+/** What the parts of the shell share, built once at start. */
+interface Shell {
+  paths: RuntimePaths;
+  dataDir: string;
+  logFile: string;
+  appLog: AppLog;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  loadSecrets(): Secrets;
+  loginEnv: LoginItemEnv;
+  notify(notice: Notice): void;
+}
+
+function createShell(): Shell {
   const paths = runtimePaths({ appPath: app.getAppPath(), resourcesPath: process.resourcesPath, isPackaged: app.isPackaged });
-  const dataDir = app.getPath('userData');
   const logFile = join(app.getPath('logs'), 'twitch-vod-backup.log');
   const { appLog, settings, secrets, loadSecrets } = openState(logFile);
-  const shellState = createShellStateStore();
-  const loginEnv = defaultLoginItemEnv();
-  const toolSearch = (): ToolSearch => {
-    const t = settings.get().advanced.tools;
-    return { overrides: { ffmpeg: t.ffmpeg || undefined, ffprobe: t.ffprobe || undefined, 'yt-dlp': t.ytDlp || undefined }, resourcesDir: paths.resourcesDir };
-  };
-
-  hardenSession(devServer);
-  serveRenderer(paths.rendererDir);
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServer));
-
   const onNoticeClick = (click: NoticeClick) => {
     showWindow();
     if (click.action === 'openVod') sendAppEvent({ type: 'openVod', vodId: click.vodId });
@@ -91,37 +93,43 @@ async function start(): Promise<void> {
   const notify = (notice: Notice) => {
     if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon);
   };
+  return { paths, dataDir: app.getPath('userData'), logFile, appLog, settings, secrets, loadSecrets, loginEnv: defaultLoginItemEnv(), notify };
+}
+
+/** The engine's utility process and what main does with its messages; the app's self-update. */
+function startEngineHost(shell: Shell, tray: () => AppTray): { engine: EngineHost; updates: UpdateController } {
+  const { paths, settings } = shell;
   const applyLoginItem = (next: Settings, previous: Settings) => {
     if (next.app.startAtLogin !== previous.app.startAtLogin || next.app.startHidden !== previous.app.startHidden) {
-      setStartAtLogin(loginEnv, next.app.startAtLogin, next.app.startHidden);
+      setStartAtLogin(shell.loginEnv, next.app.startAtLogin, next.app.startHidden);
     }
   };
-
-  if (paths.sqliteNativeBinding && !existsSync(paths.sqliteNativeBinding)) {
-    log.warn(`No better-sqlite3 build for Electron at ${paths.sqliteNativeBinding}; \`npm start\` makes it (scripts/rebuild-electron-native.mjs, needs the internet once).`);
+  const binding = paths.sqliteNativeBinding;
+  if (binding && !existsSync(binding)) {
+    log.warn(`No better-sqlite3 build for Electron at ${binding}; \`npm start\` makes it (scripts/rebuild-electron-native.mjs, needs the internet once).`);
   }
   const engine: EngineHost = new EngineHost({
     entry: paths.engineEntry,
     // The engine writes no file of its own: its lines come here as `log` messages (one writer).
-    paths: { dataDir, logFile: '', resourcesDir: paths.resourcesDir },
-    env: paths.sqliteNativeBinding && existsSync(paths.sqliteNativeBinding) ? { TVB_SQLITE_NATIVE_BINDING: paths.sqliteNativeBinding } : {},
+    paths: { dataDir: shell.dataDir, logFile: '', resourcesDir: paths.resourcesDir },
+    env: binding && existsSync(binding) ? { TVB_SQLITE_NATIVE_BINDING: binding } : {},
     getSettings: () => settings.get(),
     getSettingsProblems: () => settings.problems(),
-    getSecrets: loadSecrets,
+    getSecrets: shell.loadSecrets,
     onMessage: createEngineMessageHandler({
-      saveSecrets: (patch) => secrets.update(patch),
+      saveSecrets: (patch) => shell.secrets.update(patch),
       getSettings: () => settings.get(),
       saveSettings: (next) => settings.set(next),
       settingsSaved: applyLoginItem,
-      notify,
-      trayStatus: (status) => tray.update(status),
+      notify: shell.notify,
+      trayStatus: (status) => tray().update(status),
       engineStatus: () => updates.engineStatusChanged(),
-      writeLog: (line) => appLog.write(line),
+      writeLog: (line) => shell.appLog.write(line),
     }),
     onCrash: ({ attempt, delayMs }) => {
-      tray.update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
+      tray().update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
       const notice = crashNotice(attempt, delayMs);
-      if (notice) notify(notice);
+      if (notice) shell.notify(notice);
     },
   });
   const updates = startAppUpdates({
@@ -130,30 +138,30 @@ async function start(): Promise<void> {
     onStatus: (update) => sendAppEvent({ type: 'update', update }),
   });
   settings.onExternalChange((next) => {
-    appLog.setLevel(next.advanced.logLevel);
+    shell.appLog.setLevel(next.advanced.logLevel);
     engine.settingsChanged(next);
     updates.settingsChanged();
   });
+  return { engine, updates };
+}
 
-  // The tray's own protocol client (Check now / Pause / Resume) over a port of its own.
-  const transport = createSwappableTransport();
-  engine.addLocalClient((port: MessagePortMain) =>
-    transport.attach({ post: (m) => port.postMessage(m), listen: (cb) => port.on('message', (e) => cb(e.data)), close: () => port.close() }),
-  );
-  const engineApi = createApiClient(transport, { timeoutMs: 60_000 });
-  const call = (p: Promise<unknown>) => void p.catch((err: unknown) => log.warn('Tray action failed', err));
-
-  const handlers = createAppHandlers({
+/** The renderer's shell actions (window.api.app.*) over the real effects. */
+function appHandlers(shell: Shell, engine: EngineHost, updates: UpdateController) {
+  const { settings, loginEnv } = shell;
+  return createAppHandlers({
     version: app.getVersion(),
     platform: process.platform,
     arch: process.arch,
     packaged: app.isPackaged,
-    dataDir,
-    logFile,
-    workDir: () => workDirFor(settings.get().paths.workDir, dataDir),
-    toolSearch,
+    dataDir: shell.dataDir,
+    logFile: shell.logFile,
+    workDir: () => workDirFor(settings.get().paths.workDir, shell.dataDir),
+    toolSearch: (): ToolSearch => {
+      const t = settings.get().advanced.tools;
+      return { overrides: { ffmpeg: t.ffmpeg || undefined, ffprobe: t.ffprobe || undefined, 'yt-dlp': t.ytDlp || undefined }, resourcesDir: shell.paths.resourcesDir };
+    },
     storageInfo: () => storageInfo(safeStorage),
-    openPath: (p) => shell.openPath(p),
+    openPath: (p) => desktop.openPath(p),
     openExternal: openExternalIfAllowed,
     getStartAtLogin: () => getStartAtLogin(loginEnv, settings.get().app.startHidden),
     setStartAtLogin: (enabled, startHidden) => {
@@ -168,10 +176,18 @@ async function start(): Promise<void> {
     checkForUpdates: () => updates.check({ manual: true }),
     quit: () => app.quit(),
   });
-  const openWorkFolder = () => call(Promise.resolve(handlers.openWorkFolder({})));
+}
 
-  const tray = createTray({
-    trayDir: paths.trayDir,
+/** The tray, with Check now / Pause / Resume over main's own protocol port to the engine. */
+function startTray(shell: Shell, engine: EngineHost, openWorkFolder: () => void): AppTray {
+  const transport = createSwappableTransport();
+  engine.addLocalClient((port: MessagePortMain) =>
+    transport.attach({ post: (m) => port.postMessage(m), listen: (cb) => port.on('message', (e) => cb(e.data)), close: () => port.close() }),
+  );
+  const engineApi = createApiClient(transport, { timeoutMs: 60_000 });
+  const call = (p: Promise<unknown>) => void p.catch((err: unknown) => log.warn('Tray action failed', err));
+  return createTray({
+    trayDir: shell.paths.trayDir,
     actions: {
       open: showWindow,
       checkNow: () => call(engineApi['queue.checkNow']()),
@@ -181,13 +197,28 @@ async function start(): Promise<void> {
       quit: () => app.quit(),
     },
   });
+}
 
+async function start(): Promise<void> {
+  const shell = createShell();
+  hardenSession(devServer);
+  serveRenderer(shell.paths.rendererDir);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServer));
+
+  const { engine, updates } = startEngineHost(shell, () => tray);
+  const handlers = appHandlers(shell, engine, updates);
+  const tray = startTray(shell, engine, () => void Promise.resolve(handlers.openWorkFolder({})).catch((err: unknown) => log.warn('Tray action failed', err)));
   registerAppIpc(ipcMain, handlers, (event) => isTrustedSender(event.senderFrame, () => (win && !win.isDestroyed() ? [win.webContents.mainFrame] : []), devServer));
   handleQuit(engine, tray, updates.stop);
 
   engine.start();
-  const hidden = shouldStartHidden(process.argv, process.platform, settings.get().app.startHidden);
-  win = createMainWindow({ preload: paths.preload, devServer, show: !hidden, icon: paths.appIcon });
+  openWindow(shell, engine, updates);
+}
+
+function openWindow(shell: Shell, engine: EngineHost, updates: UpdateController): void {
+  const shellState = createShellStateStore();
+  const hidden = shouldStartHidden(process.argv, process.platform, shell.settings.get().app.startHidden);
+  win = createMainWindow({ preload: shell.paths.preload, devServer, show: !hidden, icon: shell.paths.appIcon });
   const contents = win.webContents;
   contents.on('did-finish-load', () => {
     engine.connectRenderer(contents);
@@ -198,7 +229,7 @@ async function start(): Promise<void> {
     alreadyNotified: () => shellState.get('closeToTrayNotified'),
     onFirstHide: () => {
       shellState.set('closeToTrayNotified', true);
-      notify({ kind: 'closedToTray', title: 'Still running', body: 'Twitch VOD Backup keeps backing up from the tray. Use Quit in the tray menu to stop it.' });
+      shell.notify({ kind: 'closedToTray', title: 'Still running', body: 'Twitch VOD Backup keeps backing up from the tray. Use Quit in the tray menu to stop it.' });
     },
   });
 }

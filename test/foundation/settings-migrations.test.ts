@@ -45,6 +45,8 @@ describe('settings v1 -> v2: check interval and post pause leave "split"', () =>
     const { version: _omit, ...unversioned } = v1();
     const r = migrateSettings(unversioned);
     expect(r.ok && (r.settings as { vod: { checkIntervalSec: number } }).vod.checkIntervalSec).toBe(900);
+    // Without `version` but already in the new shape: nothing to report.
+    expect(migrateSettings({ vod: { checkIntervalSec: 60 } })).toMatchObject({ ok: true, applied: [], settings: { version: SETTINGS_VERSION } });
     const current = { version: SETTINGS_VERSION, vod: { checkIntervalSec: 60 } };
     expect(migrateSettings(current)).toEqual({ ok: true, settings: current, from: SETTINGS_VERSION, applied: [] });
     expect(migrateSettings({ version: SETTINGS_VERSION + 1 })).toMatchObject({ ok: false, message: expect.stringMatching(/saved by a newer version of the app/) });

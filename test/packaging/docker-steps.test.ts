@@ -54,10 +54,13 @@ describe('Docker build steps (without Docker)', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      await expect.poll(() => out, { timeout: 90_000, message: `stderr:\n${err}` }).toMatch(/VOD 9900 "On the NAS" completed\/done/);
+      const done = /VOD 9900 "On the NAS" completed\/done/;
+      const deadline = Date.now() + 90_000;
+      while (!done.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      if (!done.test(out)) throw new Error(`The VOD did not complete (exit code ${child.exitCode}).\nstdout:\n${out}\nstderr:\n${err}`);
       expect(readdirSync(join(data, 'archive'), { recursive: true }).map(String).some((f) => /\.(mp4|ts|mkv)$/.test(f))).toBe(true);
       expect(existsSync(join(data, 'vods.db'))).toBe(true);
-      expect(existsSync(join(data, 'logs', 'engine.log'))).toBe(true);
+      expect(existsSync(join(data, 'logs', 'engine.log')), readdirSync(data, { recursive: true }).map(String).join(', ')).toBe(true);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(err).not.toContain(twitch.clientSecret);
