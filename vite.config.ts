@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { esmDeepImportPath } from './build/esm-deep-imports';
 
 // One config, three builds: the renderer (default), and with `--mode electron` / `--mode preload`
 // the Node-side bundles (see docs/ARCHITECTURE.md). Vitest reads the `test` block.
@@ -48,7 +49,8 @@ function electronBuild(mode: 'electron' | 'preload') {
       rollupOptions: {
         input: { 'main/index': 'electron/main/index.ts', 'engine/index': 'electron/engine/host/utility.ts' },
         external,
-        output: { format: 'es' as const, entryFileNames: '[name].js' },
+        // Deep imports into packages without an exports map (telegram/network) need their full file in Node's ESM loader.
+        output: { format: 'es' as const, entryFileNames: '[name].js', paths: esmDeepImportPath(process.cwd()) },
       },
     },
   };

@@ -79,9 +79,9 @@ export default async function bench() {
       const chatId = `-100${state.chats.find((c) => c.title === 'VOD Archive')!.id}`;
       const settings = standInSettings(twitch, {
         twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer' }] },
-        telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: IN_FLIGHT },
+        telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: IN_FLIGHT, postDelaySec: 0 },
         vod: { downloadConcurrency: CONNECTIONS },
-        split: { maxFileSizeMB: CEILING_MB, minFileSizeMB: 0, uploadDelaySec: 0, mergeThresholdMB: 0 },
+        split: { maxFileSizeMB: CEILING_MB, minFileSizeMB: 0, mergeThresholdMB: 0 },
         advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: serverSetting(telegram) },
         destinations: [{ kind: 'telegram', name: 'Archive', chatId }],
       });

@@ -79,13 +79,13 @@ async function main(): Promise<void> {
         lowDiskGuardMB: 0,
         telegramServer: serverSetting(telegram),
       },
-      vod: { minRetryDelaySec: 5, maxRetryDelaySec: 60, downloadConcurrency: 4 },
-      split: { maxFileSizeMB: 3, minFileSizeMB: 0, mergeThresholdMB: 0, uploadDelaySec: 0, processingIntervalSec: 120 },
+      vod: { minRetryDelaySec: 5, maxRetryDelaySec: 60, downloadConcurrency: 4, checkIntervalSec: 120 },
+      split: { maxFileSizeMB: 3, minFileSizeMB: 0, mergeThresholdMB: 0 },
       ...(args.wizard
         ? {}
         : {
             twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer' }] },
-            telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: 4 },
+            telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: 4, postDelaySec: 0 },
             destinations: [
               { kind: 'telegram', name: 'VOD Archive', chatId: `-100${archive.id}` },
               { kind: 'folder', name: 'NAS folder', path: folder },

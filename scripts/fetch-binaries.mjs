@@ -1,78 +1,64 @@
 #!/usr/bin/env node
 /**
- * Downloads yt-dlp, ffmpeg and ffprobe for one packaging target into
- * resources/bin/<platform>-<arch>/ (electron-builder's extraResources picks them up from there).
- * Every download is checked against a SHA-256 published with its release (or pinned with
- * --sha256 NAME=HEX) BEFORE anything is unpacked; a mismatch stops with an error and leaves nothing
- * behind. Needs the internet (run it in the release workflow, not on the offline build machines).
+ * Installs the pinned yt-dlp, ffmpeg and ffprobe for one packaging target into
+ * resources/bin/<platform>-<arch>/ (electron-builder's extraResources picks them up from there), and
+ * the licence files the manifest lists into resources/licenses/. What to fetch lives in ONE manifest,
+ * build/binaries.json: per target, each asset's versioned URL and its SHA-256. Every download is
+ * checked against that hash BEFORE anything is unpacked; a mismatch, or an asset not pinned yet,
+ * stops with an error and leaves nothing behind.
  *
- *   node scripts/fetch-binaries.mjs [--platform linux|darwin|win32] [--arch x64|arm64]
- *        [--yt-dlp-version TAG] [--out DIR] [--force] [--sha256 ASSET=HEX ...]
- *
- * Sources: yt-dlp's GitHub releases (SHA2-256SUMS); ffmpeg for Linux/Windows from BtbN/FFmpeg-Builds
- * (GPL, release 7.1 line; checksums.sha256); for macOS from ffmpeg.martin-riedl.de (x64 + arm64
- * builds, a .sha256 next to each zip).
+ *   node scripts/fetch-binaries.mjs [--platform linux|darwin|win32] [--arch x64|arm64] [--out DIR] [--force]
+ *   node scripts/fetch-binaries.mjs --pin      fill in the missing hashes (checked against upstream lists)
+ *        [--manifest FILE]                     another manifest (the tests use one served locally)
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const TOOLS = ['ffmpeg', 'ffprobe', 'yt-dlp'];
-export const TARGETS = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64'];
-
-export const SOURCES = {
-  ytDlp: 'https://github.com/yt-dlp/yt-dlp/releases',
-  btbn: 'https://github.com/BtbN/FFmpeg-Builds/releases/download/latest',
-  riedl: 'https://ffmpeg.martin-riedl.de/redirect/latest/macos',
-};
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const MANIFEST = join(root, 'build', 'binaries.json');
+const KINDS = ['file', 'zip', 'tar.xz'];
+const HEX64 = /^[0-9a-f]{64}$/;
 
 export const exeName = (tool, platform) => (platform === 'win32' ? `${tool}.exe` : tool);
 
-/**
- * What to download for a target. Pure. Each entry: the asset URL, where its checksum comes from
- * (a checksums file listing `HASH  NAME`, or a pinned hash), the archive kind, and which archive
- * members become which tool.
- * @param {string} platform @param {string} arch
- * @param {{ ytDlpVersion?: string, sources?: Partial<typeof SOURCES> }} [options]
- */
-export function planDownloads(platform, arch, options = {}) {
-  const target = `${platform}-${arch}`;
-  if (!TARGETS.includes(target)) throw new Error(`No binaries for ${target}; supported targets: ${TARGETS.join(', ')}.`);
-  const src = { ...SOURCES, ...options.sources };
-  const version = options.ytDlpVersion ?? 'latest';
-  const ytBase = version === 'latest' ? `${src.ytDlp}/latest/download` : `${src.ytDlp}/download/${version}`;
-  const ytAsset = { 'linux-x64': 'yt-dlp_linux', 'linux-arm64': 'yt-dlp_linux_aarch64', 'darwin-x64': 'yt-dlp_macos', 'darwin-arm64': 'yt-dlp_macos', 'win32-x64': 'yt-dlp.exe' }[target];
-  const items = [
-    {
-      asset: ytAsset,
-      url: `${ytBase}/${ytAsset}`,
-      checksum: { url: `${ytBase}/SHA2-256SUMS`, name: ytAsset },
-      kind: 'file',
-      extract: [{ member: ytAsset, tool: 'yt-dlp' }],
-    },
-  ];
-  if (platform === 'darwin') {
-    const riedlArch = arch === 'arm64' ? 'arm64' : 'amd64';
-    for (const tool of ['ffmpeg', 'ffprobe']) {
-      const url = `${src.riedl}/${riedlArch}/release/${tool}.zip`;
-      items.push({ asset: `${tool}-${riedlArch}.zip`, url, checksum: { url: `${url}.sha256`, name: `${tool}.zip` }, kind: 'zip', extract: [{ member: tool, tool }] });
-    }
-  } else {
-    const flavour = { 'linux-x64': 'linux64', 'linux-arm64': 'linuxarm64', 'win32-x64': 'win64' }[target];
-    const ext = platform === 'win32' ? 'zip' : 'tar.xz';
-    const asset = `ffmpeg-n7.1-latest-${flavour}-gpl-7.1.${ext}`;
-    items.push({
-      asset,
-      url: `${src.btbn}/${asset}`,
-      checksum: { url: `${src.btbn}/checksums.sha256`, name: asset },
-      kind: ext,
-      extract: ['ffmpeg', 'ffprobe'].map((tool) => ({ member: `bin/${exeName(tool, platform)}`, tool })),
+/** Reads and checks the manifest; every problem is named with its place. */
+export function loadManifest(path = MANIFEST) {
+  const manifest = JSON.parse(readFileSync(path, 'utf8'));
+  const problems = [];
+  const checkAsset = (a, where) => {
+    if (typeof a.asset !== 'string' || !a.asset) problems.push(`${where}: asset name missing`);
+    if (typeof a.url !== 'string' || !/^https?:\/\//.test(a.url)) problems.push(`${where}: url must be http(s)`);
+    if (a.sha256 !== null && !HEX64.test(a.sha256 ?? '')) problems.push(`${where}: sha256 must be 64 lower-case hex digits or null (not pinned yet)`);
+  };
+  for (const [target, assets] of Object.entries(manifest.targets ?? {})) {
+    const tools = [];
+    assets.forEach((a, i) => {
+      const where = `targets.${target}[${i}]`;
+      checkAsset(a, where);
+      if (!KINDS.includes(a.kind)) problems.push(`${where}: kind must be one of ${KINDS.join(', ')}`);
+      tools.push(...Object.values(a.extract ?? {}));
     });
+    if ([...tools].sort().join() !== TOOLS.join()) problems.push(`targets.${target}: must provide exactly ${TOOLS.join(', ')} (has ${tools.join(', ') || 'none'})`);
   }
-  return items;
+  (manifest.licenses ?? []).forEach((l, i) => {
+    checkAsset(l, `licenses[${i}]`);
+    if (typeof l.to !== 'string' || l.to.includes('..')) problems.push(`licenses[${i}]: to must be a path inside resources/licenses`);
+  });
+  if (problems.length) throw new Error(`${path} is invalid:\n  ${problems.join('\n  ')}`);
+  return manifest;
+}
+
+/** The assets of one target, or an error listing the supported ones. Pure. */
+export function planFor(manifest, platform, arch) {
+  const target = `${platform}-${arch}`;
+  const assets = manifest.targets[target];
+  if (!assets) throw new Error(`No binaries for ${target}; supported targets: ${Object.keys(manifest.targets).join(', ')}.`);
+  return assets;
 }
 
 /**
@@ -106,7 +92,7 @@ export function verify(buffer, expected, asset) {
 }
 
 export function parseArgs(argv) {
-  const out = { platform: process.platform, arch: process.arch, ytDlpVersion: 'latest', out: undefined, force: false, pinned: {} };
+  const out = { platform: process.platform, arch: process.arch, out: undefined, force: false, pin: false, manifest: MANIFEST };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -116,14 +102,11 @@ export function parseArgs(argv) {
     };
     if (arg === '--platform') out.platform = value();
     else if (arg === '--arch') out.arch = value();
-    else if (arg === '--yt-dlp-version') out.ytDlpVersion = value();
     else if (arg === '--out') out.out = value();
+    else if (arg === '--manifest') out.manifest = value();
     else if (arg === '--force') out.force = true;
-    else if (arg === '--sha256') {
-      const [asset, hex] = value().split('=');
-      if (!asset || !/^[0-9a-fA-F]{64}$/.test(hex ?? '')) throw new Error('--sha256 takes ASSET=64-hex-digits.');
-      out.pinned[asset] = hex.toLowerCase();
-    } else throw new Error(`Unknown argument ${arg}. See the header of scripts/fetch-binaries.mjs.`);
+    else if (arg === '--pin') out.pin = true;
+    else throw new Error(`Unknown argument ${arg}. See the header of scripts/fetch-binaries.mjs.`);
   }
   return out;
 }
@@ -134,93 +117,131 @@ async function download(url, fetchImpl) {
   return Buffer.from(await res.arrayBuffer());
 }
 
-function findMember(root, member) {
+/** Downloads one pinned asset and checks its hash; an unpinned one is refused before any request. */
+async function fetchPinned(item, fetchImpl, log) {
+  if (!item.sha256) throw new Error(`${item.asset} is not pinned (sha256 is null in the manifest); run \`node scripts/fetch-binaries.mjs --pin\` with internet and commit build/binaries.json.`);
+  log(`downloading ${item.url}`);
+  const body = await download(item.url, fetchImpl);
+  verify(body, item.sha256, item.asset);
+  return body;
+}
+
+function findMember(dir, member) {
   const want = member.split('/');
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir)) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) {
-        const hit = walk(path);
-        if (hit) return hit;
-      } else if (path.split(/[\\/]/).slice(-want.length).join('/') === member) return path;
-    }
-    return undefined;
-  };
-  return walk(root);
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      const hit = findMember(path, member);
+      if (hit) return hit;
+    } else if (path.split(/[\\/]/).slice(-want.length).join('/') === member) return path;
+  }
+  return undefined;
 }
 
 function unpack(kind, file, into) {
   mkdirSync(into, { recursive: true });
   if (kind === 'tar.xz') execFileSync('tar', ['-xJf', file, '-C', into]);
-  else if (kind === 'zip') {
-    // Windows and macOS ship bsdtar, which reads zip; Linux runners have unzip.
-    if (process.platform === 'linux') execFileSync('unzip', ['-q', '-o', file, '-d', into]);
-    else execFileSync('tar', ['-xf', file, '-C', into]);
-  } else throw new Error(`unknown archive kind ${kind}`);
+  // Windows and macOS ship bsdtar, which reads zip; Linux runners have unzip.
+  else if (process.platform === 'linux') execFileSync('unzip', ['-q', '-o', file, '-d', into]);
+  else execFileSync('tar', ['-xf', file, '-C', into]);
+}
+
+/** Verified bytes -> the file of each tool, staged in `work`. */
+function stage(item, body, work, staged) {
+  const file = join(work, item.asset);
+  writeFileSync(file, body);
+  if (item.kind === 'file') {
+    staged.set(Object.values(item.extract)[0], file);
+    return;
+  }
+  const dir = join(work, `${item.asset}.d`);
+  unpack(item.kind, file, dir);
+  for (const [member, tool] of Object.entries(item.extract)) {
+    const found = findMember(dir, member);
+    if (!found) throw new Error(`${item.asset} does not contain ${member}.`);
+    staged.set(tool, found);
+  }
 }
 
 /**
- * Fetches, verifies and installs the tools for one target.
- * @param {{platform: string, arch: string, ytDlpVersion?: string, out?: string, force?: boolean, pinned?: Record<string,string>,
- *   sources?: Partial<typeof SOURCES>, fetchImpl?: typeof fetch, log?: (line: string) => void}} opts
+ * Fetches, verifies and installs the tools (and the listed licence files) for one target.
+ * @param {{platform: string, arch: string, out?: string, licensesOut?: string, force?: boolean,
+ *   manifest?: string, fetchImpl?: typeof fetch, log?: (line: string) => void}} opts
  */
 export async function fetchBinaries(opts) {
   const { platform, arch } = opts;
   const log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
   const fetchImpl = opts.fetchImpl ?? fetch;
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const manifest = loadManifest(opts.manifest ?? MANIFEST);
   const outDir = opts.out ?? join(root, 'resources', 'bin', `${platform}-${arch}`);
-  const wanted = TOOLS.map((t) => join(outDir, exeName(t, platform)));
-  if (!opts.force && wanted.every((p) => existsSync(p))) {
-    log(`${outDir} already has ${TOOLS.join(', ')} (use --force to download again)`);
+  const licensesOut = opts.licensesOut ?? join(root, 'resources', 'licenses');
+  const plan = planFor(manifest, platform, arch);
+  const recordFile = join(outDir, 'sources.json');
+  const record = { target: `${platform}-${arch}`, files: plan.map(({ asset, url, sha256: hash }) => ({ asset, url, sha256: hash })) };
+  if (!opts.force && existsSync(recordFile) && readFileSync(recordFile, 'utf8') === `${JSON.stringify(record, null, 2)}\n`) {
+    log(`${outDir} already holds the pinned ${TOOLS.join(', ')} (use --force to download again)`);
     return { outDir, installed: [], skipped: true };
   }
-  const plan = planDownloads(platform, arch, { ytDlpVersion: opts.ytDlpVersion, sources: opts.sources });
   const work = mkdtempSync(join(tmpdir(), 'tvb-fetch-'));
-  const manifest = [];
   try {
     const staged = new Map();
-    for (const item of plan) {
-      log(`downloading ${item.url}`);
-      const body = await download(item.url, fetchImpl);
-      const expected = opts.pinned?.[item.asset] ?? checksumFor((await download(item.checksum.url, fetchImpl)).toString('utf8'), item.checksum.name);
-      const hash = verify(body, expected, item.asset);
-      const file = join(work, item.asset);
-      writeFileSync(file, body);
-      if (item.kind === 'file') {
-        staged.set(item.extract[0].tool, file);
-      } else {
-        const dir = join(work, `${item.asset}.d`);
-        unpack(item.kind, file, dir);
-        for (const { member, tool } of item.extract) {
-          const found = findMember(dir, member);
-          if (!found) throw new Error(`${item.asset} does not contain ${member}.`);
-          staged.set(tool, found);
-        }
-      }
-      manifest.push({ asset: item.asset, url: item.url, sha256: hash });
-    }
-    // Everything verified and unpacked: only now touch the output folder.
+    for (const item of plan) stage(item, await fetchPinned(item, fetchImpl, log), work, staged);
+    const licenses = [];
+    for (const item of manifest.licenses ?? []) licenses.push({ to: item.to, body: await fetchPinned(item, fetchImpl, log) });
+    // Everything verified and unpacked: only now touch the output folders.
     mkdirSync(outDir, { recursive: true });
     for (const tool of TOOLS) {
-      const from = staged.get(tool);
-      if (!from) throw new Error(`No download provided ${tool}.`);
       const to = join(outDir, exeName(tool, platform));
-      copyFileSync(from, to);
+      copyFileSync(staged.get(tool), to);
       chmodSync(to, 0o755);
     }
-    writeFileSync(join(outDir, 'sources.json'), `${JSON.stringify({ target: `${platform}-${arch}`, fetchedAt: new Date().toISOString(), files: manifest }, null, 2)}\n`);
+    for (const { to, body } of licenses) {
+      mkdirSync(dirname(join(licensesOut, to)), { recursive: true });
+      writeFileSync(join(licensesOut, to), body);
+    }
+    writeFileSync(recordFile, `${JSON.stringify(record, null, 2)}\n`);
     log(`installed ${TOOLS.join(', ')} into ${outDir}`);
-    return { outDir, installed: TOOLS, skipped: false, manifest };
+    return { outDir, installed: TOOLS, skipped: false };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
+/**
+ * Maintainer step (needs internet): for every asset whose sha256 is null, downloads it, checks it
+ * against the upstream checksum list it names (when it names one), and writes the hash into the
+ * manifest. Returns the assets pinned.
+ */
+export async function pinManifest(opts = {}) {
+  const path = opts.manifest ?? MANIFEST;
+  const fetchImpl = opts.fetchImpl ?? fetch;
+  const log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
+  const manifest = loadManifest(path);
+  const pinned = [];
+  const hashes = new Map();
+  for (const item of [...Object.values(manifest.targets).flat(), ...(manifest.licenses ?? [])]) {
+    if (item.sha256) continue;
+    if (!hashes.has(item.url)) {
+      log(`pinning ${item.url}`);
+      const hash = sha256(await download(item.url, fetchImpl));
+      if (item.checksums) {
+        const upstream = checksumFor((await download(item.checksums, fetchImpl)).toString('utf8'), basename(new URL(item.url).pathname));
+        if (upstream !== hash) throw new Error(`Checksum mismatch for ${item.asset}: upstream ${item.checksums} says ${upstream}, the download is ${hash}. Nothing was pinned.`);
+      }
+      hashes.set(item.url, hash);
+    }
+    item.sha256 = hashes.get(item.url);
+    pinned.push(item.asset);
+  }
+  writeFileSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
+  return pinned;
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const args = parseArgs(process.argv.slice(2));
-    await fetchBinaries({ ...args });
+    if (args.pin) process.stderr.write(`pinned: ${(await pinManifest({ manifest: args.manifest })).join(', ') || 'nothing (all pinned)'}\n`);
+    else await fetchBinaries(args);
   } catch (err) {
     process.stderr.write(`fetch-binaries: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

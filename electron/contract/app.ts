@@ -12,9 +12,28 @@ export const ENGINE_PORT_CHANNEL = 'engine:port';
 /** Main -> preload: things the shell asks the UI to show (a notification or tray click). */
 export const APP_EVENT_CHANNEL = 'app:event';
 
+/**
+ * The app's self-update (electron-updater), for the UI: `downloading` carries progress; `waiting`
+ * means downloaded and held until no upload is in flight; `installing` restarts the app.
+ */
+export const UpdateStatus = z.object({
+  state: z.enum(['disabled', 'idle', 'checking', 'upToDate', 'downloading', 'waiting', 'installing', 'error']),
+  /** The version being downloaded / installed. */
+  version: z.string().nullable(),
+  /** 0..100 while downloading. */
+  percent: z.number().min(0).max(100).nullable(),
+  bytesPerSecond: z.number().min(0).nullable(),
+  /** Why it waits, or what went wrong. */
+  message: z.string().nullable(),
+  lastCheckAt: z.string().nullable(),
+});
+export type UpdateStatus = z.infer<typeof UpdateStatus>;
+
 export const AppEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openVod'), vodId: z.string().min(1).max(64) }),
   z.object({ type: z.literal('openSettings') }),
+  /** Every change of the self-update status (also sent once the window loads). */
+  z.object({ type: z.literal('update'), update: UpdateStatus }),
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
 
@@ -30,6 +49,10 @@ export const appRequests = {
   getAppInfo: NoParams,
   /** Runs yt-dlp's self-update on the bundled copy (only when that copy is writable). */
   updateYtDlp: NoParams,
+  /** The app's self-update status (see UpdateStatus). */
+  getUpdateStatus: NoParams,
+  /** Checks for an app update now (also when automatic checks are off). */
+  checkForUpdates: NoParams,
   quit: NoParams,
 } as const;
 export type AppMethod = keyof typeof appRequests;
@@ -84,6 +107,8 @@ export const appResults = {
   setStartAtLogin: StartAtLogin,
   getAppInfo: AppInfo,
   updateYtDlp: YtDlpUpdateResult,
+  getUpdateStatus: UpdateStatus,
+  checkForUpdates: UpdateStatus,
   quit: z.object({}),
 } as const satisfies Record<AppMethod, z.ZodType>;
 export type AppResult<M extends AppMethod> = z.infer<(typeof appResults)[M]>;

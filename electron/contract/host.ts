@@ -12,7 +12,8 @@ import { SecretsSchema } from './settings';
 export const EnginePaths = z.object({
   /** App data folder: default home of the database and work folder. */
   dataDir: z.string().min(1),
-  /** Rotating log file shared with the main process; empty = no file. */
+  /** The engine's own rotating log file (headless); empty = no file: the Electron app's engine sends
+   *  its lines to main as `log` messages instead, so one process writes and rotates the one file. */
   logFile: z.string(),
   /** `process.resourcesPath` in a packaged app (bundled tools live in bin/); empty otherwise. */
   resourcesDir: z.string(),
@@ -21,12 +22,21 @@ export type EnginePaths = z.infer<typeof EnginePaths>;
 
 /** Host -> engine. */
 export const HostToEngine = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('init'), settings: z.unknown(), secrets: SecretsSchema, paths: EnginePaths }),
+  z.object({
+    type: z.literal('init'),
+    settings: z.unknown(),
+    secrets: SecretsSchema,
+    paths: EnginePaths,
+    /** What was wrong with the stored settings (the host then sends defaults); shown in the UI. */
+    settingsProblems: z.array(z.object({ path: z.string(), message: z.string() })).default([]),
+  }),
   z.object({ type: z.literal('settings.changed'), settings: z.unknown() }),
   z.object({ type: z.literal('secrets.changed'), secrets: SecretsSchema }),
   /** A renderer's port follows in the message's `ports`. */
   z.object({ type: z.literal('port') }),
   z.object({ type: z.literal('shutdown') }),
+  /** An app update is downloaded: may it be installed now (no upload in flight)? Answered by `safePoint`. */
+  z.object({ type: z.literal('safePoint.request') }),
 ]);
 export type HostToEngine = z.infer<typeof HostToEngine>;
 
@@ -40,5 +50,11 @@ export const EngineToHost = z.discriminatedUnion('type', [
   /** For the tray: state, message, and a one-line progress summary. */
   z.object({ type: z.literal('status'), status: EngineStatus, summary: z.string() }),
   z.object({ type: z.literal('fatal'), message: z.string() }),
+  z.object({ type: z.literal('safePoint'), safe: z.boolean(), reason: z.string() }),
+  /** One engine log line (already redacted) for main's log file. */
+  z.object({
+    type: z.literal('log'),
+    line: z.object({ time: z.string(), level: z.enum(['debug', 'info', 'warn', 'error']), scope: z.string(), message: z.string() }),
+  }),
 ]);
 export type EngineToHost = z.infer<typeof EngineToHost>;

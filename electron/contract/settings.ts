@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { knownKeysAt, unknownKeyMessage } from './schema-keys';
+import { SETTINGS_VERSION } from './settings-migrations';
 
 /**
  * The one settings schema: the settings form, the engine and the legacy `config.json` importer all
@@ -124,10 +125,14 @@ const TelegramSection = z.strictObject({
   /** Destination key for critical alerts; empty = the first Telegram destination. */
   alertDestination: z.string().default(''),
   alerts: z.boolean().default(true),
+  /** Pause after each post (seconds); was split.uploadDelaySec before settings v2. */
+  postDelaySec: z.number().min(0).max(3600).default(3),
 });
 
 const VodSection = z.strictObject({
   autoCheck: z.boolean().default(true),
+  /** How often Twitch is checked (seconds); was split.processingIntervalSec before settings v2. */
+  checkIntervalSec: z.number().int().min(30).max(7 * 86_400).default(1800),
   minRetryDelaySec: positiveInt.default(300),
   maxRetryDelaySec: positiveInt.default(86_400),
   maxRetries: z.number().int().min(0).max(100).default(5),
@@ -150,8 +155,6 @@ const SplitSection = z.strictObject({
   mergeThresholdMB: z.number().int().min(0).default(100),
   /** Balancing target for the last two parts, as a fraction of their sum given to the last. */
   midTargetRatio: z.number().gt(0).lt(1).default(0.5),
-  uploadDelaySec: z.number().min(0).max(3600).default(3),
-  processingIntervalSec: z.number().int().min(30).max(7 * 86_400).default(1800),
   /** A trailing remainder shorter than this that cannot join the previous part is dropped (logged). */
   dropSegmentThresholdSec: z.number().min(0).max(600).default(0),
 });
@@ -193,11 +196,14 @@ const AppSection = z.strictObject({
   startAtLogin: z.boolean().default(false),
   startHidden: z.boolean().default(true),
   notifications: z.boolean().default(true),
+  /** Check for app updates at start and daily, download them in the background. */
+  autoUpdate: z.boolean().default(true),
 });
 
 export const SettingsSchema = z
   .strictObject({
-    version: z.literal(1).default(1),
+    /** Stored settings of older versions are migrated first (settings-migrations.ts). */
+    version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
     twitch: TwitchSection.prefault({}),
     telegram: TelegramSection.prefault({}),
     destinations: z.array(Destination).default([]),

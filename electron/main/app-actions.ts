@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AppInfo, StartAtLogin } from '../contract/app';
+import type { AppInfo, StartAtLogin, UpdateStatus } from '../contract/app';
 import type { ToolSearch } from '../engine/util/binaries';
 import type { AppHandlers } from './ipc';
 import type { StorageInfo } from './secrets';
@@ -26,6 +26,9 @@ export interface AppActionDeps {
   setStartAtLogin(enabled: boolean, startHidden: boolean): StartAtLogin;
   describeTools(search: ToolSearch): Promise<ToolReport[]>;
   updateYtDlp(search: ToolSearch): Promise<UpdateResult>;
+  /** The app's self-update (main/updater.ts). */
+  updateStatus(): UpdateStatus;
+  checkForUpdates(): Promise<UpdateStatus>;
   quit(): void;
 }
 
@@ -64,6 +67,8 @@ export function createAppHandlers(deps: AppActionDeps): AppHandlers {
       };
     },
     updateYtDlp: () => deps.updateYtDlp(deps.toolSearch()),
+    getUpdateStatus: () => deps.updateStatus(),
+    checkForUpdates: () => deps.checkForUpdates(),
     quit() {
       // After the reply is sent, so the renderer's call resolves.
       setImmediate(() => deps.quit());

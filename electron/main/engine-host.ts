@@ -20,6 +20,8 @@ export interface EngineHostOptions {
   env?: Record<string, string>;
   getSettings(): unknown;
   getSecrets(): Secrets;
+  /** Problems with the stored settings (the engine shows them in the UI). */
+  getSettingsProblems?(): Array<{ path: string; message: string }>;
   /** Every valid message from the engine; invalid ones are logged and dropped. */
   onMessage(message: EngineToHost): void;
   /** Called when the engine died unexpectedly and a restart is scheduled. */
@@ -48,6 +50,7 @@ export class EngineHost {
   private readonly schedule: NonNullable<EngineHostOptions['schedule']>;
   private readonly now: () => number;
   private readonly policy: BackoffPolicy;
+  private readonly safePointWaiters: Array<(safe: boolean) => void> = [];
 
   constructor(private readonly opts: EngineHostOptions) {
     this.schedule = opts.schedule ?? defaultSchedule;
@@ -72,7 +75,13 @@ export class EngineHost {
     this.pendingChanges = [];
     this.startedAt = this.now();
     child.on('spawn', () => {
-      child.postMessage({ type: 'init', settings: this.opts.getSettings(), secrets: this.opts.getSecrets(), paths: this.opts.paths } satisfies HostToEngine);
+      child.postMessage({
+        type: 'init',
+        settings: this.opts.getSettings(),
+        secrets: this.opts.getSecrets(),
+        paths: this.opts.paths,
+        settingsProblems: this.opts.getSettingsProblems?.() ?? [],
+      } satisfies HostToEngine);
     });
     child.on('message', (raw: unknown) => {
       const parsed = EngineToHost.safeParse(raw);
@@ -81,6 +90,7 @@ export class EngineHost {
         return;
       }
       if (parsed.data.type === 'ready' && this.child === child) this.onReady(child);
+      if (parsed.data.type === 'safePoint') for (const resolve of this.safePointWaiters.splice(0)) resolve(parsed.data.safe);
       this.opts.onMessage(parsed.data);
     });
     child.on('exit', (code: number) => this.onExit(child, code));
@@ -97,6 +107,8 @@ export class EngineHost {
     if (this.child !== child) return;
     this.child = undefined;
     this.ready = false;
+    // No engine, nothing in flight.
+    for (const resolve of this.safePointWaiters.splice(0)) resolve(true);
     if (this.stopping) return;
     this.attempt = nextAttempt(this.attempt, this.now() - this.startedAt, this.policy);
     const delayMs = restartDelayMs(this.attempt, this.policy);
@@ -139,6 +151,27 @@ export class EngineHost {
     this.child.postMessage({ type: 'port' } satisfies HostToEngine, [port1]);
     port2.start();
     attach(port2);
+  }
+
+  /**
+   * Asks the engine whether an app update may be installed now (no upload in flight). No running
+   * engine means nothing in flight; no answer within `timeoutMs` counts as "not now".
+   */
+  askSafePoint(timeoutMs = 10_000): Promise<boolean> {
+    const child = this.child;
+    if (!child || !this.ready) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (safe: boolean) => {
+        if (done) return;
+        done = true;
+        cancel();
+        resolve(safe);
+      };
+      const cancel = this.schedule(() => finish(false), timeoutMs);
+      this.safePointWaiters.push(finish);
+      child.postMessage({ type: 'safePoint.request' } satisfies HostToEngine);
+    });
   }
 
   settingsChanged(settings: unknown): void {

@@ -1,25 +1,28 @@
-import { app, ipcMain, safeStorage, shell, type BrowserWindow, type MessagePortMain } from 'electron';
+import { app, ipcMain, safeStorage, shell as desktop, type BrowserWindow, type MessagePortMain } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_EVENT_CHANNEL, type AppEvent } from '../contract/app';
 import { createApiClient } from '../contract/client';
-import type { EngineToHost } from '../contract/host';
 import { SECRET_NAMES, SecretsSchema, type Secrets, type Settings } from '../contract/settings';
 import type { ToolSearch } from '../engine/util/binaries';
 import { createLogger } from '../engine/util/log';
 import { createSwappableTransport } from '../preload/port-transport';
+import type { AppLog } from './log-file';
 import { createAppHandlers, workDirFor } from './app-actions';
+import { startAppUpdates } from './app-update';
+import { createEngineMessageHandler, crashNotice } from './engine-messages';
 import { EngineHost } from './engine-host';
 import { isTrustedSender, registerAppIpc } from './ipc';
-import { defaultLoginItemEnv, getStartAtLogin, setStartAtLogin, shouldStartHidden } from './login-items';
+import { defaultLoginItemEnv, getStartAtLogin, setStartAtLogin, shouldStartHidden, type LoginItemEnv } from './login-items';
 import { setupLogging } from './log';
 import { APP_USER_MODEL_ID, showNotice, type Notice, type NoticeClick } from './notifications';
-import { runtimePaths } from './paths';
+import { runtimePaths, type RuntimePaths } from './paths';
 import { SecretStore, storageInfo } from './secrets';
-import { createSettingsStore, createShellStateStore } from './settings-store';
+import { createSettingsStore, createShellStateStore, type SettingsStore } from './settings-store';
 import { claimSingleInstance } from './single-instance';
 import { describeTools, updateBundledYtDlp } from './tools';
-import { createTray } from './tray';
+import { createTray, type AppTray } from './tray';
+import type { UpdateController } from './updater';
 import { closeToTray, createMainWindow, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
 
 /** Wiring only: each concern lives in its own module. */
@@ -45,20 +48,15 @@ function pickSecrets(map: Record<string, string | undefined>): Secrets {
   return SecretsSchema.parse(known);
 }
 
-async function start(): Promise<void> {
-  const paths = runtimePaths({ appPath: app.getAppPath(), resourcesPath: process.resourcesPath, isPackaged: app.isPackaged });
-  const dataDir = app.getPath('userData');
-  const logFile = join(app.getPath('logs'), 'twitch-vod-backup.log');
-  setupLogging(logFile);
-  log.info(`Starting ${app.getVersion()} (${process.platform}-${process.arch}, packaged: ${app.isPackaged})`);
-
+/** Stores, secrets and the log: what every other part of main reads. */
+function openState(logFile: string): { appLog: AppLog; settings: SettingsStore; secrets: SecretStore; loadSecrets(): Secrets } {
+  const appLog = setupLogging(logFile);
   const settings = createSettingsStore();
-  const shellState = createShellStateStore();
-  const secrets = new SecretStore(join(dataDir, 'secrets.json'), safeStorage);
-  const loginEnv = defaultLoginItemEnv();
-  const secretInfo = () => storageInfo(safeStorage);
-  if (secretInfo().warning) log.warn(secretInfo().warning as string);
-
+  appLog.setLevel(settings.get().advanced.logLevel);
+  log.info(`Starting ${app.getVersion()} (${process.platform}-${process.arch}, packaged: ${app.isPackaged})`);
+  const secrets = new SecretStore(join(app.getPath('userData'), 'secrets.json'), safeStorage);
+  const warning = storageInfo(safeStorage).warning;
+  if (warning) log.warn(warning);
   const loadSecrets = (): Secrets => {
     try {
       return pickSecrets(secrets.load());
@@ -67,15 +65,26 @@ async function start(): Promise<void> {
       return {};
     }
   };
-  const toolSearch = (): ToolSearch => {
-    const t = settings.get().advanced.tools;
-    return { overrides: { ffmpeg: t.ffmpeg || undefined, ffprobe: t.ffprobe || undefined, 'yt-dlp': t.ytDlp || undefined }, resourcesDir: paths.resourcesDir };
-  };
+  return { appLog, settings, secrets, loadSecrets };
+}
 
-  hardenSession(devServer);
-  serveRenderer(paths.rendererDir);
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServer));
+/** What the parts of the shell share, built once at start. */
+interface Shell {
+  paths: RuntimePaths;
+  dataDir: string;
+  logFile: string;
+  appLog: AppLog;
+  settings: SettingsStore;
+  secrets: SecretStore;
+  loadSecrets(): Secrets;
+  loginEnv: LoginItemEnv;
+  notify(notice: Notice): void;
+}
 
+function createShell(): Shell {
+  const paths = runtimePaths({ appPath: app.getAppPath(), resourcesPath: process.resourcesPath, isPackaged: app.isPackaged });
+  const logFile = join(app.getPath('logs'), 'twitch-vod-backup.log');
+  const { appLog, settings, secrets, loadSecrets } = openState(logFile);
   const onNoticeClick = (click: NoticeClick) => {
     showWindow();
     if (click.action === 'openVod') sendAppEvent({ type: 'openVod', vodId: click.vodId });
@@ -84,88 +93,75 @@ async function start(): Promise<void> {
   const notify = (notice: Notice) => {
     if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon);
   };
+  return { paths, dataDir: app.getPath('userData'), logFile, appLog, settings, secrets, loadSecrets, loginEnv: defaultLoginItemEnv(), notify };
+}
 
+/** The engine's utility process and what main does with its messages; the app's self-update. */
+function startEngineHost(shell: Shell, tray: () => AppTray): { engine: EngineHost; updates: UpdateController } {
+  const { paths, settings } = shell;
   const applyLoginItem = (next: Settings, previous: Settings) => {
     if (next.app.startAtLogin !== previous.app.startAtLogin || next.app.startHidden !== previous.app.startHidden) {
-      setStartAtLogin(loginEnv, next.app.startAtLogin, next.app.startHidden);
+      setStartAtLogin(shell.loginEnv, next.app.startAtLogin, next.app.startHidden);
     }
   };
-
-  if (paths.sqliteNativeBinding && !existsSync(paths.sqliteNativeBinding)) {
-    log.warn(`No better-sqlite3 build for Electron at ${paths.sqliteNativeBinding}; run \`npm run rebuild:electron\` once (the engine cannot open its database without it).`);
+  const binding = paths.sqliteNativeBinding;
+  if (binding && !existsSync(binding)) {
+    log.warn(`No better-sqlite3 build for Electron at ${binding}; \`npm start\` makes it (scripts/rebuild-electron-native.mjs, needs the internet once).`);
   }
-  const engine = new EngineHost({
+  const engine: EngineHost = new EngineHost({
     entry: paths.engineEntry,
-    paths: { dataDir, logFile, resourcesDir: paths.resourcesDir },
-    env: paths.sqliteNativeBinding && existsSync(paths.sqliteNativeBinding) ? { TVB_SQLITE_NATIVE_BINDING: paths.sqliteNativeBinding } : {},
+    // The engine writes no file of its own: its lines come here as `log` messages (one writer).
+    paths: { dataDir: shell.dataDir, logFile: '', resourcesDir: paths.resourcesDir },
+    env: binding && existsSync(binding) ? { TVB_SQLITE_NATIVE_BINDING: binding } : {},
     getSettings: () => settings.get(),
-    getSecrets: loadSecrets,
-    onMessage: (message: EngineToHost) => {
-      switch (message.type) {
-        case 'ready':
-          break;
-        case 'persist.secrets': {
-          const patch: Record<string, string | undefined> = { ...message.patch };
-          for (const key of message.remove) patch[key] = undefined;
-          try {
-            secrets.update(patch);
-          } catch (err) {
-            log.error('Could not save secrets; they last until the app quits', err);
-          }
-          break;
-        }
-        case 'persist.settings': {
-          const previous = settings.get();
-          try {
-            applyLoginItem(settings.set(message.settings), previous);
-          } catch (err) {
-            log.error('The engine sent settings that do not validate; not saved', err);
-          }
-          break;
-        }
-        case 'notice':
-          notify(message.notice);
-          break;
-        case 'status':
-          tray.update({ state: message.status.state, message: message.status.message, summary: message.summary });
-          break;
-        case 'fatal':
-          log.error(`Engine fatal error: ${message.message}`);
-          break;
-      }
-    },
+    getSettingsProblems: () => settings.problems(),
+    getSecrets: shell.loadSecrets,
+    onMessage: createEngineMessageHandler({
+      saveSecrets: (patch) => shell.secrets.update(patch),
+      getSettings: () => settings.get(),
+      saveSettings: (next) => settings.set(next),
+      settingsSaved: applyLoginItem,
+      notify: shell.notify,
+      trayStatus: (status) => tray().update(status),
+      engineStatus: () => updates.engineStatusChanged(),
+      writeLog: (line) => shell.appLog.write(line),
+    }),
     onCrash: ({ attempt, delayMs }) => {
-      tray.update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
-      // Once per streak: the attempt count goes back to 1 only after a stable run.
-      if (attempt !== 1) return;
-      notify({
-        kind: 'engineRestarted',
-        title: 'Twitch VOD Backup restarted its engine',
-        body: `The background engine stopped unexpectedly and restarts in ${Math.ceil(delayMs / 1000)} s. Work resumes where it stopped.`,
-      });
+      tray().update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
+      const notice = crashNotice(attempt, delayMs);
+      if (notice) shell.notify(notice);
     },
   });
-  settings.onExternalChange((next) => engine.settingsChanged(next));
+  const updates = startAppUpdates({
+    enabled: () => settings.get().app.autoUpdate,
+    askSafePoint: () => engine.askSafePoint(),
+    onStatus: (update) => sendAppEvent({ type: 'update', update }),
+  });
+  settings.onExternalChange((next) => {
+    shell.appLog.setLevel(next.advanced.logLevel);
+    engine.settingsChanged(next);
+    updates.settingsChanged();
+  });
+  return { engine, updates };
+}
 
-  // The tray's own protocol client (Check now / Pause / Resume) over a port of its own.
-  const transport = createSwappableTransport();
-  engine.addLocalClient((port: MessagePortMain) =>
-    transport.attach({ post: (m) => port.postMessage(m), listen: (cb) => port.on('message', (e) => cb(e.data)), close: () => port.close() }),
-  );
-  const engineApi = createApiClient(transport, { timeoutMs: 60_000 });
-  const call = (p: Promise<unknown>) => void p.catch((err: unknown) => log.warn('Tray action failed', err));
-
-  const handlers = createAppHandlers({
+/** The renderer's shell actions (window.api.app.*) over the real effects. */
+function appHandlers(shell: Shell, engine: EngineHost, updates: UpdateController) {
+  const { settings, loginEnv } = shell;
+  return createAppHandlers({
     version: app.getVersion(),
     platform: process.platform,
     arch: process.arch,
     packaged: app.isPackaged,
-    dataDir,
-    logFile,
-    workDir: () => workDirFor(settings.get().paths.workDir, dataDir),
-    toolSearch,
-    storageInfo: secretInfo,
-    openPath: (p) => shell.openPath(p),
+    dataDir: shell.dataDir,
+    logFile: shell.logFile,
+    workDir: () => workDirFor(settings.get().paths.workDir, shell.dataDir),
+    toolSearch: (): ToolSearch => {
+      const t = settings.get().advanced.tools;
+      return { overrides: { ffmpeg: t.ffmpeg || undefined, ffprobe: t.ffprobe || undefined, 'yt-dlp': t.ytDlp || undefined }, resourcesDir: shell.paths.resourcesDir };
+    },
+    storageInfo: () => storageInfo(safeStorage),
+    openPath: (p) => desktop.openPath(p),
     openExternal: openExternalIfAllowed,
     getStartAtLogin: () => getStartAtLogin(loginEnv, settings.get().app.startHidden),
     setStartAtLogin: (enabled, startHidden) => {
@@ -176,12 +172,22 @@ async function start(): Promise<void> {
     },
     describeTools,
     updateYtDlp: updateBundledYtDlp,
+    updateStatus: () => updates.status(),
+    checkForUpdates: () => updates.check({ manual: true }),
     quit: () => app.quit(),
   });
-  const openWorkFolder = () => call(Promise.resolve(handlers.openWorkFolder({})));
+}
 
-  const tray = createTray({
-    trayDir: paths.trayDir,
+/** The tray, with Check now / Pause / Resume over main's own protocol port to the engine. */
+function startTray(shell: Shell, engine: EngineHost, openWorkFolder: () => void): AppTray {
+  const transport = createSwappableTransport();
+  engine.addLocalClient((port: MessagePortMain) =>
+    transport.attach({ post: (m) => port.postMessage(m), listen: (cb) => port.on('message', (e) => cb(e.data)), close: () => port.close() }),
+  );
+  const engineApi = createApiClient(transport, { timeoutMs: 60_000 });
+  const call = (p: Promise<unknown>) => void p.catch((err: unknown) => log.warn('Tray action failed', err));
+  return createTray({
+    trayDir: shell.paths.trayDir,
     actions: {
       open: showWindow,
       checkNow: () => call(engineApi['queue.checkNow']()),
@@ -191,9 +197,45 @@ async function start(): Promise<void> {
       quit: () => app.quit(),
     },
   });
+}
 
+async function start(): Promise<void> {
+  const shell = createShell();
+  hardenSession(devServer);
+  serveRenderer(shell.paths.rendererDir);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServer));
+
+  const { engine, updates } = startEngineHost(shell, () => tray);
+  const handlers = appHandlers(shell, engine, updates);
+  const tray = startTray(shell, engine, () => void Promise.resolve(handlers.openWorkFolder({})).catch((err: unknown) => log.warn('Tray action failed', err)));
   registerAppIpc(ipcMain, handlers, (event) => isTrustedSender(event.senderFrame, () => (win && !win.isDestroyed() ? [win.webContents.mainFrame] : []), devServer));
+  handleQuit(engine, tray, updates.stop);
 
+  engine.start();
+  openWindow(shell, engine, updates);
+}
+
+function openWindow(shell: Shell, engine: EngineHost, updates: UpdateController): void {
+  const shellState = createShellStateStore();
+  const hidden = shouldStartHidden(process.argv, process.platform, shell.settings.get().app.startHidden);
+  win = createMainWindow({ preload: shell.paths.preload, devServer, show: !hidden, icon: shell.paths.appIcon });
+  const contents = win.webContents;
+  contents.on('did-finish-load', () => {
+    engine.connectRenderer(contents);
+    sendAppEvent({ type: 'update', update: updates.status() });
+  });
+  closeToTray(win, {
+    isQuitting: () => quitting,
+    alreadyNotified: () => shellState.get('closeToTrayNotified'),
+    onFirstHide: () => {
+      shellState.set('closeToTrayNotified', true);
+      shell.notify({ kind: 'closedToTray', title: 'Still running', body: 'Twitch VOD Backup keeps backing up from the tray. Use Quit in the tray menu to stop it.' });
+    },
+  });
+}
+
+/** Quit stops the engine cleanly first (its work resumes at the next start); closing windows does not quit. */
+function handleQuit(engine: EngineHost, tray: AppTray, stopUpdates: () => void): void {
   app.on('before-quit', () => {
     quitting = true;
   });
@@ -201,6 +243,7 @@ async function start(): Promise<void> {
   app.on('will-quit', (event) => {
     if (stopped) return;
     event.preventDefault();
+    stopUpdates();
     void engine.stop().finally(() => {
       stopped = true;
       tray.destroy();
@@ -210,18 +253,4 @@ async function start(): Promise<void> {
   // A tray app: closing every window does not quit.
   app.on('window-all-closed', () => undefined);
   app.on('activate', () => showWindow());
-
-  engine.start();
-  const hidden = shouldStartHidden(process.argv, process.platform, settings.get().app.startHidden);
-  win = createMainWindow({ preload: paths.preload, devServer, show: !hidden, icon: paths.appIcon });
-  const contents = win.webContents;
-  contents.on('did-finish-load', () => engine.connectRenderer(contents));
-  closeToTray(win, {
-    isQuitting: () => quitting,
-    alreadyNotified: () => shellState.get('closeToTrayNotified'),
-    onFirstHide: () => {
-      shellState.set('closeToTrayNotified', true);
-      notify({ kind: 'closedToTray', title: 'Still running', body: 'Twitch VOD Backup keeps backing up from the tray. Use Quit in the tray menu to stop it.' });
-    },
-  });
 }

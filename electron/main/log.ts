@@ -1,17 +1,12 @@
 import mainLog from 'electron-log/main';
-import { configureLogFile, type LogLevel } from '../engine/util/log';
+import type { LogLevel } from '../engine/util/log';
+import { createAppLog, type AppLog, type LogSink } from './log-file';
 
-/**
- * One log file for the whole app: main writes it through electron-log (its own lines and uncaught
- * errors), and the engine appends to the same path from its utility process. Lines from our own
- * loggers are redacted before they are written (see engine/util/log).
- */
-export function setupLogging(file: string, level: LogLevel = 'info'): void {
-  configureLogFile(file, level);
-  mainLog.transports.file.resolvePathFn = () => file;
-  mainLog.transports.file.level = level;
-  mainLog.transports.console.level = process.env.NODE_ENV === 'development' ? 'debug' : false;
+/** The app's one log file through electron-log's main instance (see log-file.ts). */
+export function setupLogging(file: string, level: LogLevel = 'info'): AppLog {
+  const appLog = createAppLog(file, level, mainLog as unknown as LogSink);
   // Uncaught errors are logged instead of a modal dialog; their text can hold no secrets we know
-  // of (our code never puts secrets in errors), and the engine's own errors stay in its process.
+  // of (our code never puts secrets in errors).
   mainLog.errorHandler.startCatching({ showDialog: false });
+  return appLog;
 }

@@ -1,14 +1,20 @@
+import { app } from 'electron';
 import Store from 'electron-store';
-import { defaultSettings, formatProblems, parseSettings, type Settings } from '../contract/settings';
+import { copyFileSync, existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultSettings, formatProblems, parseSettings, type Problem, type Settings } from '../contract/settings';
+import { migrateSettings } from '../contract/settings-migrations';
 import { createLogger } from '../engine/util/log';
 
 const log = createLogger('main.settings');
 
 /**
- * Settings persisted with electron-store (atomic writes, in the app's data folder). The schema is
- * the contract's; a file that no longer parses is kept aside as `settings.invalid` (not lost) and
- * the defaults are used, so the app still starts and the UI can show what to fix.
- * Shell-only state (close-to-tray hint shown) is kept in a second small store.
+ * Settings persisted with electron-store (atomic writes, in the app's data folder). Stored settings
+ * of an older version are migrated (contract/settings-migrations.ts) and saved back, the old file
+ * kept beside as `settings.json.v<N>.bak`. A file that does not parse (bad JSON, invalid values, or
+ * written by a newer app) is copied beside itself as `settings.json.invalid-<time>` and reported by
+ * `problems()`; the app runs on defaults in memory and does not write the file until the user
+ * saves, so nothing stored is lost. Shell-only state lives in a second small store.
  */
 export interface SettingsStore {
   get(): Settings;
@@ -16,25 +22,66 @@ export interface SettingsStore {
   set(next: unknown): Settings;
   /** Called when the file changes from outside (another process, a hand edit). */
   onExternalChange(listener: (settings: Settings) => void): () => void;
+  /** What was wrong with the stored file at start, and where it was kept (empty = nothing). */
+  problems(): Problem[];
 }
 
-export function loadSettings(raw: unknown): { settings: Settings; problems: string | null } {
-  if (raw === undefined || raw === null) return { settings: defaultSettings(), problems: null };
-  const parsed = parseSettings(raw);
-  return parsed.ok ? { settings: parsed.settings, problems: null } : { settings: defaultSettings(), problems: formatProblems(parsed.problems) };
+export interface LoadedSettings {
+  settings: Settings;
+  /** Problems with the stored settings; empty when they were used. */
+  problems: Problem[];
+  /** Migration steps applied (empty when the stored settings were current). */
+  migrated: string[];
+  from: number;
 }
 
-export function createSettingsStore(cwd?: string): SettingsStore {
-  const store = new Store<{ settings?: unknown; 'settings.invalid'?: unknown }>({ name: 'settings', cwd, clearInvalidConfig: false, watch: true });
-  const loaded = loadSettings(store.get('settings'));
-  if (loaded.problems) {
-    log.warn(`Saved settings are invalid; using defaults (the old ones are kept as settings.invalid):\n${loaded.problems}`);
-    store.set('settings.invalid', store.get('settings'));
+/** Pure: stored value -> settings to use. */
+export function loadSettings(raw: unknown): LoadedSettings {
+  if (raw === undefined || raw === null) return { settings: defaultSettings(), problems: [], migrated: [], from: 0 };
+  const migration = migrateSettings(raw);
+  if (!migration.ok) return { settings: defaultSettings(), problems: [{ path: 'version', message: migration.message }], migrated: [], from: migration.from };
+  const parsed = parseSettings(migration.settings);
+  if (!parsed.ok) return { settings: defaultSettings(), problems: parsed.problems, migrated: [], from: migration.from };
+  return { settings: parsed.settings, problems: [], migrated: migration.applied, from: migration.from };
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+type SettingsFile = { settings?: unknown };
+
+/** Opens the store; a file that is not even JSON is moved aside (kept) and a fresh one started. */
+function openStore(cwd: string): { store: Store<SettingsFile>; unreadable: Problem[] } {
+  const options = { name: 'settings', cwd, clearInvalidConfig: false, watch: true } as const;
+  try {
+    return { store: new Store<SettingsFile>(options), unreadable: [] };
+  } catch (err) {
+    const file = join(cwd, 'settings.json');
+    if (!existsSync(file)) throw err;
+    const kept = `${file}.invalid-${stamp()}`;
+    renameSync(file, kept);
+    return { store: new Store<SettingsFile>(options), unreadable: [{ path: '(settings file)', message: `is not readable as JSON (${(err as Error).message}); kept as ${kept}` }] };
   }
+}
+
+export function createSettingsStore(cwd: string = app.getPath('userData')): SettingsStore {
+  const { store, unreadable } = openStore(cwd);
+  const loaded = loadSettings(store.get('settings'));
+  let problems = unreadable;
+  if (loaded.problems.length) {
+    const kept = `${store.path}.invalid-${stamp()}`;
+    copyFileSync(store.path, kept);
+    problems = [...loaded.problems, { path: '(settings file)', message: `kept as ${kept}; the defaults are used and the file is replaced only when settings are saved` }];
+  } else if (loaded.migrated.length) {
+    copyFileSync(store.path, `${store.path}.v${loaded.from}.bak`);
+    store.set('settings', loaded.settings);
+    for (const step of loaded.migrated) log.info(`Migrated saved settings: ${step}`);
+  }
+  if (problems.length) log.warn(`Saved settings are invalid; running on defaults until they are saved:\n${formatProblems(problems)}`);
   let current = loaded.settings;
   let writing = false;
   return {
     get: () => current,
+    problems: () => problems,
     set(next) {
       const parsed = parseSettings(next);
       if (!parsed.ok) throw new Error(`Invalid settings:\n${formatProblems(parsed.problems)}`);
@@ -45,17 +92,18 @@ export function createSettingsStore(cwd?: string): SettingsStore {
       } finally {
         writing = false;
       }
+      problems = [];
       return current;
     },
     onExternalChange(listener) {
       return store.onDidChange('settings', (value) => {
         if (writing) return;
-        const parsed = parseSettings(value);
-        if (!parsed.ok) {
-          log.warn(`Ignored an invalid edit of the settings file:\n${formatProblems(parsed.problems)}`);
+        const next = loadSettings(value);
+        if (next.problems.length) {
+          log.warn(`Ignored an invalid edit of the settings file:\n${formatProblems(next.problems)}`);
           return;
         }
-        current = parsed.settings;
+        current = next.settings;
         listener(current);
       });
     },

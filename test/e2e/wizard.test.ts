@@ -32,7 +32,8 @@ describe('first-run wizard to a posted VOD', () => {
         lowDiskGuardMB: 0,
         telegramServer: serverSetting(telegram),
       },
-      split: { minFileSizeMB: 0, uploadDelaySec: 0, mergeThresholdMB: 0 },
+      split: { minFileSizeMB: 0, mergeThresholdMB: 0 },
+      telegram: { postDelaySec: 0 },
       vod: { minRetryDelaySec: 1, maxRetryDelaySec: 2 },
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));

@@ -27,10 +27,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const config = (processingIntervalSec: number) => ({
+const config = (checkIntervalSec: number) => ({
   twitch: { clientId: twitch.clientId, channels: [{ channel: 'headless' }] },
   destinations: [{ kind: 'folder', name: 'Archive', path: 'archive' }],
-  split: { processingIntervalSec, uploadDelaySec: 0 },
+  vod: { checkIntervalSec },
+  telegram: { postDelaySec: 0 },
   advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0 },
 });
 

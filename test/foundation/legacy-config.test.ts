@@ -54,7 +54,8 @@ describe('legacy config.json conversion', () => {
     expect(s.twitch).toEqual({ clientId: 'abcdefghijklmnopqrstuvwxyz0123', channels: [{ channel: '123456789', destinations: [] }] });
     expect(s.telegram.apiId).toBe(1234567);
     expect(s.destinations.map((d) => d.kind === 'telegram' && d.chatId)).toEqual(['-1001111111111', '-1002222222222']);
-    expect(s.split).toMatchObject({ maxFileSizeMB: 2024, minFileSizeMB: 1800, dropSegmentThresholdSec: 30, uploadDelaySec: 3 });
+    expect(s.split).toMatchObject({ maxFileSizeMB: 2024, minFileSizeMB: 1800, dropSegmentThresholdSec: 30 });
+    expect(s.telegram.postDelaySec).toBe(3);
     expect(s.vod.qualities).toEqual(['best', '1080p60', '720p30']);
     expect(JSON.stringify(s)).not.toContain('supersecret');
     expect(JSON.stringify(s)).not.toContain('393331234567');

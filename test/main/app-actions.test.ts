@@ -9,6 +9,8 @@ import { dispatchAppCall } from '../../electron/main/ipc';
 const tmp = mkdtempSync(join(tmpdir(), 'tvb-actions-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+const idleUpdate = { state: 'idle', version: null, percent: null, bytesPerSecond: null, message: null, lastCheckAt: null } as const;
+
 function deps(over: Partial<AppActionDeps> = {}): AppActionDeps {
   return {
     version: '0.1.0',
@@ -26,6 +28,8 @@ function deps(over: Partial<AppActionDeps> = {}): AppActionDeps {
     setStartAtLogin: (enabled, startHidden) => ({ enabled, startHidden, supported: true }),
     describeTools: async () => [{ name: 'ffmpeg', path: null, source: null, version: null, error: 'ffmpeg was not found' }],
     updateYtDlp: async () => ({ updated: false, message: 'no bundled copy', version: null }),
+    updateStatus: () => idleUpdate,
+    checkForUpdates: async () => ({ ...idleUpdate, state: 'upToDate' }),
     quit: vi.fn(),
     ...over,
   };

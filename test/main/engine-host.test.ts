@@ -81,7 +81,7 @@ describe('EngineHost', () => {
     expect((child.options.env as Record<string, string>).TVB_SQLITE_NATIVE_BINDING).toBe('/x.node');
     expect(child.posted).toHaveLength(0);
     child.emit('spawn');
-    expect(child.posted[0]!.message).toEqual({ type: 'init', settings: { version: 1, marker: 'a' }, secrets: { telegramSession: 'sess' }, paths });
+    expect(child.posted[0]!.message).toEqual({ type: 'init', settings: { version: 1, marker: 'a' }, secrets: { telegramSession: 'sess' }, paths, settingsProblems: [] });
     // Changes before the engine is ready wait for it (it ignores them until started).
     t.host.settingsChanged({ version: 1, marker: 'b' });
     t.host.secretsChanged({ twitchUserToken: 'tok' });
@@ -209,5 +209,24 @@ describe('EngineHost', () => {
     await stopping;
     expect(child.killed).toBe(false);
     expect(t.crashes).toHaveLength(0);
+  });
+
+  it('asks the engine for a safe point to install an app update: its answer, "not now" on silence, "yes" with no engine', async () => {
+    const t = setup();
+    expect(await t.host.askSafePoint()).toBe(true); // not started: nothing in flight
+    t.host.start();
+    const child = t.child();
+    child.emit('spawn');
+    child.emit('message', { type: 'ready' });
+    const busy = t.host.askSafePoint();
+    expect(child.posted.at(-1)!.message).toEqual({ type: 'safePoint.request' });
+    child.emit('message', { type: 'safePoint', safe: false, reason: 'working' });
+    expect(await busy).toBe(false);
+    const silent = t.host.askSafePoint(5000);
+    t.sched.pending.filter((p) => !p.cancelled && p.ms === 5000)[0]!.fn(); // the timeout fires: no answer counts as "not now"
+    expect(await silent).toBe(false);
+    const dying = t.host.askSafePoint();
+    child.emit('exit', 1);
+    expect(await dying).toBe(true);
   });
 });

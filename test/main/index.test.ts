@@ -6,13 +6,29 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { APP_CHANNEL, APP_EVENT_CHANNEL, ENGINE_PORT_CHANNEL } from '../../electron/contract/app';
 
 vi.mock('electron', () => import('./electron-mock'));
+/** electron-log's main instance: what main writes to the one log file, by scope and level. */
+const written = vi.hoisted(() => [] as Array<{ scope: string; level: string; text: string }>);
 vi.mock('electron-log/main', () => ({
-  default: { transports: { file: {}, console: {} }, errorHandler: { startCatching: vi.fn() } },
+  default: {
+    transports: { file: {}, console: {} },
+    errorHandler: { startCatching: vi.fn() },
+    scope: (scope: string) =>
+      Object.fromEntries(['debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => written.push({ scope, level, text })])),
+  },
 }));
+/** electron-updater's platform updater (its own logic is exercised in test/main/updater.test.ts). */
+const updater = vi.hoisted(() => ({ current: undefined as undefined | (EventEmitter & { quitAndInstall: ReturnType<typeof vi.fn> }) }));
+vi.mock('electron-updater', async () => {
+  const { EventEmitter } = await import('node:events');
+  const autoUpdater = Object.assign(new EventEmitter(), { autoDownload: true, autoInstallOnAppQuit: true, logger: null, checkForUpdates: vi.fn(async () => null), quitAndInstall: vi.fn() });
+  updater.current = autoUpdater;
+  return { autoUpdater };
+});
 vi.mock('electron-store', () => {
   /** In-memory electron-store: get/set/onDidChange, as the shell uses it. */
   class Store<T extends Record<string, unknown>> {
@@ -59,9 +75,10 @@ describe('main process wiring', () => {
     engine().emit('spawn');
     const init = engine().posted[0]!.message as { type: string; settings: { version: number }; secrets: object; paths: object };
     expect(init.type).toBe('init');
-    expect(init.settings.version).toBe(1);
+    expect(init.settings.version).toBe(2);
     expect(init.secrets).toEqual({});
-    expect(init.paths).toEqual({ dataDir: join(tmp, 'userData'), logFile: join(tmp, 'logs', 'twitch-vod-backup.log'), resourcesDir: join(tmp, 'app', 'resources') });
+    // No log file of the engine's own: its lines come to main (see the log test below).
+    expect(init.paths).toEqual({ dataDir: join(tmp, 'userData'), logFile: '', resourcesDir: join(tmp, 'app', 'resources') });
     expect((win.options.webPreferences as { preload: string }).preload).toBe(join(tmp, 'app', 'dist-electron', 'preload', 'index.cjs'));
     win.emit('ready-to-show');
     expect(win.show).toHaveBeenCalled();
@@ -156,6 +173,30 @@ describe('main process wiring', () => {
     electron.app.emit('second-instance', {}, ['tvb']);
     expect(win.visible).toBe(true);
     expect(win.focus).toHaveBeenCalled();
+  });
+
+  it("engine log lines go into main's one log file", () => {
+    engine().emit('message', { type: 'log', line: { time: new Date().toISOString(), level: 'warn', scope: 'scheduler', message: 'a line from the engine' } });
+    expect(written).toContainEqual({ scope: 'scheduler', level: 'warn', text: 'a line from the engine' });
+  });
+
+  it('a downloaded app update waits while the engine works and installs once the engine says it is safe', async () => {
+    const u = updater.current!;
+    const events = () => win.webContents.sent.filter((m) => m.channel === APP_EVENT_CHANNEL && (m.message as { type: string }).type === 'update').map((m) => (m.message as { update: { state: string } }).update.state);
+    u.emit('update-available', { version: '0.2.0' });
+    u.emit('download-progress', { percent: 50, bytesPerSecond: 1000 });
+    u.emit('update-downloaded', { version: '0.2.0' });
+    const asks = () => engine().posted.filter((p) => (p.message as { type: string }).type === 'safePoint.request').length;
+    await vi.waitFor(() => expect(asks()).toBe(1));
+    engine().emit('message', { type: 'safePoint', safe: false, reason: 'working' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(u.quitAndInstall).not.toHaveBeenCalled();
+    // The engine's next status change: asked again, now it is idle.
+    engine().emit('message', status('idle'));
+    await vi.waitFor(() => expect(asks()).toBe(2));
+    engine().emit('message', { type: 'safePoint', safe: true, reason: 'idle' });
+    await vi.waitFor(() => expect(u.quitAndInstall).toHaveBeenCalledWith(true, true));
+    expect(events()).toEqual(expect.arrayContaining(['downloading', 'waiting', 'installing']));
   });
 
   it('quitting stops the engine cleanly before the app exits', async () => {

@@ -5,16 +5,19 @@
  * to the repository's dist folders, so parallel tests cannot race on them. Downloads nothing.
  */
 import * as asar from '@electron/asar';
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, fork } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineToHost } from '../../electron/contract/host';
 import { findTool, requireTool } from '../../electron/engine/util/binaries';
 import { runtimePaths } from '../../electron/main/paths';
 import { trayIconFile } from '../../electron/main/tray-model';
+import { hlsCacheDir, makeHlsVod } from '../fakes/hls';
+import { startTwitchStandIn } from '../fakes/twitch/server';
 
 const run = promisify(execFile);
 const repo = process.cwd();
@@ -163,4 +166,66 @@ describe.skipIf(process.platform !== 'linux')('packaged app (linux dir target)',
     // A settings override still wins over the bundled copy.
     expect(findTool('ffmpeg', { resourcesDir: paths.resourcesDir, envPath: '', overrides: { ffmpeg: join(resources, 'bin', target, 'yt-dlp') } })?.source).toBe('override');
   });
+
+  it('the packed engine runs under plain Node with PATH empty: bundled tools, unpacked sqlite, a VOD from the Twitch stand-in to a folder', async () => {
+    // The packed app as an installed one holds it, copied so the checks above keep the stand-in tools.
+    const run = join(stage, 'run');
+    const res = join(run, 'resources');
+    cpSync(resources, res, { recursive: true, verbatimSymlinks: true });
+    // This machine's (Debian) ffmpeg, ffprobe and yt-dlp, linked where the installer puts its own.
+    for (const tool of ['ffmpeg', 'ffprobe', 'yt-dlp']) {
+      rmSync(join(res, 'bin', target, tool));
+      symlinkSync(join('/usr/bin', tool), join(res, 'bin', target, tool));
+    }
+    // A Node-ABI better-sqlite3 where the installer puts the Electron one (app.asar.unpacked).
+    const binding = join('node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    copyFileSync(join(repo, binding), join(res, 'app.asar.unpacked', binding));
+    // Plain Node cannot read inside an asar: extract it (unpacked files come from app.asar.unpacked).
+    const app = join(run, 'app');
+    asar.extractAll(join(res, 'app.asar'), app);
+    expect(existsSync(join(app, 'node_modules', 'ffmpeg-static')), 'ffmpeg-static is not packed').toBe(false);
+
+    const params = { durationSec: 6, segmentSec: 2, width: 160, height: 90, videoKbps: 600 };
+    const hls = await makeHlsVod(hlsCacheDir('pack-smoke', params), params);
+    const twitch = await startTwitchStandIn({ users: [{ id: '88', login: 'packed' }], vods: [{ id: '8800', userId: '88', title: 'Packed run', hls }] });
+    const archive = join(run, 'archive');
+    const messages: EngineToHost[] = [];
+    const child = fork(join(repo, 'test', 'packaging', 'engine-driver.mjs'), [join(app, 'dist-electron', 'engine', 'index.js')], {
+      env: { PATH: '', HOME: run, TMPDIR: tmpdir() },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('message', (m) => messages.push(m as EngineToHost));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const logs = () => messages.flatMap((m) => (m.type === 'log' ? [`${m.line.level} ${m.line.scope}: ${m.line.message}`] : [])).join('\n');
+    try {
+      child.send({
+        type: 'init',
+        settings: {
+          twitch: { clientId: twitch.clientId, channels: [{ channel: 'packed' }] },
+          destinations: [{ kind: 'folder', name: 'Archive', path: archive }],
+          vod: { checkIntervalSec: 3600, minRetryDelaySec: 1, maxRetryDelaySec: 2 },
+          telegram: { postDelaySec: 0 },
+          advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0 },
+        },
+        secrets: { twitchClientSecret: twitch.clientSecret },
+        paths: { dataDir: join(run, 'data'), logFile: '', resourcesDir: res },
+      });
+      const outcomeSeen = () => messages.some((m) => m.type === 'notice' && (m.notice.kind === 'vodCompleted' || m.notice.kind === 'vodFailed'));
+      const deadline = Date.now() + 90_000;
+      while (!outcomeSeen() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      if (!outcomeSeen()) throw new Error(`No VOD outcome (engine exit code ${child.exitCode}). Messages: ${messages.map((m) => m.type).join(',')}\nEngine log:\n${logs()}\nstderr:\n${stderr}`);
+      const outcome = messages.find((m) => m.type === 'notice')!;
+      expect(outcome.type === 'notice' && outcome.notice.kind, `engine log:\n${logs()}\n${stderr}`).toBe('vodCompleted');
+      const files = readdirSync(archive, { recursive: true }).map(String);
+      expect(files.some((f) => /\.(mp4|ts|mkv)$/.test(f)), files.join(', ')).toBe(true);
+      expect(messages.some((m) => m.type === 'ready')).toBe(true);
+      child.send({ type: 'shutdown' });
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill();
+      await twitch.close();
+    }
+  }, 180_000);
 });

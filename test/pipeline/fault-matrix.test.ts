@@ -124,7 +124,7 @@ describe('fault matrix: each case ends completed, or failed with a clear reason'
     expectCompleted({
       during: async (engine) => {
         const s = engine.engine.settings;
-        const result = engine.engine.updateSettings({ ...s, telegram: { ...s.telegram, uploadConcurrency: 2 }, split: { ...s.split, uploadDelaySec: 0.2 } }, { persist: false });
+        const result = engine.engine.updateSettings({ ...s, telegram: { ...s.telegram, uploadConcurrency: 2, postDelaySec: 0.2 } }, { persist: false });
         expect(result.ok).toBe(true);
       },
     }));

@@ -11,10 +11,11 @@ import type { TwitchStandIn } from '../fakes/twitch/server';
 export function standInSettings(twitch: TwitchStandIn, extra: Partial<SettingsInput> & { destinations: SettingsInput['destinations'] }): Settings {
   const parsed = parseSettings({
     twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer' }] },
-    split: { maxFileSizeMB: 2, minFileSizeMB: 0, uploadDelaySec: 0, processingIntervalSec: 3600, mergeThresholdMB: 0 },
+    split: { maxFileSizeMB: 2, minFileSizeMB: 0, mergeThresholdMB: 0 },
     advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0 },
-    vod: { minRetryDelaySec: 1, maxRetryDelaySec: 2 },
+    vod: { minRetryDelaySec: 1, maxRetryDelaySec: 2, checkIntervalSec: 3600 },
     ...extra,
+    telegram: { postDelaySec: 0, ...extra.telegram },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.settings;

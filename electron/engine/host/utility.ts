@@ -10,6 +10,7 @@ import { EngineToHost, HostToEngine } from '../../contract/host';
 import { defaultSettings, parseSettings, type Settings } from '../../contract/settings';
 import type { EngineMessage } from '../../contract/protocol';
 import { startEngine, type RunningEngine } from '../core/start-engine';
+import { onLogLine, type LogLevel } from '../util/log';
 import { attachConnection } from './connection';
 import { installProcessPolicy } from './process-policy';
 
@@ -27,6 +28,11 @@ function send(message: EngineToHost): void {
 }
 
 let running: RunningEngine | undefined;
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+// Every line goes to main, which writes the app's one log file (at the level the settings ask).
+onLogLine((line) => {
+  if (RANK[line.level] >= RANK[running?.engine.settings.advanced.logLevel ?? 'info']) send({ type: 'log', line });
+});
 
 async function onHostMessage(raw: unknown, ports: PortLike[] = []): Promise<void> {
   const parsed = HostToEngine.safeParse(raw);
@@ -49,7 +55,8 @@ async function onHostMessage(raw: unknown, ports: PortLike[] = []): Promise<void
           status: (status, summary) => send({ type: 'status', status, summary }),
         },
       });
-      if (!settings.ok) running.engine.problems = [...settings.problems, ...running.engine.problems];
+      const stored = [...message.settingsProblems, ...(settings.ok ? [] : settings.problems)];
+      if (stored.length) running.engine.problems = [...stored, ...running.engine.problems];
       send({ type: 'ready' });
       break;
     }
@@ -69,6 +76,13 @@ async function onHostMessage(raw: unknown, ports: PortLike[] = []): Promise<void
       });
       port.on('close', detach);
       port.start();
+      break;
+    }
+    case 'safePoint.request': {
+      // Working = a VOD is being fetched, cut or posted; paused may still finish one. Stricter is
+      // safer: only a quiet engine lets the app restart into an update.
+      const state = running?.engine.status.state ?? 'idle';
+      send({ type: 'safePoint', safe: state !== 'working' && state !== 'paused', reason: state });
       break;
     }
     case 'shutdown':

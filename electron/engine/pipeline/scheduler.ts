@@ -178,7 +178,7 @@ export class Scheduler implements QueueControl {
 
   private msUntilNextEvent(): number {
     const s = this.engine.settings;
-    let next = this.lastCheck + s.split.processingIntervalSec * 1000;
+    let next = this.lastCheck + s.vod.checkIntervalSec * 1000;
     const retry = this.engine.db.prepare(`SELECT min(next_retry) AS t FROM vods WHERE status = 'pending' AND next_retry IS NOT NULL`).get() as { t: string | null };
     if (retry.t) next = Math.min(next, Date.parse(retry.t));
     return Math.max(250, Math.min(next - Date.now(), 2 ** 31 - 1));
@@ -187,7 +187,7 @@ export class Scheduler implements QueueControl {
   private async tick(): Promise<void> {
     if (this.engine.problems.length > 0 || this.paused || this.hold) return;
     const s = this.engine.settings;
-    const due = Date.now() - this.lastCheck >= s.split.processingIntervalSec * 1000;
+    const due = Date.now() - this.lastCheck >= s.vod.checkIntervalSec * 1000;
     if (this.checkRequested || (s.vod.autoCheck && due)) {
       this.checkRequested = false;
       this.lastCheck = Date.now();
@@ -287,7 +287,7 @@ export class Scheduler implements QueueControl {
           this.hold = null;
           this.wakeUp();
         }
-      }, this.engine.settings.split.processingIntervalSec * 1000).unref();
+      }, this.engine.settings.vod.checkIntervalSec * 1000).unref();
     } else {
       log.warn(`${where} failed: ${info.message}`);
     }
@@ -302,7 +302,7 @@ export class Scheduler implements QueueControl {
   private updateStatus(): void {
     const e = this.engine;
     if (e.problems.length > 0) return e.refreshStatus();
-    const nextCheckAt = new Date(this.lastCheck + e.settings.split.processingIntervalSec * 1000).toISOString();
+    const nextCheckAt = new Date(this.lastCheck + e.settings.vod.checkIntervalSec * 1000).toISOString();
     const diskFreeBytes = e.diskFreeBytes();
     if (this.hold) {
       e.setStatus({ state: this.hold.errorClass === 'login' ? 'loginNeeded' : 'error', message: this.hold.message, nextCheckAt, diskFreeBytes });

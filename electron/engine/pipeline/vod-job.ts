@@ -554,7 +554,7 @@ export class VodJob {
         throw error;
       }
       this.engine.publishVod(this.vodId);
-      if (this.engine.settings.split.uploadDelaySec > 0) await sleep(this.engine.settings.split.uploadDelaySec * 1000, this.signal);
+      if (this.engine.settings.telegram.postDelaySec > 0) await sleep(this.engine.settings.telegram.postDelaySec * 1000, this.signal);
     }
     this.partDelivered(part);
   }

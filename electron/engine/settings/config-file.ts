@@ -8,6 +8,7 @@ import {
   type Secrets,
   type Settings,
 } from '../../contract/settings';
+import { migrateSettings } from '../../contract/settings-migrations';
 import { isGroupOrWorldReadable, readJsonFile, writeFileAtomic } from './files';
 import { convertLegacyConfig, isLegacyConfig } from './legacy-config';
 
@@ -77,7 +78,10 @@ export function loadConfigFile(configPath: string, options: { secretsFile?: stri
   const legacy = isLegacyConfig(raw);
   const conversion = isLegacyConfig(raw) ? convertLegacyConfig(raw) : undefined;
   if (conversion?.invalid.length) throw new ConfigError(`Invalid values in ${path} (legacy config.json):`, conversion.invalid);
-  const input = structuredClone(conversion ? conversion.settings : raw) as Record<string, unknown>;
+  // Older settings files are migrated in memory only: a file the app only reads is never changed.
+  const migrated = conversion ? { ok: true as const, settings: conversion.settings, applied: [] } : migrateSettings(raw);
+  if (!migrated.ok) throw new ConfigError(`Invalid settings in ${path}:`, [{ path: 'version', message: migrated.message }]);
+  const input = structuredClone(migrated.settings) as Record<string, unknown>;
   applyEndpointEnv(input, env);
 
   const parsed = parseSettings(input);
@@ -88,7 +92,7 @@ export function loadConfigFile(configPath: string, options: { secretsFile?: stri
   const settings = resolvePaths(parsed.settings, dirname(path));
 
   const secretsFile = resolve(options.secretsFile ?? join(dirname(path), 'secrets.json'));
-  const notes = [...(conversion?.notes ?? [])];
+  const notes = [...(conversion?.notes ?? []), ...migrated.applied.map((m) => `${m} (in memory; ${path} is unchanged until settings are saved)`)];
   const fileSecrets: Secrets = { ...(conversion?.secrets ?? {}), ...readSecretsFile(secretsFile, notes) };
   const envSecrets: Secrets = {};
   for (const [name, variable] of Object.entries(SECRET_ENV) as Array<[keyof Secrets, string]>) {

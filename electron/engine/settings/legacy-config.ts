@@ -135,8 +135,9 @@ export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConv
           MAX_RETRIES_SPLIT: [split, 'maxRetriesSplit', num],
           MERGE_THRESHOLD_MB: [split, 'mergeThresholdMB', num],
           MID_TARGET_RATIO: [split, 'midTargetRatio', num],
-          UPLOAD_DELAY: [split, 'uploadDelaySec', num],
-          PROCESSING_INTERVAL: [split, 'processingIntervalSec', num],
+          // Settings v2 keys (settings-migrations.ts): checking and posting, not splitting.
+          UPLOAD_DELAY: [telegram, 'postDelaySec', num],
+          PROCESSING_INTERVAL: [vod, 'checkIntervalSec', num],
           DROP_SEGMENT_THRESHOLD_SEC: [split, 'dropSegmentThresholdSec', num],
         });
         break;

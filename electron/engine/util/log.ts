@@ -28,13 +28,17 @@ const RECENT_MAX = 1000;
 log.transports.console.level = false;
 log.transports.file.level = false;
 
-/** Points the file sink at `path` (rotated at 5 MB, one old file kept); `null` turns it off. */
+/** Points the file sink at `path` (rotated at 5 MiB, one old file kept); `null` turns it off. */
 export function configureLogFile(path: string | null, level: LogLevel = 'info'): void {
   if (path === null) {
     log.transports.file.level = false;
     return;
   }
   log.transports.file.resolvePathFn = () => path;
+  // electron-log looks for the app name in the nearest package.json of the working directory and
+  // refuses to write without one (headless in Docker runs in /data): name it.
+  log.transports.file.setAppName('twitch-vod-backup');
+  // Rotation: past 5 MiB the file becomes <name>.old.log (one old file kept), as the README says.
   log.transports.file.maxSize = 5 * 1024 * 1024;
   log.transports.file.level = level;
 }

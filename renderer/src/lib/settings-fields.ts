@@ -37,12 +37,14 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'telegram.dateFormat', kind: 'text', label: l('Date format', 'Formato data') },
     { path: 'telegram.timeZone', kind: 'text', label: l('Time zone (empty = this computer’s)', 'Fuso orario (vuoto = quello del computer)') },
     { path: 'telegram.uploadConcurrency', kind: 'int', label: l('Parallel upload requests', 'Richieste di caricamento in parallelo') },
+    { path: 'telegram.postDelaySec', kind: 'number', label: l('Pause between uploads', 'Pausa tra i caricamenti'), unit: 's' },
     { path: 'telegram.alerts', kind: 'bool', label: l('Send critical alerts to Telegram', 'Invia gli avvisi critici su Telegram') },
     { path: 'telegram.alertDestination', kind: 'text', label: l('Alert destination key (empty = first chat)', 'Destinazione degli avvisi (vuoto = prima chat)') },
   ],
   destinations: [],
   vod: [
     { path: 'vod.autoCheck', kind: 'bool', label: l('Check for new VODs automatically', 'Controlla i nuovi VOD automaticamente') },
+    { path: 'vod.checkIntervalSec', kind: 'int', label: l('Check interval', 'Intervallo di controllo'), unit: 's' },
     { path: 'vod.qualities', kind: 'list', label: l('Qualities, in order of preference', 'Qualità, in ordine di preferenza'), help: l('Comma separated; best = source.', 'Separate da virgola; best = sorgente.') },
     { path: 'vod.liveThumbnailPhrases', kind: 'list', label: l('Thumbnail phrases that mean “still live”', 'Frasi della miniatura che indicano “ancora in diretta”') },
     { path: 'vod.minRetryDelaySec', kind: 'int', label: l('First retry after', 'Primo tentativo dopo'), unit: 's' },
@@ -57,8 +59,6 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'split.mergeThresholdMB', kind: 'int', label: l('Merge a last part below', 'Unisci un’ultima parte sotto'), unit: 'MB' },
     { path: 'split.midTargetRatio', kind: 'number', label: l('Share of the last part when balancing', 'Quota dell’ultima parte nel bilanciamento'), step: 0.05 },
     { path: 'split.dropSegmentThresholdSec', kind: 'number', label: l('Drop a trailing remainder shorter than', 'Scarta un resto finale più corto di'), unit: 's' },
-    { path: 'split.uploadDelaySec', kind: 'number', label: l('Pause between uploads', 'Pausa tra i caricamenti'), unit: 's' },
-    { path: 'split.processingIntervalSec', kind: 'int', label: l('Check interval', 'Intervallo di controllo'), unit: 's' },
     { path: 'split.maxRetriesSplit', kind: 'int', label: l('Re-cuts allowed per VOD (part over the limit)', 'Nuovi tagli ammessi per VOD (parte oltre il limite)') },
   ],
   ordering: [
@@ -79,6 +79,7 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'app.notifications', kind: 'bool', label: l('Desktop notifications', 'Notifiche sul desktop') },
     { path: 'app.startAtLogin', kind: 'bool', label: l('Start at login', 'Avvia all’accesso') },
     { path: 'app.startHidden', kind: 'bool', label: l('Start in the tray', 'Avvia nell’area di notifica') },
+    { path: 'app.autoUpdate', kind: 'bool', label: l('Check for updates automatically', 'Cerca aggiornamenti automaticamente') },
   ],
   advanced: [
     { path: 'advanced.logLevel', kind: 'select', label: l('Log level', 'Livello di log'), options: levels },
