@@ -12,6 +12,7 @@ import { startEngine, type RunningEngine } from '../core/start-engine';
 import { ConfigError, loadConfigFile, writeSecretsFile, type LoadedConfig } from '../settings/config-file';
 import { writeFileAtomic } from '../settings/files';
 import { importLegacyDatabase } from '../store/legacy-db';
+import { getMeta, setMeta } from '../store/meta';
 import { configureConsole, createLogger } from '../util/log';
 import { createProgressPrinter } from './headless-progress';
 import { startUiServer } from './ws-server';
@@ -132,11 +133,11 @@ export async function main(argv: string[]): Promise<number> {
 /** The legacy vods.db named by DATABASE_NAME is imported once (statuses kept: nothing is re-posted). */
 function importLegacyOnce(running: RunningEngine, path: string): void {
   const db = running.engine.db;
-  const done = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(`legacy-import:${path}`);
+  const done = getMeta(db, `legacy-import:${path}`);
   if (done) return;
   const channel = running.engine.settings.twitch.channels[0]?.channel;
   const summary = importLegacyDatabase(db, path, { apply: true, channelId: channel && /^\d+$/.test(channel) ? channel : undefined });
-  db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(`legacy-import:${path}`, new Date().toISOString());
+  setMeta(db, `legacy-import:${path}`, new Date().toISOString());
   log.info(`imported legacy database ${path}: ${summary.vods} VODs (${JSON.stringify(summary.byStatus)}), ${summary.alreadyKnown} already known`);
 }
 

@@ -1,11 +1,11 @@
 import type { Settings } from '../../contract/settings';
-import type { TwitchService } from '../core/twitch-service';
 import { nowIso, type Db } from '../store/database';
 import { logOperation } from '../store/operations';
-import { insertVod, knownStatuses, updateVod } from '../store/vods';
+import { adoptVods, insertVod, knownStatuses, updateVod } from '../store/vods';
 import { decideDiscovery } from '../twitch/discovery';
 import { listArchiveVideos, type ArchiveVideo } from '../twitch/videos';
 import { createLogger } from '../util/log';
+import type { TwitchPort } from './ports';
 
 const log = createLogger('discovery');
 
@@ -22,7 +22,7 @@ const durationStr = (sec: number) => `${Math.floor(sec / 3600)}h${Math.floor((se
  * One discovery pass: every configured channel's whole archive (all pages), decided by the pure
  * `decideDiscovery` and applied in one transaction per channel.
  */
-export async function discoverAll(db: Db, settings: Settings, twitch: TwitchService, signal?: AbortSignal): Promise<DiscoveryResult> {
+export async function discoverAll(db: Db, settings: Settings, twitch: TwitchPort, signal?: AbortSignal): Promise<DiscoveryResult> {
   const result: DiscoveryResult = { channels: 0, inserted: [], finished: [], vanished: [] };
   const refs = settings.twitch.channels.map((c) => c.channel);
   if (refs.length === 0) return result;
@@ -30,8 +30,7 @@ export async function discoverAll(db: Db, settings: Settings, twitch: TwitchServ
   for (const channel of channels) {
     const fetched = await listArchiveVideos(twitch.helix(), channel.id, { signal });
     // Imported legacy rows carry no channel: adopt the ones Twitch lists for this channel first.
-    const adopt = db.prepare(`UPDATE vods SET channel_id = ?, channel_name = ? WHERE id = ? AND channel_id = ''`);
-    db.transaction(() => fetched.forEach((v) => adopt.run(channel.id, channel.displayName, v.id)))();
+    adoptVods(db, channel.id, channel.displayName, fetched.map((v) => v.id));
     const decision = decideDiscovery({ known: knownStatuses(db, channel.id), fetched, livePhrases: settings.vod.liveThumbnailPhrases });
     const now = nowIso();
     const row = (v: ArchiveVideo, status: 'pending' | 'live') => ({
