@@ -7,7 +7,7 @@
  * overlap = seconds / max(downloadOnlySeconds, uploadOnlySeconds): a strictly sequential pipeline
  * (the legacy tool's) is about 2 here; goal <= 1.2.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentPath, type SegmentDone } from '../electron/engine/download/segments';
