@@ -13,8 +13,9 @@ import { getVod, updateVod, type VodRecord } from '../store/vods';
 import { TelegramPublisher } from '../telegram/publish';
 import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
-import { Notifier, type PartLive, type ProgressSink, type Slots, type VodContext } from './context';
+import { Notifier, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
+import { progressSink } from './progress';
 import { cutStage } from './stages/cut';
 import { deliverStage } from './stages/deliver';
 import { fetchStage } from './stages/fetch';
@@ -168,35 +169,4 @@ function finish(ctx: VodContext): void {
   updateVod(db, vod.id, { status: 'completed', stage: 'done', retries: 0, next_retry: null, last_error: null, error_class: null });
   logOperation(db, vod.id, 'process', 'ok', { parts: parts.length, destinations: ctx.destinations.length });
   log.info(`VOD ${vod.id} backed up: ${parts.length} parts to ${ctx.destinations.length} destinations`);
-}
-
-/** Progress to the UI: stage changes are stored, speeds and fractions stay in memory (a few updates a second). */
-function progressSink(engine: EnginePort, vodId: string): ProgressSink {
-  let lastEmit = 0;
-  return {
-    stage(stage) {
-      const current = getVod(engine.db, vodId);
-      if (current && current.stage !== stage) {
-        updateVod(engine.db, vodId, { stage });
-        engine.publishVod(vodId);
-      }
-    },
-    download(progress) {
-      const live = engine.live.get(vodId);
-      if (live) live.download = progress;
-      engine.bus.emit('download.progress', { vodId, progress });
-    },
-    part(index: number, patch: PartLive) {
-      const live = engine.live.get(vodId);
-      if (!live) return;
-      live.parts.set(index, { ...live.parts.get(index), ...patch });
-      const now = Date.now();
-      // Upload progress comes per 512 KiB chunk; a few updates a second are plenty for a progress bar.
-      if (patch.upload === 'active' && patch.uploadProgress !== 0 && now - lastEmit < 250) return;
-      lastEmit = now;
-      const part = engine.publishVodQuietly(vodId)?.parts.find((p) => p.index === index);
-      if (part) engine.bus.emit('part.progress', { vodId, part });
-    },
-    changed: () => void engine.publishVod(vodId),
-  };
 }
