@@ -57,7 +57,7 @@ class CutRun {
     const { ctx } = this;
     const expected = segmentsOf(ctx.db, ctx.vod.id).reduce((sum, s) => sum + s.duration, 0);
     const v = { db: ctx.db, vodId: ctx.vod.id, generation: ctx.vod.generation, folder: ctx.folder, tools: ctx.tools, signal: ctx.signal };
-    await ctx.slots.build.add(() => cutWholeFile(v, path, ctx.rules, expected), { signal: ctx.signal });
+    await ctx.slots.build.add(() => (throwIfStopped(ctx.signal), cutWholeFile(v, path, ctx.rules, expected)));
     ctx.progress.changed();
     ctx.wake.notify();
   }
@@ -99,8 +99,11 @@ class CutRun {
     for (const part of partsOf(ctx.db, ctx.vod.id)) {
       if (part.state !== 'planned' || this.building.has(part.idx)) continue;
       this.building.add(part.idx);
+      // No queue signal: p-queue would settle an aborted task's promise while the task still runs,
+      // and the next attempt could then build the same part beside it. A queued task that starts
+      // after the abort returns at once instead (build() checks the signal first).
       void ctx.slots.build
-        .add(() => this.build(part), { signal: ctx.signal })
+        .add(() => this.build(part))
         .catch((error: unknown) => {
           if (!ctx.signal.aborted) this.failure ??= error;
         })
