@@ -30,6 +30,7 @@ export class Scheduler implements QueueControl {
   private readonly stopController = new AbortController();
   /** Shared by every VOD: builds side by side on the cores, one download and one upload at a time. */
   private readonly slots = { build: new PQueue({ concurrency: Math.max(1, Math.min(4, availableParallelism())) }), download: new Gate(1), upload: new Gate(1) };
+  private readonly afterStop = new Map<string, () => void>();
   private paused = false;
   /** Why the queue is held: a login or disk problem, cleared by the user's fix or "resume". */
   private hold: { errorClass: ErrorClass; message: string } | null = null;
@@ -112,7 +113,7 @@ export class Scheduler implements QueueControl {
   }
 
   skip(vodId: string): void {
-    void this.stopJob(vodId, 'Skipped by the user.').then(() => {
+    this.stopJob(vodId, 'Skipped by the user.', () => {
       updateVod(this.engine.db, vodId, { status: 'skipped', stage: 'done', next_retry: null });
       logOperation(this.engine.db, vodId, 'skip', 'info');
       removeVodFolder(this.engine.workDir(), vodId);
@@ -121,7 +122,7 @@ export class Scheduler implements QueueControl {
   }
 
   cancel(vodId: string): void {
-    void this.stopJob(vodId, 'Cancelled by the user.').then(() => {
+    this.stopJob(vodId, 'Cancelled by the user.', () => {
       const vod = getVod(this.engine.db, vodId);
       if (vod && vod.status !== 'completed') {
         updateVod(this.engine.db, vodId, { status: 'failed', error_class: 'cancelled', last_error: 'Cancelled by the user: Retry now resumes it.', next_retry: null });
@@ -132,7 +133,7 @@ export class Scheduler implements QueueControl {
 
   /** Posts a completed VOD again: a new generation of uploads, downloaded afresh. */
   repost(vodId: string): void {
-    void this.stopJob(vodId, 'Posting again.').then(() => {
+    this.stopJob(vodId, 'Posting again.', () => {
       const db = this.engine.db;
       const vod = getVod(db, vodId);
       if (!vod) return;
@@ -148,11 +149,16 @@ export class Scheduler implements QueueControl {
     });
   }
 
-  private async stopJob(vodId: string, reason: string): Promise<void> {
+  /**
+   * Stops the VOD's job (if any), then runs `after` before the queue may pick the VOD again: the
+   * new status is stored before the job leaves the active list, so a stopped VOD is never
+   * restarted at once in its old `processing` state.
+   */
+  private stopJob(vodId: string, reason: string, after: () => void): void {
     const running = this.active.get(vodId);
-    if (!running) return;
+    if (!running) return after();
+    this.afterStop.set(vodId, after);
     running.job.cancel(reason);
-    await running.done;
   }
 
   // ---------------------------------------------------------------- loop
@@ -224,6 +230,9 @@ export class Scheduler implements QueueControl {
       );
       this.active.set(vod.id, { job, done, abort });
       void done.finally(() => {
+        const after = this.afterStop.get(vod.id);
+        this.afterStop.delete(vod.id);
+        after?.();
         this.active.delete(vod.id);
         this.updateStatus();
         this.wakeUp();
