@@ -66,6 +66,7 @@ export function switchToWholeFile(db: Db, vodId: string, generation: number, cau
   log.warn(`VOD ${vodId}: the segment download failed (${cause}); last resort: a whole download by yt-dlp`);
 }
 
+/** Downloads the whole file (the caller skips this once it exists or every part is cut). */
 export async function downloadWholeFile(
   v: WholeFileVod,
   o: { concurrency: number; rateLimitBps?: number; onProgress(p: DownloadProgress): void },
@@ -73,9 +74,6 @@ export async function downloadWholeFile(
   const { db, vodId, generation } = v;
   const m = marker(db, vodId, generation);
   if (!m) throw new Error(`VOD ${vodId}: the whole-file download was not switched on`);
-  const done = partsOf(db, vodId);
-  // Resumed after every part was cut: nothing to download again.
-  if (done.length > 0 && done.every((p) => p.state !== 'planned')) return m.path ?? '';
   const existing = wholeFilePath(db, vodId, generation);
   if (existing) return existing;
   const url = getMeta(db, playlistKey(vodId, generation));

@@ -17,7 +17,7 @@ import type { Tools } from '../../util/binaries';
 import { classify, transient } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { bandwidthCap, type VodContext } from '../context';
-import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile } from '../whole-file';
+import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile, wholeFilePath } from '../whole-file';
 import type { VodFolder } from '../work-folder';
 
 const log = createLogger('pipeline');
@@ -152,6 +152,10 @@ async function ensureSpace(input: FetchInput, all: SegmentRecord[], missing: Seg
 
 async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, cause: string): Promise<FetchOutcome> {
   const { db, vod, options } = input;
+  const parts = partsOf(db, vod.id);
+  const cut = parts.length > 0 && parts.every((p) => p.state !== 'planned');
+  const existing = wholeFilePath(db, vod.id, vod.generation);
+  if (cut || existing) return { mode: 'whole-file', resolved, path: existing ?? '', cause };
   const total = segmentsOf(db, vod.id).reduce((n, s) => n + s.duration, 0);
   // Rough: the file and its parts side by side.
   await ensureFreeSpace(input.folder.root, estimateVodBytes(resolved?.variant.bandwidth ?? 8_000_000, total) * 2, {
