@@ -14,7 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { downloadVod } from '../electron/engine/download';
+import { fetchVod } from '../electron/engine/pipeline/stages/fetch';
+import { vodFolder } from '../electron/engine/pipeline/work-folder';
+import { openDatabase } from '../electron/engine/store/database';
+import { insertVod } from '../electron/engine/store/vods';
 import type { TwitchEndpoints } from '../electron/engine/twitch/endpoints';
 import { hlsCacheDir, makeHlsVod, type HlsVodParams } from '../test/fakes/hls';
 
@@ -64,21 +67,21 @@ export default async () => {
   try {
     say('our downloader...');
     const ours = join(work, 'ours');
-    const done = new Set<number>();
+    // The pipeline's fetch stage, as the app runs it, on a store holding only this VOD.
+    const db = openDatabase(':memory:');
+    insertVod(db, { id: '500', channel_id: '1', channel_name: 'bench', title: 'bench', created_at: '2000-01-01T00:00:00Z', duration: PARAMS.durationSec, duration_str: '', status: 'pending', url: '', thumbnail_url: '' });
     const t0 = performance.now();
-    const result = await downloadVod({
-      vodId: '500',
-      dir: ours,
-      endpoints: standIn.endpoints,
-      quality: ['best'],
-      concurrency: CONCURRENCY,
-      diskReserveBytes: 0,
-      wholeFileFallback: false,
-      isSegmentDone: (i) => done.has(i),
-      onSegmentDone: (d) => void done.add(d.index),
+    const result = await fetchVod({
+      db,
+      vod: { id: '500', generation: 0, created_at: '2000-01-01T00:00:00Z' },
+      folder: vodFolder(ours, '500'),
+      tools: {},
+      signal: new AbortController().signal,
+      options: { endpoints: standIn.endpoints, quality: ['best'], concurrency: CONCURRENCY, diskReserveBytes: 0, wholeFileFallback: false },
     });
     const seconds = (performance.now() - t0) / 1000;
-    if (result.mode !== 'segments') throw new Error('expected a segment download');
+    db.close();
+    if (result.mode !== 'segments' || !result.result) throw new Error('expected a segment download');
     const bytes = result.result.totalBytes;
     rmSync(ours, { recursive: true, force: true });
 

@@ -7,15 +7,20 @@
  * overlap = seconds / max(downloadOnlySeconds, uploadOnlySeconds): a strictly sequential pipeline
  * (the legacy tool's) is about 2 here; goal <= 1.2.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveVodPlaylist } from '../electron/engine/download/resolve';
-import { fetchSegments, segmentPath } from '../electron/engine/download/segments';
+import { segmentPath, type SegmentDone } from '../electron/engine/download/segments';
 import { buildPart } from '../electron/engine/media/build';
 import { planParts, splitRules } from '../electron/engine/media/planner';
 import { makeThumbnail } from '../electron/engine/media/thumbnail';
-import { TelegramConnection } from '../electron/engine/telegram';
+import { fetchVod } from '../electron/engine/pipeline/stages/fetch';
+import { vodFolder } from '../electron/engine/pipeline/work-folder';
+import { openDatabase } from '../electron/engine/store/database';
+import { insertVod } from '../electron/engine/store/vods';
+import { TelegramConnection, type StoredDocument, type UploadResume } from '../electron/engine/telegram';
+import { TelegramPublisher } from '../electron/engine/telegram/publish';
+import { resolveTools } from '../electron/engine/util/binaries';
 import { hlsCacheDir, makeHlsVod } from '../test/fakes/hls';
 import { spawnStandIn } from '../test/fakes/telegram/process';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
@@ -40,19 +45,24 @@ export default async function bench() {
     vods: [{ id: '4242', userId: '1', title: 'Benchmark VOD', hls }],
   });
   try {
-    // 1. Download only, same stand-in, same concurrency.
-    const segDir = join(scratch, 'segments');
-    mkdirSync(segDir);
+    // 1. Download only: the pipeline's fetch stage, same stand-in, same concurrency.
+    const tools = resolveTools({});
+    const folder = vodFolder(scratch, '4242');
+    const segDir = folder.segments;
+    const db = openDatabase(':memory:');
+    insertVod(db, { id: '4242', channel_id: '1', channel_name: 'streamer', title: 'Benchmark VOD', created_at: '2000-01-01T00:00:00Z', duration: PARAMS.durationSec, duration_str: '', status: 'pending', url: '', thumbnail_url: '' });
     const t0 = process.hrtime.bigint();
-    const resolved = await resolveVodPlaylist({ vodId: '4242', endpoints: twitch.endpoints, quality: ['best'] });
-    const done: Array<{ index: number; bytes: number; durationSec: number }> = [];
-    await fetchSegments({
-      dir: segDir,
-      concurrency: CONNECTIONS,
-      segments: resolved.playlist.segments.map((s) => ({ index: s.index, url: s.url, durationSec: s.durationSec })),
-      isSegmentDone: () => false,
-      onSegmentDone: (d) => void done.push(d),
+    const done: SegmentDone[] = [];
+    await fetchVod({
+      db,
+      vod: { id: '4242', generation: 0, created_at: '2000-01-01T00:00:00Z' },
+      folder,
+      tools,
+      signal: new AbortController().signal,
+      options: { endpoints: twitch.endpoints, quality: ['best'], concurrency: CONNECTIONS, diskReserveBytes: 0, wholeFileFallback: false },
+      onSegment: (d) => void done.push(d),
     });
+    db.close();
     const downloadOnlySeconds = seconds(t0);
     say(`download only: ${downloadOnlySeconds.toFixed(2)} s for ${(hls.totalBytes / 1e6).toFixed(0)} MB`);
 
@@ -63,8 +73,8 @@ export default async function bench() {
     for (const p of plan.parts) {
       const output = join(scratch, `part-${p.index}.mp4`);
       const inputs = hls.segments.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => segmentPath(segDir, s.index));
-      await buildPart({ inputs, output, expectedDurationSec: p.durationSec });
-      await makeThumbnail({ input: output, output: `${output}.jpg`, durationSec: p.durationSec });
+      await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ffmpegPath: tools.ffmpeg });
+      await makeThumbnail({ input: output, output: `${output}.jpg`, durationSec: p.durationSec, ffmpegPath: tools.ffmpeg, ffprobePath: tools.ffprobe });
       partPaths.push(output);
     }
     say(`${plan.parts.length} parts`);
@@ -87,18 +97,21 @@ export default async function bench() {
       });
       const session = await standInSession(settings);
 
-      // 2. Upload only: the same parts with their thumbnails, uploaded once each and posted, as the pipeline does.
+      // 2. Upload only: the same parts with their thumbnails, through the pipeline's publisher (uploaded once each, then posted).
       const conn = await TelegramConnection.connect({
         apiId: STANDIN_API_ID,
         apiHash: STANDIN_API_HASH,
         session,
         testServer: { host: telegram.host, port: telegram.port, dcId: telegram.dcId, publicKeyPem: telegram.publicKeyPem },
       });
+      const publisher = new TelegramPublisher(async () => conn, { premium: false, inFlight: () => IN_FLIGHT, signal: new AbortController().signal });
       const t1 = process.hrtime.bigint();
       for (const [i, path] of partPaths.entries()) {
-        const file = await conn.upload({ path, name: `part-${i + 1}.mp4`, inFlight: IN_FLIGHT, premium: false });
-        const doc = await conn.uploadMedia(file, { durationSec: plan.parts[i].durationSec, width: 320, height: 180, fileName: `part-${i + 1}.mp4`, thumbPath: `${path}.jpg` });
-        await conn.post(doc, { chat: chatId }, `Upload-only part ${i + 1}`);
+        let doc: StoredDocument | undefined;
+        let resume: UploadResume | undefined;
+        const keeper = { document: () => doc, resume: () => resume, saveDocument: (d: StoredDocument | null) => void (doc = d ?? undefined), saveResume: (r: UploadResume | null) => void (resume = r ?? undefined) };
+        const part = { path, fileName: `part-${i + 1}.mp4`, durationSec: plan.parts[i].durationSec, width: 320, height: 180, thumbPath: `${path}.jpg` };
+        await publisher.post(part, keeper, { chat: chatId, name: 'Archive' }, `Upload-only part ${i + 1}`, String(1000 + i));
       }
       const uploadOnlySeconds = seconds(t1);
       await conn.close();

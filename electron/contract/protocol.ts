@@ -65,7 +65,8 @@ export const requests = {
     .object({ limit: z.number().int().min(1).max(1000).default(200), level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .strict()
     .prefault({}),
-  'tools.info': empty,
+  /** The VOD's audit log (newest first): each step's outcome, for History and support. */
+  'vod.operations': z.object({ vodId: z.string().min(1).max(64), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
 } as const;
 
 export type RequestName = keyof typeof requests;
@@ -95,12 +96,12 @@ export interface ImportSummary {
   notes: string[];
   database: null | { path: string; vods: number; byStatus: Record<string, number>; alreadyKnown: number };
 }
-export interface ToolInfo {
-  name: 'ffmpeg' | 'ffprobe' | 'yt-dlp';
-  path: string | null;
-  source: string | null;
-  version: string | null;
-  error: string | null;
+export interface OperationLine {
+  id: number;
+  type: string;
+  status: string;
+  time: string;
+  details: string | null;
 }
 export interface LogLine {
   time: string;
@@ -133,7 +134,7 @@ export interface RequestResults {
   'vod.repost': { ok: true };
   'history.list': { rows: z.infer<typeof VodRow>[]; total: number };
   'logs.tail': LogLine[];
-  'tools.info': ToolInfo[];
+  'vod.operations': OperationLine[];
 }
 export type RequestResult<N extends RequestName> = RequestResults[N];
 

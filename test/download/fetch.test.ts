@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DownloadProgress } from '../../electron/contract/domain';
-import { downloadVod, fetchSegments, resolveVodPlaylist, type DownloadVodOptions, type SegmentDone } from '../../electron/engine/download';
+import { resolveVodPlaylist } from '../../electron/engine/download/resolve';
+import { fetchSegments, type SegmentDone } from '../../electron/engine/download/segments';
+import { fetchVod, type FetchOptions, type FetchOutcome } from '../../electron/engine/pipeline/stages/fetch';
+import { vodFolder } from '../../electron/engine/pipeline/work-folder';
+import { openDatabase } from '../../electron/engine/store/database';
+import { segmentsOf } from '../../electron/engine/store/segments';
+import { insertVod } from '../../electron/engine/store/vods';
 import { EngineError } from '../../electron/engine/util/errors';
 import { hlsCacheDir, makeHlsVod, type HlsVod, type HlsVodParams } from '../fakes/hls';
 import { startTwitchStandIn, type StandInVod, type TwitchStandIn } from '../fakes/twitch/server';
@@ -33,31 +39,45 @@ function addVod(extra: Partial<StandInVod> = {}) {
   tw.addVod({ id: '100', userId: '1', hls, createdAt: '2026-01-01T00:00:00Z', ...extra });
 }
 
-/** downloadVod with an in-memory record of done segments (what the pipeline keeps in SQLite). */
-async function download(extra: Partial<DownloadVodOptions> = {}) {
+interface DownloadOptions extends Partial<FetchOptions> {
+  vodCreatedAt?: string;
+  ytDlpPath?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The pipeline's fetch stage (`fetchVod`, what the app runs) on a fresh store holding only this
+ * VOD; `done` mirrors what it recorded, so each call downloads afresh, as a first attempt does.
+ */
+async function download(extra: DownloadOptions = {}) {
+  const { vodCreatedAt, ytDlpPath, signal, ...options } = extra;
+  const db = openDatabase(':memory:');
+  insertVod(db, { id: '100', channel_id: '1', channel_name: 'alice', title: 'VOD', created_at: vodCreatedAt ?? '2000-01-01T00:00:00Z', duration: 12, duration_str: '12s', status: 'pending', url: '', thumbnail_url: '' });
   const done = new Map<number, SegmentDone>();
   const progress: DownloadProgress[] = [];
   const contiguous: number[] = [];
-  const result = await downloadVod({
-    vodId: '100',
-    dir,
-    endpoints: tw.endpoints,
-    quality: ['best'],
-    concurrency: 4,
-    segmentTimeoutMs: 5000,
-    diskReserveBytes: 0,
-    isSegmentDone: (i) => done.has(i),
-    onSegmentDone: (d) => void done.set(d.index, d),
-    onContiguous: (i) => contiguous.push(i),
-    onProgress: (p) => progress.push(p),
-    progressIntervalMs: 50,
-    ...extra,
-  });
-  return { result, done, progress, contiguous };
+  try {
+    const result: FetchOutcome = await fetchVod({
+      db,
+      vod: { id: '100', generation: 0, created_at: vodCreatedAt ?? '' },
+      folder: vodFolder(dir, '100'),
+      tools: { ytDlp: ytDlpPath },
+      signal: signal ?? new AbortController().signal,
+      options: { endpoints: tw.endpoints, quality: ['best'], concurrency: 4, segmentTimeoutMs: 5000, diskReserveBytes: 0, progressIntervalMs: 50, ...options },
+      onSegment: (d) => void done.set(d.index, d),
+      onContiguous: (i) => contiguous.push(i),
+      onProgress: (p) => progress.push(p),
+    });
+    // What the store recorded is what the stage reported.
+    expect(segmentsOf(db, '100').filter((r) => r.done).map((r) => r.idx)).toEqual([...done.keys()].sort((a, b) => a - b));
+    return { result, done, progress, contiguous };
+  } finally {
+    db.close();
+  }
 }
 
 function expectSameBytes(index: number) {
-  expect(readFileSync(join(dir, `${index}.ts`)).equals(readFileSync(hls.segments[index].path))).toBe(true);
+  expect(readFileSync(join(vodFolder(dir, '100').segments, `${index}.ts`)).equals(readFileSync(hls.segments[index].path))).toBe(true);
 }
 
 describe('native download', () => {
@@ -65,8 +85,8 @@ describe('native download', () => {
     addVod();
     const { result, done, progress, contiguous } = await download();
     expect(result.mode).toBe('segments');
-    expect(result.resolved.via).toBe('native');
-    expect(result.resolved.variant.name).toBe('chunked');
+    expect(result.resolved!.via).toBe('native');
+    expect(result.resolved!.variant.name).toBe('chunked');
     expect(done.size).toBe(hls.segments.length);
     hls.segments.forEach((s) => {
       expectSameBytes(s.index);
@@ -88,7 +108,7 @@ describe('native download', () => {
     const got: number[] = [];
     const res = await fetchSegments({
       dir,
-      segments: first.result.resolved.playlist.segments.map((s) => ({ index: s.index, url: s.url, durationSec: s.durationSec })),
+      segments: first.result.resolved!.playlist.segments.map((s) => ({ index: s.index, url: s.url, durationSec: s.durationSec })),
       isSegmentDone: (i) => doneBefore.has(i),
       onSegmentDone: (d) => void got.push(d.index),
     });
@@ -157,7 +177,7 @@ describe('native download', () => {
 
   it('refuses a VOD whose playlist has not ended (still live) unless asked', async () => {
     addVod({ live: true });
-    await expect(download()).rejects.toMatchObject({ errorClass: 'transient', code: 'vod_still_live', retryAfterSec: 600 });
+    await expect(download()).rejects.toMatchObject({ errorClass: 'transient', code: 'still_live', retryAfterSec: 600 });
     expect(tw.stats.requests['GET segment'] ?? 0).toBe(0);
     const { done } = await download({ allowUnfinished: true });
     expect(done.size).toBe(hls.segments.length);
@@ -219,8 +239,8 @@ describe('access and quality', () => {
     expect(picked.variant.name).toBe('480p30');
     expect(picked.warnings).toEqual([]);
     const { result } = await download({ quality: ['1080p60', '1440p'] });
-    expect(result.resolved.variant.name).toBe('720p30');
-    expect(result.resolved.warnings[0]).toMatch(/None of the preferred qualities/);
+    expect(result.resolved!.variant.name).toBe('720p30');
+    expect(result.resolved!.warnings[0]).toMatch(/None of the preferred qualities/);
     expect(new Set(tw.stats.segmentLog.map((l) => l.variant))).toEqual(new Set(['720p30']));
   });
 });
@@ -230,8 +250,8 @@ describe('yt-dlp fallbacks', () => {
     addVod();
     tw.setFault({ kind: 'status', target: 'gql', status: 503, times: 100 });
     const { result, done } = await download({ ytDlpPath: '/usr/bin/yt-dlp' });
-    expect(result.resolved.via).toBe('yt-dlp');
-    expect(result.resolved.variant.name).toBe('chunked');
+    expect(result.resolved!.via).toBe('yt-dlp');
+    expect(result.resolved!.variant.name).toBe('chunked');
     expect(done.size).toBe(hls.segments.length);
     expect(tw.stats.requests['GET /videos/ID']).toBeGreaterThan(0);
   });

@@ -40,7 +40,7 @@ function recorded(dbPath: string): Set<number> {
   try {
     const db = new Database(dbPath, { readonly: true, fileMustExist: true, timeout: 1000 });
     try {
-      return new Set((db.prepare('SELECT idx FROM segments').all() as Array<{ idx: number }>).map((r) => r.idx));
+      return new Set((db.prepare('SELECT idx FROM segments WHERE done = 1').all() as Array<{ idx: number }>).map((r) => r.idx));
     } finally {
       db.close();
     }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyPartToFolder, vodArchiveDir } from '../../electron/engine/pipeline/folder-destination';
+import { copyPartToFolder, vodArchiveDir } from '../../electron/engine/destinations/folder-copy';
 import type { VodRecord } from '../../electron/engine/store/vods';
 
 const vod = { id: '77', title: 'Links', created_at: '2026-01-02T03:04:05Z', channel_name: 'chan', channel_id: '9' } as VodRecord;

@@ -31,12 +31,12 @@ export interface TestEngine extends RunningEngine {
   close(): Promise<void>;
 }
 
-export async function startTestEngine(settings: Settings, secrets: Secrets): Promise<TestEngine> {
-  const dir = mkdtempSync(join(tmpdir(), 'tvb-pipe-'));
+export async function startTestEngine(settings: Settings, secrets: Secrets, options: { resourcesDir?: string; dir?: string } = {}): Promise<TestEngine> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tvb-pipe-'));
   const notices: Notice[] = [];
   const persistedSecrets: Array<Partial<Secrets>> = [];
   const running = await startEngine({
-    paths: { dataDir: dir, logFile: '', resourcesDir: '' },
+    paths: { dataDir: dir, logFile: '', resourcesDir: options.resourcesDir ?? '' },
     settings,
     secrets,
     host: {

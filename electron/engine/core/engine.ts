@@ -13,11 +13,12 @@ import {
   type Settings,
 } from '../../contract/settings';
 import { openDatabase, type Db } from '../store/database';
-import { getVod, listVods } from '../store/vods';
+import { getVod, queueVods } from '../store/vods';
 import { configureLogFile, createLogger, onLogLine } from '../util/log';
 import { registerSecret } from '../util/redact';
 import { EventBus } from './events';
-import { vodRow, type LiveProgress } from './vod-rows';
+import type { LiveProgress } from '../pipeline/context';
+import { vodRow } from './vod-rows';
 
 /** What the engine needs from whoever hosts it (Electron main, the headless runner, a test). */
 export interface EngineHost {
@@ -29,17 +30,11 @@ export interface EngineHost {
   status(status: EngineStatus, summary: string): void;
 }
 
-/** A part of the engine that runs only while the settings are complete (the scheduler). */
-export interface Worker {
-  stop(): Promise<void>;
-  applySettings(settings: Settings, secrets: Secrets): void;
-}
-
 const log = createLogger('engine');
 
 /**
- * The engine's state and composition root: settings, secrets, the database, the event bus, and
- * the long-running parts plugged in by the pipeline and Telegram modules. Request handling lives
+ * The engine's state: settings, secrets, the database, the event bus. The parts that work on it
+ * are built around it in ./start-engine.ts (the composition root). Request handling lives
  * in ./requests; this class only holds state and applies changes consistently.
  */
 export class Engine {
@@ -182,7 +177,7 @@ export class Engine {
   queueRows(): VodRow[] {
     // The queue shows what is not finished, plus recent completions so the user sees them land.
     const since = new Date(Date.now() - 24 * 3600_000).toISOString();
-    return listVods(this.db, `status NOT IN ('completed','skipped','failed') OR updated_at >= ?`, [since]).map((v) =>
+    return queueVods(this.db, since).map((v) =>
       vodRow(this.db, v, this.settings, this.live.get(v.id)),
     );
   }

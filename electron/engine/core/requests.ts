@@ -1,24 +1,29 @@
 import type { ParsedParams, RequestName, RequestResult } from '../../contract/protocol';
 import { SECRET_NAMES, secretsPresence, type Secrets } from '../../contract/settings';
 import { importLegacy } from '../settings/legacy-import';
-import { getVod, listVods } from '../store/vods';
-import { findTool, toolVersion, type ToolName } from '../util/binaries';
+import type { QueueControl } from '../pipeline/ports';
+import { operationsFor } from '../store/operations';
+import { getVod, historyVods } from '../store/vods';
 import { EngineError } from '../util/errors';
 import { recentLogLines } from '../util/log';
 import type { Engine } from './engine';
-import type { Services } from './services';
+import type { TelegramService } from './telegram-service';
+import type { TwitchService } from './twitch-service';
 import { vodRow } from './vod-rows';
 
 type Handler<N extends RequestName> = (params: ParsedParams<N>) => Promise<RequestResult<N>> | RequestResult<N>;
 export type Handlers = { [N in RequestName]: Handler<N> };
 
-function need<T>(service: T | undefined, what: string): T {
-  if (!service) throw new EngineError('permanent', 'not_ready', `${what} is not available until the settings are complete.`);
-  return service;
+/** The services the handlers drive, all built before the handlers (core/start-engine.ts). */
+export interface HandlerServices {
+  queue: QueueControl;
+  telegram: TelegramService;
+  twitch: TwitchService;
 }
 
-/** One handler per protocol request. Params arrive validated (see host/dispatch). */
-export function createHandlers(engine: Engine, services: Services): Handlers {
+/** One handler per protocol request. Params arrive validated (see ./dispatch). */
+export function createHandlers(engine: Engine, services: HandlerServices): Handlers {
+  const { queue, telegram, twitch } = services;
   const ok = { ok: true } as const;
   const vodMustExist = (vodId: string) => {
     if (!getVod(engine.db, vodId)) throw new EngineError('permanent', 'not_found', `No VOD ${vodId} is known.`);
@@ -60,42 +65,33 @@ export function createHandlers(engine: Engine, services: Services): Handlers {
       engine.updateSecrets(clean, remove);
       return { secrets: secretsPresence(engine.secrets) };
     },
-    'twitch.test': () => need(services.twitch, 'Twitch').test(),
-    'twitch.resolveChannels': ({ channels }) => need(services.twitch, 'Twitch').resolveChannels(channels),
-    'telegram.login.start': (params) => need(services.telegram, 'Telegram').startLogin(params),
-    'telegram.login.code': ({ code }) => need(services.telegram, 'Telegram').submitCode(code),
-    'telegram.login.password': ({ password }) => need(services.telegram, 'Telegram').submitPassword(password),
-    'telegram.login.cancel': () => need(services.telegram, 'Telegram').cancelLogin(),
+    'twitch.test': () => twitch.test(),
+    'twitch.resolveChannels': ({ channels }) => twitch.resolveChannels(channels),
+    'telegram.login.start': (params) => telegram.startLogin(params),
+    'telegram.login.code': ({ code }) => telegram.submitCode(code),
+    'telegram.login.password': ({ password }) => telegram.submitPassword(password),
+    'telegram.login.cancel': () => telegram.cancelLogin(),
     'telegram.logout': async () => {
-      await need(services.telegram, 'Telegram').logout();
+      await telegram.logout();
       return ok;
     },
-    'telegram.chats': () => need(services.telegram, 'Telegram').chats(),
-    'queue.checkNow': () => (need(services.queue, 'The queue').checkNow(), ok),
-    'queue.pause': () => (need(services.queue, 'The queue').pause(), ok),
-    'queue.resume': () => (need(services.queue, 'The queue').resume(), ok),
-    'vod.retryNow': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').retryNow(vodId), ok),
-    'vod.skip': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').skip(vodId), ok),
-    'vod.cancel': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').cancel(vodId), ok),
-    'vod.repost': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').repost(vodId), ok),
+    'telegram.chats': () => telegram.chats(),
+    'queue.checkNow': () => (queue.checkNow(), ok),
+    'queue.pause': () => (queue.pause(), ok),
+    'queue.resume': () => (queue.resume(), ok),
+    'vod.retryNow': ({ vodId }) => (vodMustExist(vodId), queue.retryNow(vodId), ok),
+    'vod.skip': ({ vodId }) => (vodMustExist(vodId), queue.skip(vodId), ok),
+    'vod.cancel': ({ vodId }) => (vodMustExist(vodId), queue.cancel(vodId), ok),
+    'vod.repost': ({ vodId }) => (vodMustExist(vodId), queue.repost(vodId), ok),
     'history.list': ({ query, status, limit, offset }) => {
-      const statuses = status === 'all' ? ['completed', 'failed', 'skipped'] : [status];
-      const where = `status IN (${statuses.map(() => '?').join(',')}) AND (? = '' OR title LIKE ? ESCAPE '\\' OR id = ? OR channel_name LIKE ? ESCAPE '\\')`;
-      const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const all = listVods(engine.db, where, [...statuses, query, like, query, like]);
+      const statuses = status === 'all' ? (['completed', 'failed', 'skipped'] as const) : [status];
+      const all = historyVods(engine.db, statuses, query);
       return { rows: all.slice(offset, offset + limit).map((v) => vodRow(engine.db, v, engine.settings)), total: all.length };
     },
     'logs.tail': ({ limit, level }) => recentLogLines(limit, level),
-    'tools.info': async () => {
-      const tools = engine.settings.advanced.tools;
-      const overrides = { ffmpeg: tools.ffmpeg || undefined, ffprobe: tools.ffprobe || undefined, 'yt-dlp': tools.ytDlp || undefined };
-      return Promise.all(
-        (['ffmpeg', 'ffprobe', 'yt-dlp'] as ToolName[]).map(async (name) => {
-          const found = findTool(name, { overrides, resourcesDir: engine.paths.resourcesDir || undefined });
-          if (!found) return { name, path: null, source: null, version: null, error: `${name} was not found` };
-          return { name, path: found.path, source: found.source, version: (await toolVersion(found)) ?? null, error: null };
-        }),
-      );
+    'vod.operations': ({ vodId, limit }) => {
+      vodMustExist(vodId);
+      return operationsFor(engine.db, vodId, limit).map((o) => ({ id: o.id, type: o.operation_type, status: o.status, time: o.timestamp, details: o.details }));
     },
   };
 }

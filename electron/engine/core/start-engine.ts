@@ -1,11 +1,13 @@
 import type { EnginePaths } from '../../contract/host';
 import type { Secrets, Settings } from '../../contract/settings';
-import { createDispatcher } from '../host/dispatch';
+import { Scheduler } from '../pipeline/scheduler';
+import { appToolSearch, resolveTools, type Tools } from '../util/binaries';
 import { createLogger } from '../util/log';
+import { createDispatcher } from './dispatch';
 import { Engine, type EngineHost } from './engine';
 import { createHandlers } from './requests';
-import type { Services } from './services';
-import { wireServices } from './wire-services';
+import { TelegramService } from './telegram-service';
+import { TwitchService } from './twitch-service';
 
 const log = createLogger('engine');
 
@@ -16,13 +18,25 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-/** Builds and starts an engine: the same code in the utility process, headless mode and tests. */
+/**
+ * The composition root: the same code in the utility process, headless mode and tests. Built in
+ * order, each part handed what it needs: state and store, tools, the Twitch and Telegram
+ * services, the scheduler, the request handlers and the dispatcher. Nothing is filled in later.
+ */
 export async function startEngine(options: { paths: EnginePaths; host: EngineHost; settings: Settings; secrets: Secrets }): Promise<RunningEngine> {
   const engine = new Engine(options);
   engine.open();
-  const services: Services = {};
-  const unwire = await wireServices(engine, services);
-  const dispatch = createDispatcher(createHandlers(engine, services));
+  const resolve = () => resolveTools(appToolSearch(engine.settings.advanced.tools, engine.paths.resourcesDir));
+  let tools: Tools = resolve();
+  const twitch = new TwitchService(engine);
+  const telegram = new TelegramService(engine);
+  const scheduler = new Scheduler(engine, twitch, telegram, { current: () => tools });
+  const dispatch = createDispatcher(createHandlers(engine, { queue: scheduler, telegram, twitch }));
+  const off = engine.onSettingsChanged(() => {
+    tools = resolve();
+    scheduler.settingsChanged();
+  });
+  scheduler.start();
   let stopped = false;
   log.info('engine started');
   return {
@@ -31,7 +45,9 @@ export async function startEngine(options: { paths: EnginePaths; host: EngineHos
     async stop() {
       if (stopped) return;
       stopped = true;
-      await unwire();
+      off();
+      await scheduler.stop();
+      await telegram.close();
       engine.close();
       log.info('engine stopped');
     },

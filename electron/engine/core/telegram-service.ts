@@ -6,7 +6,6 @@ import { LoginFlow, TelegramConnection, type Destination, type PeerCache, type P
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import type { Engine } from './engine';
-import type { TelegramControl } from './services';
 
 const log = createLogger('telegram');
 
@@ -14,7 +13,7 @@ const log = createLogger('telegram');
  * The engine's Telegram account: the one connection used for posting, and the login flows the UI
  * drives step by step. The session string goes to the host's secret store, never to settings.
  */
-export class TelegramService implements TelegramControl {
+export class TelegramService {
   private conn?: Promise<TelegramConnection>;
   private connKey = '';
   private flow?: { conn: TelegramConnection; flow: LoginFlow };

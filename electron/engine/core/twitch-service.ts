@@ -4,13 +4,12 @@ import { resolveChannels } from '../twitch/channels';
 import { HelixClient } from '../twitch/helix';
 import { EngineError } from '../util/errors';
 import type { Engine } from './engine';
-import type { TwitchControl } from './services';
 
 /**
  * The engine's Twitch account: one Helix client built from the current settings and secrets,
  * rebuilt when either changes. Refreshed user tokens go back to the host to be stored.
  */
-export class TwitchService implements TwitchControl {
+export class TwitchService {
   private helixClient?: HelixClient;
   private key = '';
   private readonly channelCache = new Map<string, TwitchChannelInfo>();

@@ -1,15 +1,11 @@
 import type { PartRow, PostRow, VodRow } from '../../contract/domain';
 import { destinationKey, type Settings } from '../../contract/settings';
+import type { LiveProgress } from '../pipeline/context';
 import type { Db } from '../store/database';
 import { partsOf, type PartRecord } from '../store/parts';
 import { uploadsOf, type UploadRecord } from '../store/uploads';
 import type { VodRecord } from '../store/vods';
 
-/** Live numbers that are not worth a database write (speeds, upload fractions). */
-export interface LiveProgress {
-  download?: VodRow['download'];
-  parts: Map<number, { build?: PartRow['build']; upload?: PartRow['upload']; uploadProgress?: number; uploadSpeedBps?: number }>;
-}
 
 /** Builds the UI's view of a VOD from its stored rows plus live progress. Pure apart from the reads. */
 export function vodRow(db: Db, vod: VodRecord, settings: Settings, live?: LiveProgress): VodRow {

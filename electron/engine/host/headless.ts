@@ -16,6 +16,7 @@ import { openDatabase, type Db } from '../store/database';
 import { importLegacyDatabase } from '../store/legacy-db';
 import { databasePathFor, workDirFor } from '../settings/paths';
 import { EngineError } from '../util/errors';
+import { getMeta, setMeta } from '../store/meta';
 import { configureConsole, createLogger } from '../util/log';
 import { createProgressPrinter } from './headless-progress';
 import { installProcessPolicy } from './process-policy';
@@ -184,11 +185,11 @@ function preflight(config: LoadedConfig, dataDir: string): string | null {
 
 /** The legacy vods.db named by DATABASE_NAME is imported once (statuses kept: nothing is re-posted). */
 function importLegacyOnce(db: Db, config: LoadedConfig, path: string): void {
-  const done = db.prepare(`SELECT value FROM meta WHERE key = ?`).get(`legacy-import:${path}`);
+  const done = getMeta(db, `legacy-import:${path}`);
   if (done) return;
   const channel = config.settings.twitch.channels[0]?.channel;
   const summary = importLegacyDatabase(db, path, { apply: true, channelId: channel && /^\d+$/.test(channel) ? channel : undefined });
-  db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`).run(`legacy-import:${path}`, new Date().toISOString());
+  setMeta(db, `legacy-import:${path}`, new Date().toISOString());
   log.info(`imported legacy database ${path}: ${summary.vods} VODs (${JSON.stringify(summary.byStatus)}), ${summary.alreadyKnown} already known`);
 }
 

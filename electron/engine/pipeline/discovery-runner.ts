@@ -1,11 +1,11 @@
 import type { ChannelProblem, TwitchChannelInfo } from '../../contract/domain';
 import type { Settings } from '../../contract/settings';
-import type { TwitchService } from '../core/twitch-service';
+import type { TwitchPort } from './ports';
 import { nowIso, type Db } from '../store/database';
 import { deleteMeta, getMeta, setMeta } from '../store/meta';
 import { logOperation } from '../store/operations';
 import { segmentsOf } from '../store/segments';
-import { insertVod, knownStatuses, updateVod } from '../store/vods';
+import { adoptVods, insertVod, knownStatuses, updateVod } from '../store/vods';
 import { lookupChannels } from '../twitch/channels';
 import { decideDiscovery, vanishedOutcome, type DiscoveryDecision, type VanishedOutcome } from '../twitch/discovery';
 import { listArchiveVideos, type ArchiveVideo } from '../twitch/videos';
@@ -47,7 +47,7 @@ export function sourceGoneOutcome(db: Db, vodId: string): VanishedOutcome {
  * problem of that channel, reported, while the others go on), decided by the pure
  * `decideDiscovery` and applied in one transaction per channel.
  */
-export async function discoverAll(db: Db, settings: Settings, twitch: TwitchService, signal?: AbortSignal): Promise<DiscoveryResult> {
+export async function discoverAll(db: Db, settings: Settings, twitch: TwitchPort, signal?: AbortSignal): Promise<DiscoveryResult> {
   const result: DiscoveryResult = { channels: 0, inserted: [], finished: [], vanished: [], channelProblems: [] };
   const refs = settings.twitch.channels.map((c) => c.channel);
   if (refs.length > 0) {
@@ -71,11 +71,10 @@ export async function discoverAll(db: Db, settings: Settings, twitch: TwitchServ
   return result;
 }
 
-async function discoverChannel(db: Db, settings: Settings, twitch: TwitchService, channel: TwitchChannelInfo, result: DiscoveryResult, signal?: AbortSignal): Promise<void> {
+async function discoverChannel(db: Db, settings: Settings, twitch: TwitchPort, channel: TwitchChannelInfo, result: DiscoveryResult, signal?: AbortSignal): Promise<void> {
   const fetched = await listArchiveVideos(twitch.helix(), channel.id, { signal });
   // Imported legacy rows carry no channel: adopt the ones Twitch lists for this channel first.
-  const adopt = db.prepare(`UPDATE vods SET channel_id = ?, channel_name = ? WHERE id = ? AND channel_id = ''`);
-  db.transaction(() => fetched.forEach((v) => adopt.run(channel.id, channel.displayName, v.id)))();
+  adoptVods(db, channel.id, channel.displayName, fetched.map((v) => v.id));
   const known = knownStatuses(db, channel.id);
   const misses = new Map<string, number>();
   for (const id of known.keys()) {

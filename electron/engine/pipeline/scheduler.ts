@@ -1,21 +1,18 @@
 import PQueue from 'p-queue';
 import { availableParallelism } from 'node:os';
 import { destinationKey } from '../../contract/settings';
-import type { Engine } from '../core/engine';
-import type { QueueControl } from '../core/services';
-import type { TelegramService } from '../core/telegram-service';
-import type { TwitchService } from '../core/twitch-service';
 import { clearParts } from '../store/parts';
 import { clearSegments } from '../store/segments';
 import { logOperation } from '../store/operations';
-import { dueVods, getVod, listVods, updateVod } from '../store/vods';
+import { dueVods, getVod, nextRetryAt, updateVod, waitingCount } from '../store/vods';
 import { AlertSender, type Alert } from '../telegram';
 import { classify, type ErrorClass } from '../util/errors';
 import { createLogger } from '../util/log';
 import { discoverAll } from './discovery-runner';
 import { decideAfterFailure } from './retry';
 import { Gate } from './sync';
-import { VodJob } from './vod-job';
+import { VodJob, type JobDeps } from './job';
+import type { EnginePort, QueueControl, TelegramPort, ToolsPort, TwitchPort } from './ports';
 import { removeStaleFolders, removeVodFolder } from './work-folder';
 
 const log = createLogger('scheduler');
@@ -31,9 +28,9 @@ const MAX_ACTIVE_VODS = 2;
 export class Scheduler implements QueueControl {
   private readonly active = new Map<string, { job: VodJob; done: Promise<void>; abort: AbortController }>();
   private readonly stopController = new AbortController();
-  private readonly buildQueue = new PQueue({ concurrency: Math.max(1, Math.min(4, availableParallelism())) });
-  private readonly downloadSlot = new Gate(1);
-  private readonly uploadSlot = new Gate(1);
+  /** Shared by every VOD: builds side by side on the cores, one download and one upload at a time. */
+  private readonly slots = { build: new PQueue({ concurrency: Math.max(1, Math.min(4, availableParallelism())) }), download: new Gate(1), upload: new Gate(1) };
+  private readonly afterStop = new Map<string, () => void>();
   private paused = false;
   /** Why the queue is held: a login or disk problem, cleared by the user's fix or "resume". */
   private hold: { errorClass: ErrorClass; message: string } | null = null;
@@ -44,9 +41,10 @@ export class Scheduler implements QueueControl {
   private alerts: AlertSender;
 
   constructor(
-    private readonly engine: Engine,
-    private readonly twitch: TwitchService,
-    private readonly telegram: TelegramService,
+    private readonly engine: EnginePort,
+    private readonly twitch: TwitchPort,
+    private readonly telegram: TelegramPort,
+    private readonly tools: ToolsPort,
   ) {
     this.alerts = new AlertSender(async (html) => {
       const s = this.engine.settings;
@@ -56,6 +54,10 @@ export class Scheduler implements QueueControl {
       const conn = await this.telegram.connection();
       await conn.sendText({ chat: dest.chatId, topicId: dest.topicId }, html);
     });
+  }
+
+  private get jobDeps(): JobDeps {
+    return { engine: this.engine, twitch: this.twitch, telegram: this.telegram, tools: this.tools, slots: this.slots };
   }
 
   start(): void {
@@ -111,7 +113,7 @@ export class Scheduler implements QueueControl {
   }
 
   skip(vodId: string): void {
-    void this.stopJob(vodId, 'Skipped by the user.').then(() => {
+    this.stopJob(vodId, 'Skipped by the user.', () => {
       updateVod(this.engine.db, vodId, { status: 'skipped', stage: 'done', next_retry: null });
       logOperation(this.engine.db, vodId, 'skip', 'info');
       removeVodFolder(this.engine.workDir(), vodId);
@@ -120,7 +122,7 @@ export class Scheduler implements QueueControl {
   }
 
   cancel(vodId: string): void {
-    void this.stopJob(vodId, 'Cancelled by the user.').then(() => {
+    this.stopJob(vodId, 'Cancelled by the user.', () => {
       const vod = getVod(this.engine.db, vodId);
       if (vod && vod.status !== 'completed') {
         updateVod(this.engine.db, vodId, { status: 'failed', error_class: 'cancelled', last_error: 'Cancelled by the user: Retry now resumes it.', next_retry: null });
@@ -131,7 +133,7 @@ export class Scheduler implements QueueControl {
 
   /** Posts a completed VOD again: a new generation of uploads, downloaded afresh. */
   repost(vodId: string): void {
-    void this.stopJob(vodId, 'Posting again.').then(() => {
+    this.stopJob(vodId, 'Posting again.', () => {
       const db = this.engine.db;
       const vod = getVod(db, vodId);
       if (!vod) return;
@@ -147,11 +149,16 @@ export class Scheduler implements QueueControl {
     });
   }
 
-  private async stopJob(vodId: string, reason: string): Promise<void> {
+  /**
+   * Stops the VOD's job (if any), then runs `after` before the queue may pick the VOD again: the
+   * new status is stored before the job leaves the active list, so a stopped VOD is never
+   * restarted at once in its old `processing` state.
+   */
+  private stopJob(vodId: string, reason: string, after: () => void): void {
     const running = this.active.get(vodId);
-    if (!running) return;
+    if (!running) return after();
+    this.afterStop.set(vodId, after);
     running.job.cancel(reason);
-    await running.done;
   }
 
   // ---------------------------------------------------------------- loop
@@ -165,22 +172,30 @@ export class Scheduler implements QueueControl {
         log.error('scheduler step failed', error);
       }
       this.updateStatus();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.msUntilNextEvent());
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.sleepUntilNextEvent(signal);
     }
+  }
+
+  /** One wait per loop turn; its abort listener and timer are removed when it ends (no growing list). */
+  private sleepUntilNextEvent(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wakeUp = () => {};
+        resolve();
+      };
+      const timer = setTimeout(done, this.msUntilNextEvent());
+      signal.addEventListener('abort', done, { once: true });
+      this.wakeUp = done;
+    });
   }
 
   private msUntilNextEvent(): number {
     const s = this.engine.settings;
     let next = this.lastCheck + s.vod.checkIntervalSec * 1000;
-    const retry = this.engine.db.prepare(`SELECT min(next_retry) AS t FROM vods WHERE status = 'pending' AND next_retry IS NOT NULL`).get() as { t: string | null };
-    if (retry.t) next = Math.min(next, Date.parse(retry.t));
+    const retry = nextRetryAt(this.engine.db);
+    if (retry) next = Math.min(next, Date.parse(retry));
     return Math.max(250, Math.min(next - Date.now(), 2 ** 31 - 1));
   }
 
@@ -208,17 +223,16 @@ export class Scheduler implements QueueControl {
       if (this.active.size >= MAX_ACTIVE_VODS || this.hold || this.paused) break;
       if (this.active.has(vod.id)) continue;
       const abort = new AbortController();
-      const job = new VodJob(
-        { engine: this.engine, twitch: this.twitch, telegram: this.telegram, buildQueue: this.buildQueue, downloadSlot: this.downloadSlot, uploadSlot: this.uploadSlot },
-        vod.id,
-        abort.signal,
-      );
+      const job = new VodJob(this.jobDeps, vod.id, abort.signal);
       const done = job.run().then(
         () => undefined,
         (error: unknown) => this.onJobError(vod.id, error),
       );
       this.active.set(vod.id, { job, done, abort });
       void done.finally(() => {
+        const after = this.afterStop.get(vod.id);
+        this.afterStop.delete(vod.id);
+        after?.();
         this.active.delete(vod.id);
         this.updateStatus();
         this.wakeUp();
@@ -312,7 +326,7 @@ export class Scheduler implements QueueControl {
       const titles = [...this.active.keys()].map((id) => getVod(e.db, id)?.title ?? id);
       e.setStatus({ state: 'working', message: `Backing up ${titles.join(', ')}`, nextCheckAt, diskFreeBytes });
     } else {
-      const waiting = listVods(e.db, `status IN ('pending','live')`).length;
+      const waiting = waitingCount(e.db);
       e.setStatus({ state: 'idle', message: waiting ? `${waiting} VOD${waiting === 1 ? '' : 's'} waiting` : null, nextCheckAt, diskFreeBytes });
     }
   }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+export { safeFileName } from '../util/file-names';
 
 /**
  * Where a VOD's files live while it is backed up: `<work>/<vodId>/segments/N.ts` and
@@ -35,27 +36,4 @@ export function removeStaleFolders(workDir: string, keep: (vodId: string) => boo
     removed.push(entry.name);
   }
   return removed;
-}
-
-/**
- * A file name from a hostile title: no path separators, no characters Windows refuses, no
- * control characters, no trailing dots or spaces, bounded length (bytes matter on most file
- * systems, so the cut is by UTF-8 size without splitting a character).
- */
-export function safeFileName(text: string, maxBytes = 150): string {
-  let name = text
-    .normalize('NFC')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/^[.\s]+/, '');
-  if (/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name)) name = `_${name}`;
-  let out = '';
-  for (const ch of name) {
-    if (Buffer.byteLength(out + ch) > maxBytes) break;
-    out += ch;
-  }
-  out = out.replace(/[. ]+$/, '');
-  return out || 'untitled';
 }

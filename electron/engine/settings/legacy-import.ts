@@ -1,6 +1,6 @@
 import type { ImportSummary, ParsedParams } from '../../contract/protocol';
 import { parseSettings, type Secrets } from '../../contract/settings';
-import type { Engine } from '../core/engine';
+import type { Db } from '../store/database';
 import { importLegacyDatabase } from '../store/legacy-db';
 import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
@@ -12,7 +12,14 @@ const log = createLogger('import');
  * The "Import from the legacy tool" action: summarises (apply=false) or applies the conversion of
  * a legacy config.json and, optionally, the import of its vods.db.
  */
-export function importLegacy(engine: Engine, params: ParsedParams<'settings.importLegacy'>): ImportSummary {
+/** What the import needs of the engine (the engine itself in the app). */
+export interface ImportTarget {
+  readonly db: Db;
+  updateSettings(raw: unknown, options: { persist: boolean }): unknown;
+  updateSecrets(patch: Partial<Secrets>): void;
+}
+
+export function importLegacy(engine: ImportTarget, params: ParsedParams<'settings.importLegacy'>): ImportSummary {
   let raw: unknown;
   try {
     raw = JSON.parse(params.configJson);

@@ -27,6 +27,11 @@ export function segmentsOf(db: Db, vodId: string): SegmentRecord[] {
   return db.prepare(`SELECT * FROM segments WHERE vod_id = ? ORDER BY idx`).all(vodId) as SegmentRecord[];
 }
 
+/** The segment's file is gone (cleaned up, a crash mid-rename): fetch it again. */
+export function markSegmentMissing(db: Db, vodId: string, index: number): void {
+  db.prepare(`UPDATE segments SET done = 0, bytes = NULL WHERE vod_id = ? AND idx = ?`).run(vodId, index);
+}
+
 export function clearSegments(db: Db, vodId: string): void {
   db.prepare(`DELETE FROM segments WHERE vod_id = ?`).run(vodId);
 }

@@ -49,8 +49,38 @@ export function getVod(db: Db, id: string): VodRecord | undefined {
   return db.prepare(`SELECT * FROM vods WHERE id = ?`).get(id) as VodRecord | undefined;
 }
 
-export function listVods(db: Db, where = '1=1', params: unknown[] = []): VodRecord[] {
-  return db.prepare(`SELECT * FROM vods WHERE ${where} ORDER BY created_at DESC`).all(...params) as VodRecord[];
+/** What the queue shows: every VOD not finished, plus those finished since `since` (ISO). */
+export function queueVods(db: Db, since: string): VodRecord[] {
+  return db
+    .prepare(`SELECT * FROM vods WHERE status NOT IN ('completed','skipped','failed') OR updated_at >= ? ORDER BY created_at DESC`)
+    .all(since) as VodRecord[];
+}
+
+/** Finished VODs (History), filtered by status and a search over title, id and channel. */
+export function historyVods(db: Db, statuses: readonly VodStatus[], query: string): VodRecord[] {
+  const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .prepare(
+      `SELECT * FROM vods WHERE status IN (${statuses.map(() => '?').join(',')})
+       AND (? = '' OR title LIKE ? ESCAPE '\\' OR id = ? OR channel_name LIKE ? ESCAPE '\\') ORDER BY created_at DESC`,
+    )
+    .all(...statuses, query, like, query, like) as VodRecord[];
+}
+
+/** How many VODs wait for their turn (pending or still live). */
+export function waitingCount(db: Db): number {
+  return (db.prepare(`SELECT count(*) AS n FROM vods WHERE status IN ('pending','live')`).get() as { n: number }).n;
+}
+
+/** The earliest scheduled retry, or null. */
+export function nextRetryAt(db: Db): string | null {
+  return (db.prepare(`SELECT min(next_retry) AS t FROM vods WHERE status = 'pending' AND next_retry IS NOT NULL`).get() as { t: string | null }).t;
+}
+
+/** Imported legacy rows carry no channel: the channel Twitch lists them under adopts them. */
+export function adoptVods(db: Db, channelId: string, channelName: string, vodIds: readonly string[]): void {
+  const adopt = db.prepare(`UPDATE vods SET channel_id = ?, channel_name = ? WHERE id = ? AND channel_id = ''`);
+  db.transaction(() => vodIds.forEach((id) => adopt.run(channelId, channelName, id)))();
 }
 
 export function knownStatuses(db: Db, channelId?: string): Map<string, VodStatus> {

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EngineError } from '../util/errors';
+import { randomPositiveId64 } from '../util/ids';
 import { createLogger } from '../util/log';
+import { sleep } from '../util/sleep';
 import { floodWaitSeconds, isLoginNeeded, loginNeeded, rpcInfo, toEngineError } from './rpcErrors';
 import {
   BIG_FILE_THRESHOLD,
@@ -85,28 +86,10 @@ export function partLimit(premium: boolean): number {
   return premium ? MAX_PARTS_PREMIUM : MAX_PARTS;
 }
 
-function newFileId(): string {
-  // A positive random 63-bit id: Telegram only needs it unique per session.
-  return (randomBytes(8).readBigUInt64BE() >> 1n).toString();
-}
+const newFileId = randomPositiveId64;
 
 function abortError(): EngineError {
   return new EngineError('cancelled', 'ABORTED', 'Upload cancelled.');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortError());
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 class PartTimeout extends Error {

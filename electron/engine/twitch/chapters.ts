@@ -41,7 +41,7 @@ export interface FetchChaptersOptions {
   vodId: string;
   endpoints: Pick<TwitchEndpoints, 'gqlUrl'>;
   /** The viewer's `auth-token` (sub-only VODs), sent as `Authorization: OAuth ...`. */
-  userOAuthToken?: string;
+  playbackToken?: string;
   gqlClientId?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -108,9 +108,9 @@ export function chaptersFromGql(answer: unknown, vodId: string): VodChapterInfo 
 export async function fetchVodChapters(opts: FetchChaptersOptions): Promise<VodChapterInfo> {
   const url = opts.endpoints.gqlUrl;
   const headers: Record<string, string> = { 'Client-ID': opts.gqlClientId ?? TWITCH_WEB_CLIENT_ID, 'Content-Type': 'text/plain;charset=UTF-8' };
-  if (opts.userOAuthToken) {
-    registerSecret(opts.userOAuthToken);
-    headers.Authorization = `OAuth ${opts.userOAuthToken}`;
+  if (opts.playbackToken) {
+    registerSecret(opts.playbackToken);
+    headers.Authorization = `OAuth ${opts.playbackToken}`;
   }
   const res = await fetchWithTimeout(url, { method: 'POST', headers, body: chapterRequestBody(opts.vodId) }, { timeoutMs: opts.timeoutMs ?? 15_000, signal: opts.signal, fetchImpl: opts.fetchImpl });
   const text = await res.text();

@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { EngineError } from './errors';
 
 /**
  * Finds ffmpeg, ffprobe and yt-dlp in a fixed order: a settings override, the app's bundled
@@ -78,11 +79,15 @@ export function findTool(name: ToolName, search: ToolSearch = {}): ToolLocation 
 export function requireTool(name: ToolName, search: ToolSearch = {}): ToolLocation {
   const found = findTool(name, search);
   if (found) return found;
+  throw missingTool(name);
+}
+
+function missingTool(name: ToolName): Error {
   const hint =
     name === 'yt-dlp'
       ? 'Install yt-dlp (https://github.com/yt-dlp/yt-dlp) or set its path under Settings > Advanced > Tools.'
       : `Install ffmpeg (it includes ffprobe) or set the ${name} path under Settings > Advanced > Tools.`;
-  throw new Error(`${name} was not found (looked in the settings override, the bundled tools, ffmpeg-static and PATH). ${hint}`);
+  return new EngineError('permanent', `${name}_missing`, `${name} was not found (looked in the settings override, the bundled tools, ffmpeg-static and PATH). ${hint}`);
 }
 
 const run = promisify(execFile);
@@ -96,4 +101,34 @@ export async function toolVersion(location: ToolLocation): Promise<string | unde
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The tool paths every spawning function is given: resolved once (at engine start and on a
+ * settings change) in the order above, so every stage uses the same copies the Tools panel shows.
+ * A missing tool stays undefined; the step that needs it says what to install.
+ */
+export interface Tools {
+  ffmpeg?: string;
+  ffprobe?: string;
+  ytDlp?: string;
+}
+
+export function resolveTools(search: ToolSearch): Tools {
+  return { ffmpeg: findTool('ffmpeg', search)?.path, ffprobe: findTool('ffprobe', search)?.path, ytDlp: findTool('yt-dlp', search)?.path };
+}
+
+/** The search the app uses: the settings' overrides and the app's resources folder (absent headless). */
+export function appToolSearch(overrides: { ffmpeg: string; ffprobe: string; ytDlp: string }, resourcesDir: string | undefined): ToolSearch {
+  return {
+    overrides: { ffmpeg: overrides.ffmpeg || undefined, ffprobe: overrides.ffprobe || undefined, 'yt-dlp': overrides.ytDlp || undefined },
+    resourcesDir: resourcesDir || undefined,
+  };
+}
+
+/** A tool a step cannot do without: an error that says how to get it. */
+export function needTool(tools: Tools, name: ToolName): string {
+  const path = name === 'yt-dlp' ? tools.ytDlp : tools[name];
+  if (path) return path;
+  throw missingTool(name);
 }

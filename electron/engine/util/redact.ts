@@ -16,10 +16,6 @@ export function registerSecret(value: string | undefined | null): void {
   if (/^\d{7,15}$/.test(digits)) known.add(digits);
 }
 
-export function forgetSecrets(): void {
-  known.clear();
-}
-
 const patterns: Array<[RegExp, string]> = [
   [/(authorization:\s*(?:bearer|oauth)\s+)[^\s"',]+/gi, '$1[redacted]'],
   // Query strings: ?token=…&sig=… (usher URLs), OAuth form bodies.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Destination } from '../../contract/settings';
 import { writeFileAtomic } from '../settings/files';
 import type { VodRecord } from '../store/vods';
-import { safeFileName } from './work-folder';
+import { partName, safeFileName } from '../util/file-names';
 
 type Folder = Extract<Destination, { kind: 'folder' }>;
 
@@ -24,7 +24,7 @@ export function vodArchiveDir(dest: Folder, vod: Pick<VodRecord, 'id' | 'title' 
 export async function copyPartToFolder(dest: Folder, vod: VodRecord, partIndex: number, partPath: string, thumbPath: string | null): Promise<string> {
   const dir = vodArchiveDir(dest, vod);
   await mkdir(dir, { recursive: true });
-  const base = `part-${String(partIndex).padStart(2, '0')}`;
+  const base = partName(partIndex);
   const target = join(dir, `${base}.mp4`);
   await copyAtomic(partPath, target);
   if (thumbPath) await copyAtomic(thumbPath, join(dir, `${base}.jpg`)).catch(() => {});

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { RequestMessage, isRequestName, requests, type ProtocolError, type RequestName, type ResponseMessage } from '../../contract/protocol';
-import type { Handlers } from '../core/requests';
+import type { Handlers } from './requests';
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import { redact } from '../util/redact';

@@ -1,0 +1,208 @@
+import { mkdirSync } from 'node:fs';
+import type { DownloadProgress } from '../../../contract/domain';
+import { ensureFreeSpace, estimateVodBytes } from '../../download/disk';
+import { segmentSources } from '../../download/playlist';
+import { resolveVodPlaylist, type ResolvedVod } from '../../download/resolve';
+import { checkTsSegment } from '../../download/segment-check';
+import { fetchSegments, type FetchSegmentsResult, type SegmentDone } from '../../download/segments';
+import { tsStreamSignature } from '../../media/ts-signature';
+import type { Db } from '../../store/database';
+import { setMeta } from '../../store/meta';
+import { logOperation } from '../../store/operations';
+import { partsOf } from '../../store/parts';
+import { markSegmentDone, saveSegmentList, segmentsOf, type SegmentRecord } from '../../store/segments';
+import { updateVod, type VodRecord } from '../../store/vods';
+import type { TwitchEndpoints } from '../../twitch/endpoints';
+import type { Tools } from '../../util/binaries';
+import { classify, transient } from '../../util/errors';
+import { createLogger } from '../../util/log';
+import { bandwidthCap, type VodContext } from '../context';
+import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile, wholeFilePath } from '../whole-file';
+import type { VodFolder } from '../work-folder';
+
+const log = createLogger('pipeline');
+
+/** How the fetch stage downloads (from the settings in the app; tests tune the timeouts). */
+export interface FetchOptions {
+  endpoints: Pick<TwitchEndpoints, 'gqlUrl' | 'usherUrl' | 'vodPageUrl'>;
+  quality: readonly string[];
+  /** The browser's `auth-token` (Secrets.twitchPlaybackToken), for sub-only VODs; see resolve.ts. */
+  playbackToken?: string;
+  concurrency: number;
+  bandwidthCapBps?: number;
+  diskReserveBytes: number;
+  segmentTimeoutMs?: number;
+  maxAttempts?: number;
+  progressIntervalMs?: number;
+  freeSpace?: (dir: string) => Promise<number>;
+  /**
+   * Fetch what the playlist lists even before #EXT-X-ENDLIST (a broadcast still running). The app
+   * waits for the end today; a live capture would set this and call `fetchVod` again as the playlist grows.
+   */
+  allowUnfinished?: boolean;
+  /** false: fail instead of the whole download by yt-dlp. */
+  wholeFileFallback?: boolean;
+}
+
+export interface FetchInput {
+  db: Db;
+  vod: Pick<VodRecord, 'id' | 'generation' | 'created_at'>;
+  folder: VodFolder;
+  tools: Tools;
+  signal: AbortSignal;
+  options: FetchOptions;
+  onProgress?: (p: DownloadProgress) => void;
+  /** A segment is on disk and recorded. */
+  onSegment?: (done: SegmentDone) => void;
+  /**
+   * Every segment up to this index is on disk and recorded: the conductor wakes the cut stage here
+   * (it plans from the store). A live capture would feed newly listed segments in the same way.
+   */
+  onContiguous?: (lastIndex: number) => void;
+  now?: () => number;
+}
+
+export type FetchOutcome =
+  | { mode: 'segments'; resolved?: ResolvedVod; result?: FetchSegmentsResult }
+  | { mode: 'whole-file'; resolved?: ResolvedVod; path: string; cause: string };
+
+/**
+ * The fetch stage: resolve the playlist once (native, yt-dlp -J fallback) and record its
+ * segments, check free space for what is missing, fetch the missing segments in parallel, each
+ * recorded as it lands; if segment fetching fails for good before any part exists and yt-dlp is
+ * there, the whole download by yt-dlp. Everything it produces goes to the store.
+ */
+export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
+  const { db, vod, signal, options } = input;
+  const resolved = segmentsOf(db, vod.id).length === 0 ? await resolveAndRecord(input) : undefined;
+  if (isWholeFile(db, vod.id, vod.generation)) return wholeFile(input, resolved, 'resumed');
+  const segments = segmentsOf(db, vod.id);
+  const missing = segments.filter((s) => !s.done);
+  if (missing.length === 0) return { mode: 'segments', resolved };
+  await ensureSpace(input, segments, missing, resolved);
+  const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
+  const now = input.now?.() ?? Date.now();
+  try {
+    const result = await fetchSegments({
+      dir: input.folder.segments,
+      segments: segments.map((s) => ({ index: s.idx, durationSec: s.duration, ...sourcesOf(s, vod.created_at, now) })),
+      concurrency: options.concurrency,
+      segmentTimeoutMs: options.segmentTimeoutMs,
+      maxAttempts: options.maxAttempts,
+      bandwidthCapBps: options.bandwidthCapBps,
+      progressIntervalMs: options.progressIntervalMs,
+      // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
+      isSegmentDone: (index) => done.has(index),
+      onSegmentDone: async (d) => {
+        const head = await checkTsSegment(d.path, d.index, d.bytes);
+        markSegmentDone(db, vod.id, d.index, d.bytes, tsStreamSignature(head) ?? null);
+        done.add(d.index);
+        input.onSegment?.(d);
+      },
+      onContiguous: input.onContiguous,
+      onProgress: input.onProgress,
+      signal,
+    });
+    logOperation(db, vod.id, 'download', 'ok', { segments: segments.length });
+    return { mode: 'segments', resolved, result };
+  } catch (error) {
+    // Last resort, only while no part exists yet (parts cut from segments and from a whole file
+    // would not line up): yt-dlp downloads the whole VOD instead.
+    const info = classify(error);
+    const hopeless = ['cancelled', 'disk', 'login'].includes(info.errorClass) || signal.aborted;
+    if (hopeless || !input.tools.ytDlp || options.wholeFileFallback === false || partsOf(db, vod.id).length > 0) throw error;
+    switchToWholeFile(db, vod.id, vod.generation, info.message);
+    return wholeFile(input, resolved, info.message);
+  }
+}
+
+async function resolveAndRecord(input: FetchInput): Promise<ResolvedVod> {
+  const { db, vod, options } = input;
+  const resolved = await resolveVodPlaylist({
+    vodId: vod.id,
+    endpoints: options.endpoints,
+    quality: options.quality,
+    playbackToken: options.playbackToken,
+    ytDlpPath: input.tools.ytDlp,
+    signal: input.signal,
+  });
+  for (const warning of resolved.warnings) log.warn(`VOD ${vod.id}: ${warning}`);
+  if (!resolved.playlist.ended && !options.allowUnfinished) {
+    // Discovery saw a finished thumbnail, but the playlist still grows: come back later.
+    throw transient('still_live', `VOD ${vod.id} is still being broadcast (its playlist has no end yet); it will be backed up once it ends.`, { retryAfterSec: 600 });
+  }
+  db.transaction(() => {
+    const segments = resolved.playlist.segments.map((s) => ({ index: s.index, uri: s.url, durationSec: s.durationSec, muted: s.muted }));
+    saveSegmentList(db, vod.id, segments);
+    updateVod(db, vod.id, { quality: resolved.variant.name });
+    // Kept for the whole-file fallback, which hands yt-dlp the same media playlist.
+    setMeta(db, playlistKey(vod.id, vod.generation), resolved.mediaPlaylistUrl);
+  })();
+  logOperation(db, vod.id, 'resolve', 'ok', { variant: resolved.variant.name, segments: resolved.playlist.segments.length, via: resolved.via });
+  return resolved;
+}
+
+/** Room for the missing segments, estimated from the variant's bandwidth or the bytes per second so far. */
+async function ensureSpace(input: FetchInput, all: SegmentRecord[], missing: SegmentRecord[], resolved: ResolvedVod | undefined): Promise<void> {
+  const seconds = (list: SegmentRecord[]) => list.reduce((n, s) => n + s.duration, 0);
+  const done = all.filter((s) => s.done && s.bytes !== null);
+  const rateBps = resolved ? resolved.variant.bandwidth : done.length > 0 ? (8 * done.reduce((n, s) => n + (s.bytes ?? 0), 0)) / Math.max(1, seconds(done)) : 0;
+  mkdirSync(input.folder.segments, { recursive: true });
+  await ensureFreeSpace(input.folder.root, estimateVodBytes(rateBps, seconds(missing)), { reserveBytes: input.options.diskReserveBytes, free: input.options.freeSpace });
+}
+
+async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, cause: string): Promise<FetchOutcome> {
+  const { db, vod, options } = input;
+  const parts = partsOf(db, vod.id);
+  const cut = parts.length > 0 && parts.every((p) => p.state !== 'planned');
+  const existing = wholeFilePath(db, vod.id, vod.generation);
+  if (cut || existing) return { mode: 'whole-file', resolved, path: existing ?? '', cause };
+  const total = segmentsOf(db, vod.id).reduce((n, s) => n + s.duration, 0);
+  // Rough: the file and its parts side by side.
+  await ensureFreeSpace(input.folder.root, estimateVodBytes(resolved?.variant.bandwidth ?? 8_000_000, total) * 2, {
+    reserveBytes: options.diskReserveBytes,
+    free: options.freeSpace,
+  });
+  const path = await downloadWholeFile(
+    { db, vodId: vod.id, generation: vod.generation, folder: input.folder, tools: input.tools, signal: input.signal },
+    { concurrency: options.concurrency, rateLimitBps: options.bandwidthCapBps, onProgress: (p) => input.onProgress?.(p) },
+  );
+  return { mode: 'whole-file', resolved, path, cause };
+}
+
+function sourcesOf(s: SegmentRecord, createdAt: string, now: number): { url: string; fallbackUrl?: string } {
+  const unmutedUrl = s.muted ? s.uri.replace(/-muted\.ts(\?|$)/, '.ts$1') : undefined;
+  return segmentSources({ index: s.idx, url: s.uri, unmutedUrl, muted: Boolean(s.muted), durationSec: s.duration }, createdAt, now);
+}
+
+/** The fetch stage as the conductor runs it: one VOD downloads at a time, settings from the context. */
+export async function fetchStage(ctx: VodContext): Promise<void> {
+  const segments = segmentsOf(ctx.db, ctx.vod.id);
+  const finished = segments.length > 0 && segments.every((s) => s.done) && !isWholeFile(ctx.db, ctx.vod.id, ctx.vod.generation);
+  if (finished) return;
+  await ctx.slots.download.acquire(ctx.signal);
+  try {
+    ctx.progress.stage('downloading');
+    const s = ctx.settings();
+    await fetchVod({
+      db: ctx.db,
+      vod: ctx.vod,
+      folder: ctx.folder,
+      tools: ctx.tools,
+      signal: ctx.signal,
+      options: {
+        endpoints: s.advanced.twitch,
+        quality: s.vod.qualities,
+        playbackToken: ctx.twitchPlaybackToken(),
+        concurrency: s.vod.downloadConcurrency,
+        bandwidthCapBps: bandwidthCap(s),
+        diskReserveBytes: s.advanced.lowDiskGuardMB * 1_000_000,
+      },
+      onProgress: (p) => ctx.progress.download(p),
+      onContiguous: () => ctx.wake.notify(),
+    });
+    ctx.wake.notify();
+  } finally {
+    ctx.slots.download.release();
+  }
+}

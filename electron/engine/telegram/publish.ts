@@ -1,0 +1,175 @@
+import { EngineError, classify } from '../util/errors';
+import { createLogger } from '../util/log';
+import { sleep } from '../util/sleep';
+import type { TelegramConnection } from './gramjs';
+import type { StoredDocument, UploadProgress, UploadResume } from './types';
+
+/**
+ * The one place that knows Telegram's error codes and what each means for a part being published
+ * (sources: core.telegram.org/api/files "Uploading files" and the method pages
+ * core.telegram.org/method/messages.uploadMedia, /messages.sendMedia):
+ * - UPLOAD_EXPIRED (the connection's name for FILE_PART_X_MISSING on uploadMedia): Telegram forgot
+ *   the parts of an interrupted upload. The saved resume state is cleared and the file is uploaded
+ *   again from zero, once per call.
+ * - FILE_REFERENCE_EXPIRED / MEDIA_EMPTY on sendMedia: the stored document can no longer be sent;
+ *   it is uploaded again and the same post (same random id) is sent with the new one.
+ * - RANDOM_ID_DUPLICATE: a message with this random id was already delivered by an earlier attempt,
+ *   so the part is posted (its message id is not known).
+ * - FLOOD_WAIT: waits up to FLOOD_WAIT_CAP_SEC and tries again; longer waits go back to the
+ *   scheduler with retryAfterSec.
+ * - CHAT_WRITE_FORBIDDEN, CHANNEL_PRIVATE, USER_BANNED_IN_CHANNEL, CHAT_ADMIN_REQUIRED: this account
+ *   cannot post there. Permanent, for that destination only, with what to do.
+ */
+
+const log = createLogger('telegram.publish');
+
+export const FLOOD_WAIT_CAP_SEC = 60;
+
+const WRITE_FORBIDDEN: Record<string, string> = {
+  CHAT_WRITE_FORBIDDEN: 'this account may not write there',
+  CHANNEL_PRIVATE: 'the chat is private and this account is not (or no longer) a member',
+  USER_BANNED_IN_CHANNEL: 'this account is banned from sending messages there',
+  CHAT_ADMIN_REQUIRED: 'posting there needs admin rights',
+};
+
+/** What the publisher stores about one part between attempts (the part's row in the store). */
+export interface PartRecordKeeper {
+  document(): StoredDocument | undefined;
+  resume(): UploadResume | undefined;
+  saveResume(state: UploadResume | null): void;
+  saveDocument(doc: StoredDocument | null): void;
+}
+
+export interface PublishablePart {
+  path: string;
+  /** The file name shown in Telegram. */
+  fileName: string;
+  durationSec: number;
+  width: number;
+  height: number;
+  thumbPath?: string;
+}
+
+export interface PublishOptions {
+  premium: boolean;
+  /** Upload parts in flight (settings.telegram.uploadConcurrency, read at each upload). */
+  inFlight: () => number;
+  signal: AbortSignal;
+}
+
+export interface PostTarget {
+  chat: string;
+  topicId?: number;
+  /** The destination's name, for messages. */
+  name: string;
+}
+
+export class TelegramPublisher {
+  constructor(
+    private readonly connection: () => Promise<TelegramConnection>,
+    private readonly options: PublishOptions,
+  ) {}
+
+  /** The part's document: stored, or uploaded now (resuming acknowledged chunks when Telegram still has them). */
+  async document(part: PublishablePart, keeper: PartRecordKeeper, onProgress?: (p: UploadProgress) => void): Promise<StoredDocument> {
+    const stored = keeper.document();
+    if (stored) return stored;
+    const conn = await this.connection();
+    const resume = keeper.resume();
+    try {
+      return await this.upload(conn, part, keeper, resume, onProgress);
+    } catch (error) {
+      if (classify(error).code !== 'UPLOAD_EXPIRED') throw error;
+      log.info(`${part.fileName}: Telegram no longer has the parts uploaded earlier; uploading again from the start`);
+      keeper.saveResume(null);
+      return this.upload(conn, part, keeper, undefined, onProgress);
+    }
+  }
+
+  private async upload(
+    conn: TelegramConnection,
+    part: PublishablePart,
+    keeper: PartRecordKeeper,
+    resume: UploadResume | undefined,
+    onProgress?: (p: UploadProgress) => void,
+  ): Promise<StoredDocument> {
+    const { signal } = this.options;
+    const file = await this.withFloodWait(`upload of ${part.fileName}`, () =>
+      conn.upload({
+        path: part.path,
+        name: part.fileName,
+        resume,
+        inFlight: this.options.inFlight(),
+        premium: this.options.premium,
+        signal,
+        onPartAcked: (state) => keeper.saveResume(state),
+        onProgress,
+        onFloodWait: (seconds) => log.warn(`Telegram asked to wait ${seconds} s during the upload of ${part.fileName}`),
+      }),
+    );
+    const meta = { durationSec: part.durationSec, width: part.width, height: part.height, fileName: part.fileName, thumbPath: part.thumbPath };
+    const doc = await this.withFloodWait(`media of ${part.fileName}`, () => conn.uploadMedia(file, meta, signal));
+    keeper.saveDocument(doc);
+    return doc;
+  }
+
+  /**
+   * Posts the part to one chat. `randomId` is recorded by the caller before this call: a repeat of
+   * the same post is dropped by Telegram (RANDOM_ID_DUPLICATE), so a retry never posts twice.
+   */
+  async post(part: PublishablePart, keeper: PartRecordKeeper, target: PostTarget, caption: string, randomId: string): Promise<{ messageId: number | null; link: string | null }> {
+    const conn = await this.connection();
+    const send = async () => {
+      const doc = await this.document(part, keeper);
+      const sent = await this.withFloodWait(`post to ${target.name}`, () => conn.post(doc, { chat: target.chat, topicId: target.topicId }, caption, { randomId }));
+      return { messageId: sent.messageId, link: sent.link ?? null };
+    };
+    try {
+      return await send();
+    } catch (error) {
+      const code = classify(error).code;
+      if (code === 'RANDOM_ID_DUPLICATE') return { messageId: null, link: null };
+      if (code === 'FILE_REFERENCE_EXPIRED' || code === 'MEDIA_EMPTY') {
+        keeper.saveDocument(null);
+        keeper.saveResume(null);
+        return send().catch((again: unknown) => {
+          if (classify(again).code === 'RANDOM_ID_DUPLICATE') return { messageId: null, link: null };
+          throw this.explain(again, target);
+        });
+      }
+      throw this.explain(error, target);
+    }
+  }
+
+  /** Sends a text message (alerts). */
+  async sendText(target: Omit<PostTarget, 'name'>, html: string): Promise<void> {
+    const conn = await this.connection();
+    await conn.sendText({ chat: target.chat, topicId: target.topicId }, html);
+  }
+
+  private async withFloodWait<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const info = classify(error);
+        const wait = info.code === 'FLOOD_WAIT' ? (info.retryAfterSec ?? 1) : undefined;
+        if (wait === undefined || wait > FLOOD_WAIT_CAP_SEC || attempt >= 3) throw error;
+        log.warn(`Telegram asked to wait ${wait} s (${what}); waiting`);
+        await sleep(wait * 1000, this.options.signal);
+      }
+    }
+  }
+
+  private explain(error: unknown, target: PostTarget): unknown {
+    const info = classify(error);
+    const why = WRITE_FORBIDDEN[info.code];
+    if (!why) return error;
+    return new EngineError(
+      'permanent',
+      info.code,
+      `This Telegram account cannot post in "${target.name}" (${target.chat}): ${why}. Add the account to that chat with the right to post messages (for a channel: as an admin with "Post messages"), or choose another chat under Settings > Destinations; then use Retry now.`,
+      { cause: error },
+    );
+  }
+}
