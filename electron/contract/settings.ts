@@ -187,6 +187,8 @@ const AppSection = z.object({
   startAtLogin: z.boolean().default(false),
   startHidden: z.boolean().default(true),
   notifications: z.boolean().default(true),
+  /** Window theme; `system` follows the OS. */
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
 });
 
 export const SettingsSchema = z

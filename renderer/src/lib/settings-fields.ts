@@ -76,6 +76,12 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
       label: l('Language', 'Lingua'),
       options: [{ value: 'auto', label: l('Automatic', 'Automatica') }, { value: 'en', label: l('English', 'English') }, { value: 'it', label: l('Italiano', 'Italiano') }],
     },
+    {
+      path: 'app.theme',
+      kind: 'select',
+      label: l('Theme', 'Tema'),
+      options: [{ value: 'system', label: l('Like the system', 'Come il sistema') }, { value: 'light', label: l('Light', 'Chiaro') }, { value: 'dark', label: l('Dark', 'Scuro') }],
+    },
     { path: 'app.notifications', kind: 'bool', label: l('Desktop notifications', 'Notifiche sul desktop') },
     { path: 'app.startAtLogin', kind: 'bool', label: l('Start at login', 'Avvia all’accesso') },
     { path: 'app.startHidden', kind: 'bool', label: l('Start in the tray', 'Avvia nell’area di notifica') },
