@@ -81,10 +81,11 @@ export const ChannelSettings = z
     channel: twitchChannelRef,
     /** Destination keys; empty means every destination. */
     destinations: z.array(z.string()).default([]),
-    backup: BackupScope.prefault({}),
+    /** Absent = everything (settings written before this field, the legacy import). */
+    backup: BackupScope.optional(),
   })
   .superRefine((c, ctx) => {
-    if ((c.backup.mode === 'new' || c.backup.mode === 'since') && Number.isNaN(Date.parse(c.backup.since))) {
+    if (c.backup && (c.backup.mode === 'new' || c.backup.mode === 'since') && Number.isNaN(Date.parse(c.backup.since))) {
       ctx.addIssue({ code: 'custom', path: ['backup', 'since'], message: 'needs a date (YYYY-MM-DD)' });
     }
   });

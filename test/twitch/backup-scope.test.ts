@@ -18,7 +18,8 @@ describe('what to back up of a channel', () => {
   it('keeps everything by default, so older settings and the legacy import lose nothing', () => {
     expect([...inScope(scope({}), videos, NOW)].sort()).toEqual(['1', '2', '3', '4', '5']);
     const parsed = SettingsSchema.parse({ twitch: { channels: [{ channel: 'alice' }] } });
-    expect(parsed.twitch.channels[0].backup.mode).toBe('all');
+    expect(parsed.twitch.channels[0].backup).toBeUndefined();
+    expect([...inScope(parsed.twitch.channels[0].backup, videos, NOW)]).toHaveLength(5);
   });
 
   it('"new from now on" and "since a date" drop what was broadcast before the date', () => {

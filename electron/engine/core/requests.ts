@@ -7,7 +7,10 @@ import { EngineError } from '../util/errors';
 import { recentLogLines } from '../util/log';
 import type { Engine } from './engine';
 import type { Services } from './services';
-import { vodRow } from './vod-rows';
+import { listHistory } from '../queries/history';
+import { previewScope } from '../queries/scope-preview';
+import { repostTo, retryDestination } from '../queries/vod-actions';
+import { vodThumbnail } from '../twitch/thumbnails';
 
 type Handler<N extends RequestName> = (params: ParsedParams<N>) => Promise<RequestResult<N>> | RequestResult<N>;
 export type Handlers = { [N in RequestName]: Handler<N> };
@@ -78,13 +81,13 @@ export function createHandlers(engine: Engine, services: Services): Handlers {
     'vod.skip': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').skip(vodId), ok),
     'vod.cancel': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').cancel(vodId), ok),
     'vod.repost': ({ vodId }) => (vodMustExist(vodId), need(services.queue, 'The queue').repost(vodId), ok),
-    'history.list': ({ query, status, limit, offset }) => {
-      const statuses = status === 'all' ? ['completed', 'failed', 'skipped'] : [status];
-      const where = `status IN (${statuses.map(() => '?').join(',')}) AND (? = '' OR title LIKE ? ESCAPE '\\' OR id = ? OR channel_name LIKE ? ESCAPE '\\')`;
-      const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      const all = listVods(engine.db, where, [...statuses, query, like, query, like]);
-      return { rows: all.slice(offset, offset + limit).map((v) => vodRow(engine.db, v, engine.settings)), total: all.length };
-    },
+    'vod.retryDestination': (params) => retryDestination(engine, need(services.queue, 'The queue'), params),
+    'vod.repostTo': (params) => repostTo(engine, need(services.queue, 'The queue'), params),
+    'vod.thumbnail': async ({ vodId, part }) => ({
+      dataUrl: await vodThumbnail({ db: engine.db, dataDir: engine.paths.dataDir, livePhrases: engine.settings.vod.liveThumbnailPhrases }, vodId, part),
+    }),
+    'scope.preview': (params) => previewScope(params, (channel) => need(services.twitch, 'Twitch').archive(channel)),
+    'history.list': (params) => listHistory(engine, params),
     'logs.tail': ({ limit, level }) => recentLogLines(limit, level),
     'tools.info': async () => {
       const tools = engine.settings.advanced.tools;

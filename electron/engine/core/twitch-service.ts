@@ -2,6 +2,7 @@ import type { TwitchChannelInfo } from '../../contract/domain';
 import type { Secrets, Settings } from '../../contract/settings';
 import { resolveChannels } from '../twitch/channels';
 import { HelixClient } from '../twitch/helix';
+import { listArchiveVideos } from '../twitch/videos';
 import { EngineError } from '../util/errors';
 import type { Engine } from './engine';
 import type { TwitchControl } from './services';
@@ -51,6 +52,12 @@ export class TwitchService implements TwitchControl {
       missing.forEach((ref, i) => this.channelCache.set(ref.toLowerCase(), found[i]));
     }
     return refs.map((r) => this.channelCache.get(r.toLowerCase()) as TwitchChannelInfo);
+  }
+
+  async archive(channelRef: string, signal?: AbortSignal): Promise<Array<{ id: string; createdAt: string; title: string; durationSec: number }>> {
+    const [channel] = await this.resolveChannels([channelRef], signal);
+    if (!channel) throw new EngineError('permanent', 'channel_not_found', `Twitch has no channel ${channelRef}.`);
+    return listArchiveVideos(this.helix(), channel.id, { signal });
   }
 }
 

@@ -36,6 +36,7 @@ export const SECRET_ENV: Record<keyof Secrets, string> = {
   telegramSession: 'TVB_TELEGRAM_SESSION',
   telegramBotToken: 'TVB_TELEGRAM_BOT_TOKEN',
   telegramPhone: 'TVB_TELEGRAM_PHONE',
+  twitchPlaybackToken: 'TVB_TWITCH_PLAYBACK_TOKEN',
 };
 
 const ENDPOINT_ENV = {

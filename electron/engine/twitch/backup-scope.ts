@@ -36,7 +36,8 @@ function wordsReason(v: ScopeVideo, s: BackupScope): ScopeReason | null {
 }
 
 /** One verdict per video, in the order given. `now` in ms. */
-export function scopeVerdicts(scope: BackupScope, videos: readonly ScopeVideo[], now: number): ScopeVerdict[] {
+export function scopeVerdicts(scope: BackupScope | undefined, videos: readonly ScopeVideo[], now: number): ScopeVerdict[] {
+  if (!scope) return videos.map((v) => ({ id: v.id, keep: true, reason: null }));
   const since = Date.parse(scope.since);
   const newest =
     scope.mode === 'last'
@@ -62,7 +63,7 @@ export function scopeVerdicts(scope: BackupScope, videos: readonly ScopeVideo[],
 }
 
 /** Ids of the videos to back up. */
-export function inScope(scope: BackupScope, videos: readonly ScopeVideo[], now: number): Set<string> {
+export function inScope(scope: BackupScope | undefined, videos: readonly ScopeVideo[], now: number): Set<string> {
   return new Set(scopeVerdicts(scope, videos, now).filter((v) => v.keep).map((v) => v.id));
 }
 
@@ -81,7 +82,7 @@ export interface ScopePreview {
   skipped: number;
 }
 
-export function scopePreview(scope: BackupScope, videos: readonly ScopeVideo[], now: number): ScopePreview {
+export function scopePreview(scope: BackupScope | undefined, videos: readonly ScopeVideo[], now: number): ScopePreview {
   const keep = inScope(scope, videos, now);
   const kept = videos.filter((v) => keep.has(v.id));
   const durationSec = kept.reduce((s, v) => s + v.durationSec, 0);
