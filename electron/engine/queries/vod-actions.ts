@@ -13,16 +13,16 @@ function vodOrThrow(engine: Engine, vodId: string) {
   return vod;
 }
 
-function configuredOrThrow(engine: Engine, destinations: string[]): void {
+function configuredOrThrow(engine: Engine, destinations: string[], field: string): void {
   const keys = new Set(engine.settings.destinations.map(destinationKey));
   const unknown = destinations.filter((d) => !keys.has(d));
-  if (unknown.length) throw Object.assign(new EngineError('permanent', 'invalid_params', `No configured destination ${unknown.join(', ')}.`), { field: 'params.destinations' });
+  if (unknown.length) throw Object.assign(new EngineError('permanent', 'invalid_params', `No configured destination ${unknown.join(', ')}.`), { field });
 }
 
 /** Clears one destination's error and retries the VOD: parts already posted there or elsewhere stay posted. */
 export function retryDestination(engine: Engine, queue: QueueControl, { vodId, destination }: ParsedParams<'vod.retryDestination'>): { ok: true } {
   const vod = vodOrThrow(engine, vodId);
-  configuredOrThrow(engine, [destination]);
+  configuredOrThrow(engine, [destination], 'params.destination');
   clearDestinationError(engine.db, vodId, vod.generation, destination);
   queue.retryNow(vodId);
   return { ok: true };
@@ -31,7 +31,7 @@ export function retryDestination(engine: Engine, queue: QueueControl, { vodId, d
 /** "Post again" to the chosen destinations: recorded for the next generation, then the usual repost. */
 export function repostTo(engine: Engine, queue: QueueControl, { vodId, destinations }: ParsedParams<'vod.repostTo'>): { ok: true } {
   const vod = vodOrThrow(engine, vodId);
-  configuredOrThrow(engine, destinations);
+  configuredOrThrow(engine, destinations, 'params.destinations');
   setRepostTargets(engine.db, vodId, vod.generation + 1, [...new Set(destinations)]);
   queue.repost(vodId);
   return { ok: true };
