@@ -1,8 +1,10 @@
 import type { EngineStatus, LoginStep, TelegramAccount, VodRow } from '../../../electron/contract/domain';
 import type { EngineApi } from '../../../electron/contract/client';
 import type { LogLine, Notice, SettingsView } from '../../../electron/contract/protocol';
+import { destinationKey as destKey } from '../../../electron/contract/settings';
 import type { Connection } from './api';
 import { LOCALES, pickLanguage, translate, type Language, type MessageKey } from './i18n';
+import { appStatus, queueFacts } from '../../../electron/contract/status';
 import { applyDownload, applyPart, removeVod, sortQueue, upsertVod } from './queue';
 import type { ConnectionState } from './ws-transport';
 
@@ -33,6 +35,12 @@ export class AppState {
   now = $state(Date.now());
 
   readonly queue = $derived(sortQueue(this.vods));
+  /** The one status model (contract/status.ts), as the tray and taskbar see it too. */
+  readonly appStatus = $derived(appStatus(this.status, queueFacts(this.vods), (this.settingsView?.settings.advanced.lowDiskGuardMB ?? 0) * 1_000_000));
+  /** Destination keys still configured: a post to any other is shown as removed. */
+  readonly destinationKeys = $derived(new Set(this.settingsView?.settings.destinations.map(destKey) ?? []));
+  /** data: URLs by `vodId` or `vodId#part`; null = asked, none available. */
+  thumbs = $state<Record<string, string | null>>({});
   readonly lang: Language = $derived(pickLanguage(this.settingsView?.settings.app.language, typeof navigator === 'undefined' ? undefined : navigator.language));
   readonly locale = $derived(LOCALES[this.lang]);
 
@@ -89,6 +97,16 @@ export class AppState {
       // Good news goes away by itself; failures stay until dismissed.
       if (notice.kind === 'vodCompleted') setTimeout(() => this.dismissNotice(key), 15_000);
     });
+  }
+
+  /** Asks the engine once for a VOD's (or a part's) picture; the answer lands in `thumbs`. */
+  thumbnail(vodId: string, part?: number): void {
+    const key = part ? `${vodId}#${part}` : vodId;
+    if (key in this.thumbs) return;
+    this.thumbs[key] = null;
+    this.api['vod.thumbnail']({ vodId, part })
+      .then((r) => (this.thumbs[key] = r.dataUrl))
+      .catch(() => {});
   }
 
   dismissNotice(key: number): void {
