@@ -33,7 +33,8 @@ export const requests = {
     .object({ configJson: z.string().max(1_000_000), vodsDbPath: z.string().max(4096).optional(), apply: z.boolean() })
     .strict(),
   'secrets.set': z.object({ patch: SecretsSchema.partial() }).strict(),
-  'twitch.test': empty,
+  /** Tests the stored Twitch credentials, or these candidates without storing them (a refused secret is never kept). */
+  'twitch.test': z.object({ clientId: z.string().trim().min(1).max(100).optional(), clientSecret: z.string().min(1).max(200).optional() }).strict().prefault({}),
   'twitch.resolveChannels': z.object({ channels: z.array(z.string().trim().min(1).max(64)).min(1).max(50) }).strict(),
   'telegram.login.start': z.discriminatedUnion('method', [
     z.object({ method: z.literal('phone'), phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number in international form, e.g. +39 333 1234567') }).strict(),

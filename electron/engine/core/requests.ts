@@ -63,7 +63,7 @@ export function createHandlers(engine: Engine, services: Services): Handlers {
       engine.updateSecrets(clean, remove);
       return { secrets: secretsPresence(engine.secrets) };
     },
-    'twitch.test': () => need(services.twitch, 'Twitch').test(),
+    'twitch.test': (candidate) => need(services.twitch, 'Twitch').test(candidate),
     'twitch.resolveChannels': ({ channels }) => need(services.twitch, 'Twitch').resolveChannels(channels),
     'telegram.login.start': (params) => need(services.telegram, 'Telegram').startLogin(params),
     'telegram.login.code': ({ code }) => need(services.telegram, 'Telegram').submitCode(code),

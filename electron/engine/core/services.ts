@@ -22,7 +22,7 @@ export interface TelegramControl {
 }
 
 export interface TwitchControl {
-  test(): Promise<{ ok: boolean; message: string }>;
+  test(candidate?: { clientId?: string; clientSecret?: string }): Promise<{ ok: boolean; message: string }>;
   resolveChannels(refs: string[]): Promise<TwitchChannelInfo[]>;
   /** Every archive VOD of one channel, for the "what to back up" preview. */
   archive(channelRef: string): Promise<Array<{ id: string; createdAt: string; title: string; durationSec: number }>>;

@@ -4,6 +4,7 @@ import { resolveChannels } from '../twitch/channels';
 import { HelixClient } from '../twitch/helix';
 import { listArchiveVideos } from '../twitch/videos';
 import { EngineError } from '../util/errors';
+import { registerSecret } from '../util/redact';
 import type { Engine } from './engine';
 import type { TwitchControl } from './services';
 
@@ -34,9 +35,19 @@ export class TwitchService implements TwitchControl {
     return this.helixClient;
   }
 
-  async test(): Promise<{ ok: boolean; message: string }> {
+  async test(candidate: { clientId?: string; clientSecret?: string } = {}): Promise<{ ok: boolean; message: string }> {
     try {
-      const helix = this.helix();
+      registerSecret(candidate.clientSecret);
+      const { settings, secrets } = this.engine;
+      // Candidates are tried on a client of their own, so nothing is stored until they work.
+      const helix =
+        candidate.clientId || candidate.clientSecret
+          ? createHelix(
+              { ...settings, twitch: { ...settings.twitch, clientId: candidate.clientId ?? settings.twitch.clientId } },
+              { twitchClientSecret: candidate.clientSecret ?? secrets.twitchClientSecret },
+              () => {},
+            )
+          : this.helix();
       await helix.tokens.token();
       await helix.get('/users', { login: 'twitch' });
       return { ok: true, message: `Connected to Twitch with a${helix.tokens.kind === 'user' ? ' user' : 'n app'} token.` };

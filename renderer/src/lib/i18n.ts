@@ -294,6 +294,10 @@ const en = {
   'repost.missing': "missing",
   'repost.confirm': "Post again to {count}",
   'repost.none': "Select at least one destination.",
+  'wizard.s.scope': 'What to back up',
+  'wizard.premiumChoice': 'Telegram Premium',
+  'wizard.premiumAuto': 'Ask Telegram at every start (recommended)',
+  'wizard.maxSizeHelp': 'Telegram’s own limit applies when it is lower: 2000 MiB, or 4000 MiB with Premium.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -587,6 +591,10 @@ const it: Dictionary = {
   'repost.missing': "mancante",
   'repost.confirm': "Pubblica di nuovo in {count}",
   'repost.none': "Seleziona almeno una destinazione.",
+  'wizard.s.scope': 'Cosa salvare',
+  'wizard.premiumChoice': 'Telegram Premium',
+  'wizard.premiumAuto': 'Chiedi a Telegram a ogni avvio (consigliato)',
+  'wizard.maxSizeHelp': 'Vale il limite di Telegram quando è più basso: 2000 MiB, o 4000 MiB con Premium.',
 };
 
 export type Language = 'en' | 'it';

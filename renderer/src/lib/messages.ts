@@ -38,7 +38,7 @@ export function problemText(p: Problem, lang: Language, t: T): string {
   let hit: RegExpExecArray | null;
   if (/expected number|received NaN/i.test(m)) return t('problem.number', { label });
   if (/expected int/i.test(m)) return t('problem.integer', { label });
-  if (/^is required|expected (string|array) to have >=1|needs (a|at least one)/i.test(m) && !/\d{2}/.test(m)) return t('problem.required', { label });
+  if (/^is required\b|expected (string|array) to have >=1\b/i.test(m)) return t('problem.required', { label });
   if ((hit = /expected number to be >=?(-?[\d.]+)/i.exec(m))) return t('problem.min', { label, n: hit[1] });
   if ((hit = /expected number to be <=?(-?[\d.]+)/i.exec(m))) return t('problem.max', { label, n: hit[1] });
   // Our own schema rules are already sentences ("must be a chat id like -100…"); dotted paths in them get labels.
