@@ -12,12 +12,14 @@ export interface PostLink {
   web: boolean;
 }
 
+/** Every post of the VOD, messages (web links) first so the row's one link opens a post. */
 export function postLinks(v: VodRow): PostLink[] {
-  return v.parts.flatMap((p) =>
+  const all = v.parts.flatMap((p) =>
     p.posts
       .filter((x) => x.state === 'done' && x.link)
       .map((x) => ({ destinationId: x.destinationId, destinationName: x.destinationName, part: p.index, link: x.link as string, web: /^https?:\/\//.test(x.link as string) })),
   );
+  return [...all.filter((l) => l.web), ...all.filter((l) => !l.web)];
 }
 
 /** Configured destinations that do not have every part of the VOD. */

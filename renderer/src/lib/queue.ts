@@ -80,6 +80,8 @@ export function queuePlace(sorted: VodRow[], id: string): number {
 }
 
 const posted = (p: PartRow) => p.posts.length > 0 && p.posts.every((x) => x.state === 'done');
+// A part whose remaining destinations all failed is not the one being posted.
+const settled = (p: PartRow) => p.posts.length > 0 && p.posts.every((x) => x.state === 'done' || x.state === 'failed' || Boolean(x.error));
 
 /** What is true of the VOD now, in words: "Queued, 2nd", "Posting part 4 of 4", "Retrying in 4:59". */
 export function vodPhase(v: VodRow, place: number): Phrase {
@@ -103,7 +105,7 @@ export function vodPhase(v: VodRow, place: number): Phrase {
     case 'uploading':
       return { key: 'phase.uploading', params: { n: firstNot((p) => p.upload === 'done'), total } };
     case 'posting':
-      return { key: 'phase.posting', params: { n: firstNot(posted), total } };
+      return { key: 'phase.posting', params: { n: firstNot(settled), total } };
     case 'cleaning':
     case 'done':
       return { key: 'phase.cleaning', params: {} };
