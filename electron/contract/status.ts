@@ -38,14 +38,19 @@ export interface AppStatus {
 
 export const NO_FACTS: QueueFacts = { active: 0, waiting: 0, failed: 0, nextRetryAt: null, progress: null };
 
-/** Fraction of one VOD's work done: download counts for half, uploads of its parts for the other half. */
+/**
+ * Fraction of one VOD's work done: the download and the uploads weigh 45% each, the posts 10%,
+ * so a VOD whose parts are uploaded but not yet posted everywhere never reads 100%.
+ */
 export function vodProgress(v: VodRow): number {
   if (v.status === 'completed' || v.status === 'skipped') return 1;
   const d = v.download;
   const down = d && d.segmentsTotal > 0 ? Math.min(1, d.segmentsDone / d.segmentsTotal) : v.parts.length > 0 ? 1 : 0;
   const total = v.partsTotal ?? v.parts.length;
   const up = total > 0 ? Math.min(1, v.parts.reduce((s, p) => s + (p.upload === 'done' ? 1 : p.uploadProgress), 0) / total) : 0;
-  return (down + up) / 2;
+  const posts = v.parts.flatMap((p) => p.posts);
+  const posted = total > 0 && posts.length > 0 ? (posts.filter((p) => p.state === 'done').length / posts.length) * (v.parts.length / total) : 0;
+  return 0.45 * down + 0.45 * up + 0.1 * posted;
 }
 
 export function queueFacts(vods: VodRow[]): QueueFacts {

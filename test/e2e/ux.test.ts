@@ -101,6 +101,8 @@ describe('what a streamer sees', () => {
     markPosted(db, { vodId: '4059', generation: 0, partIdx: 1, destination: dest(0) }, 77, 'https://t.me/c/1000000001/77');
     markPosted(db, { vodId: '4059', generation: 0, partIdx: 1, destination: `dir:${folder}` }, null, join(folder, 'alice', 'old.mp4'));
     updateVod(db, '4059', { parts_total: 1 });
+    // Finished long ago: history only, not the queue's "recently finished".
+    db.prepare(`UPDATE vods SET updated_at = ? WHERE id LIKE '40%'`).run(new Date(now - 72 * 3600_000).toISOString());
   });
 
   afterEach(async (ctx) => {

@@ -149,6 +149,8 @@ export function vodEta(v: VodRow): number | null {
   if (downLeft > 0 && downSpeed <= 0) return null;
   const speed = upSpeed || downSpeed;
   if (upLeft > 0 && speed <= 0) return null;
+  // Nothing left to move: posting is one request per destination, no honest ETA to give.
+  if (downLeft === 0 && upLeft === 0) return null;
   // Download and upload overlap; the slower of the two bounds the time.
   return Math.max(downLeft > 0 ? downLeft / downSpeed : 0, upLeft > 0 ? upLeft / speed : 0);
 }
