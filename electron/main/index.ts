@@ -1,4 +1,4 @@
-import { app, ipcMain, safeStorage, shell, type BrowserWindow, type MessagePortMain } from 'electron';
+import { app, ipcMain, safeStorage, screen, shell, type BrowserWindow, type MessagePortMain } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_EVENT_CHANNEL, type AppEvent } from '../contract/app';
@@ -19,8 +19,9 @@ import { SecretStore, storageInfo } from './secrets';
 import { createSettingsStore, createShellStateStore } from './settings-store';
 import { claimSingleInstance } from './single-instance';
 import { describeTools, updateBundledYtDlp } from './tools';
-import { createTray } from './tray';
-import { closeToTray, createMainWindow, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
+import { shellLanguage } from '../contract/shell-text';
+import { startShellStatus } from './tray-wiring';
+import { closeToTray, createBoundsStore, createMainWindow, fitBounds, rememberBounds, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
 
 /** Wiring only: each concern lives in its own module. */
 const log = createLogger('main');
@@ -82,9 +83,10 @@ async function start(): Promise<void> {
     if (click.action === 'openSettings') sendAppEvent({ type: 'openSettings' });
   };
   const notify = (notice: Notice) => {
-    if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon);
+    if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon, uiLang());
   };
 
+  const uiLang = () => shellLanguage(settings.get().app.language, app.getLocale());
   const applyLoginItem = (next: Settings, previous: Settings) => {
     if (next.app.startAtLogin !== previous.app.startAtLogin || next.app.startHidden !== previous.app.startHidden) {
       setStartAtLogin(loginEnv, next.app.startAtLogin, next.app.startHidden);
@@ -103,6 +105,7 @@ async function start(): Promise<void> {
     onMessage: (message: EngineToHost) => {
       switch (message.type) {
         case 'ready':
+          shellStatus.refresh();
           break;
         case 'persist.secrets': {
           const patch: Record<string, string | undefined> = { ...message.patch };
@@ -127,7 +130,7 @@ async function start(): Promise<void> {
           notify(message.notice);
           break;
         case 'status':
-          tray.update({ state: message.status.state, message: message.status.message, summary: message.summary });
+          // The tray follows the engine's events through its own client (tray-wiring.ts).
           break;
         case 'fatal':
           log.error(`Engine fatal error: ${message.message}`);
@@ -135,7 +138,7 @@ async function start(): Promise<void> {
       }
     },
     onCrash: ({ attempt, delayMs }) => {
-      tray.update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
+      shellStatus.engineDown();
       // Once per streak: the attempt count goes back to 1 only after a stable run.
       if (attempt !== 1) return;
       notify({
@@ -180,16 +183,21 @@ async function start(): Promise<void> {
   });
   const openWorkFolder = () => call(Promise.resolve(handlers.openWorkFolder({})));
 
-  const tray = createTray({
+  const shellStatus = startShellStatus({
     trayDir: paths.trayDir,
+    api: engineApi,
+    window: () => win,
+    lang: uiLang,
+    locale: () => app.getLocale(),
+    lowDiskBytes: () => settings.get().advanced.lowDiskGuardMB * 1_000_000,
     actions: {
       open: showWindow,
       checkNow: () => call(engineApi['queue.checkNow']()),
       pause: () => call(engineApi['queue.pause']()),
       resume: () => call(engineApi['queue.resume']()),
       openWorkFolder,
-      quit: () => app.quit(),
     },
+    quit: () => app.quit(),
   });
 
   registerAppIpc(ipcMain, handlers, (event) => isTrustedSender(event.senderFrame, () => (win && !win.isDestroyed() ? [win.webContents.mainFrame] : []), devServer));
@@ -203,7 +211,7 @@ async function start(): Promise<void> {
     event.preventDefault();
     void engine.stop().finally(() => {
       stopped = true;
-      tray.destroy();
+      shellStatus.destroy();
       app.quit();
     });
   });
@@ -213,7 +221,10 @@ async function start(): Promise<void> {
 
   engine.start();
   const hidden = shouldStartHidden(process.argv, process.platform, settings.get().app.startHidden);
-  win = createMainWindow({ preload: paths.preload, devServer, show: !hidden, icon: paths.appIcon });
+  const boundsStore = createBoundsStore();
+  const bounds = fitBounds(boundsStore.get(), screen.getAllDisplays().map((d) => d.workArea));
+  win = createMainWindow({ preload: paths.preload, devServer, show: !hidden, icon: paths.appIcon, bounds });
+  rememberBounds(win, (b) => boundsStore.set(b));
   const contents = win.webContents;
   contents.on('did-finish-load', () => engine.connectRenderer(contents));
   closeToTray(win, {

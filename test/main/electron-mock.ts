@@ -48,7 +48,20 @@ export class BrowserWindow extends EventEmitter {
   isMinimized = () => false;
   isVisible = () => this.visible;
   isDestroyed = () => false;
+  progress: Array<{ value: number; mode?: string }> = [];
+  setProgressBar = vi.fn((value: number, options?: { mode?: string }) => void this.progress.push({ value, mode: options?.mode }));
+  normalBounds = { x: 10, y: 20, width: 900, height: 700 };
+  getNormalBounds = () => ({ ...this.normalBounds });
 }
+
+export const dialog = {
+  answer: 0,
+  asked: [] as Array<Record<string, unknown>>,
+  showMessageBoxSync: vi.fn((...args: unknown[]) => {
+    dialog.asked.push(args.at(-1) as Record<string, unknown>);
+    return dialog.answer;
+  }),
+};
 
 export class Tray extends EventEmitter {
   static created: Tray[] = [];
@@ -86,7 +99,7 @@ export class Notification extends EventEmitter {
   static isSupported() {
     return Notification.supported;
   }
-  constructor(public options: { title: string; body: string; urgency?: string; icon?: string }) {
+  constructor(public options: { title: string; body: string; urgency?: string; icon?: string; actions?: Array<{ type: string; text: string }> }) {
     super();
   }
   show() {
