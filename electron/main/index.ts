@@ -21,7 +21,8 @@ import { claimSingleInstance } from './single-instance';
 import { describeTools, updateBundledYtDlp } from './tools';
 import { shellLanguage } from '../contract/shell-text';
 import { startShellStatus } from './tray-wiring';
-import { closeToTray, createBoundsStore, createMainWindow, fitBounds, rememberBounds, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
+import { createBoundsStore } from './window-store';
+import { closeToTray, createMainWindow, fitBounds, rememberBounds, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
 
 /** Wiring only: each concern lives in its own module. */
 const log = createLogger('main');

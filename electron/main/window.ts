@@ -1,7 +1,6 @@
 import { BrowserWindow, dialog, protocol, session, shell, type WebContents } from 'electron';
 import type { AppStatus } from '../contract/status';
 import { shellText, type ShellLanguage } from '../contract/shell-text';
-import Store from 'electron-store';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createLogger } from '../engine/util/log';
@@ -138,12 +137,6 @@ export function fitBounds(saved: Partial<Bounds> | undefined, workAreas: Bounds[
   const width = Math.min(Math.max(b.width, MIN.width), area.width);
   const height = Math.min(Math.max(b.height, MIN.height), area.height);
   return { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(width), height: Math.round(height) };
-}
-
-/** Where the window was, kept apart from the settings (it is not a setting). */
-export function createBoundsStore(cwd?: string): { get(): Partial<Bounds> | undefined; set(b: Bounds): void } {
-  const store = new Store<{ bounds?: Bounds }>({ name: 'window', cwd });
-  return { get: () => store.get('bounds'), set: (b) => store.set('bounds', b) };
 }
 
 /** Saves the window's normal (not maximised) bounds after it moved or resized, at most twice a second. */

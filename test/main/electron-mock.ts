@@ -195,7 +195,12 @@ export const app = Object.assign(new EventEmitter(), {
   getAppPath: () => app.appPath,
   whenReady: vi.fn(async () => undefined),
   setAppUserModelId: vi.fn(),
+  getLocale: () => 'en-US',
 });
+
+export const screen = {
+  getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
+};
 
 export const shell = {
   openExternal: vi.fn(async (_url: string) => undefined),
