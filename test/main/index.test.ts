@@ -50,7 +50,6 @@ await vi.waitFor(() => expect(electron.BrowserWindow.created).toHaveLength(1));
 const win = electron.BrowserWindow.created[0]!;
 const tray = electron.Tray.created[0]!;
 const engine = () => electron.utilityProcess.forked.at(-1)!;
-const status = (state: string, summary = '') => ({ type: 'status', status: { state, message: null, nextCheckAt: null, diskFreeBytes: null }, summary });
 
 describe('main process wiring', () => {
   it('starts the engine with settings, secrets and paths, and shows the window', () => {

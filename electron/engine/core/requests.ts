@@ -1,7 +1,7 @@
 import type { ParsedParams, RequestName, RequestResult } from '../../contract/protocol';
 import { SECRET_NAMES, secretsPresence, type Secrets } from '../../contract/settings';
 import { importLegacy } from '../settings/legacy-import';
-import { getVod, listVods } from '../store/vods';
+import { getVod } from '../store/vods';
 import { findTool, toolVersion, type ToolName } from '../util/binaries';
 import { EngineError } from '../util/errors';
 import { recentLogLines } from '../util/log';

@@ -1,5 +1,5 @@
 import type { Db } from './database';
-import { deleteMeta, getMeta, setMeta } from './meta';
+import { getMeta, setMeta } from './meta';
 
 /**
  * Per-destination choices on top of the uploads table: which destinations a "post again"
@@ -21,10 +21,6 @@ export function repostTargets(db: Db, vodId: string, generation: number): string
 
 export function setRepostTargets(db: Db, vodId: string, generation: number, destinations: string[]): void {
   setMeta(db, key(vodId, generation), JSON.stringify(destinations));
-}
-
-export function clearRepostTargets(db: Db, vodId: string, generation: number): void {
-  deleteMeta(db, key(vodId, generation));
 }
 
 /** Forgets the error of one destination's unposted parts; returns how many rows it touched. */

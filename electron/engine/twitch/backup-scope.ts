@@ -51,7 +51,7 @@ export function scopeVerdicts(scope: BackupScope | undefined, videos: readonly S
       : null;
   return videos.map((v) => {
     const created = Date.parse(v.createdAt);
-    let reason: ScopeReason | null = null;
+    let reason: ScopeReason | null;
     // `new` and `since` differ only in how the date was chosen; a missing date keeps everything
     // rather than nothing (the schema refuses it anyway).
     if ((scope.mode === 'new' || scope.mode === 'since') && !Number.isNaN(since) && created < since) reason = 'beforeSince';

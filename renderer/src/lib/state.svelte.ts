@@ -1,3 +1,4 @@
+import { SvelteSet } from 'svelte/reactivity';
 import type { EngineStatus, LoginStep, TelegramAccount, VodRow } from '../../../electron/contract/domain';
 import type { EngineApi } from '../../../electron/contract/client';
 import type { LogLine, Notice, SettingsView } from '../../../electron/contract/protocol';
@@ -38,7 +39,7 @@ export class AppState {
   /** The one status model (contract/status.ts), as the tray and taskbar see it too. */
   readonly appStatus = $derived(appStatus(this.status, queueFacts(this.vods), (this.settingsView?.settings.advanced.lowDiskGuardMB ?? 0) * 1_000_000));
   /** Destination keys still configured: a post to any other is shown as removed. */
-  readonly destinationKeys = $derived(new Set(this.settingsView?.settings.destinations.map(destKey) ?? []));
+  readonly destinationKeys: ReadonlySet<string> = $derived(new SvelteSet(this.settingsView?.settings.destinations.map(destKey) ?? []));
   /** data: URLs by `vodId` or `vodId#part`; null = asked, none available. */
   thumbs = $state<Record<string, string | null>>({});
   readonly lang: Language = $derived(pickLanguage(this.settingsView?.settings.app.language, typeof navigator === 'undefined' ? undefined : navigator.language));
