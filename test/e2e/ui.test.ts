@@ -80,7 +80,9 @@ describe('browser mode: settings, queue, history, logs', () => {
     await page.getByRole('button', { name: 'Remove alice' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
-    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed' }).textContent()).toContain('Twitch channels: needs at least one Twitch channel');
+    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed before the first run' }).textContent()).toContain('Twitch channels: needs at least one Twitch channel');
+    // The banner names the field by its label, not its path.
+    expect(await page.getByTestId('banner').textContent()).toBe('Still needed: Twitch channels');
     expect(running.engine.status.state).toBe('setupNeeded');
     // ...and by the field it concerns.
     expect(await page.locator('#section-twitch').getByRole('alert').textContent()).toContain('needs at least one Twitch channel');
