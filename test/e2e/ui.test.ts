@@ -46,9 +46,12 @@ describe('browser mode: settings, queue, history, logs', () => {
   it('shows validation errors inline, refuses to save them, then applies a valid change without restart', async () => {
     const { page, running, host } = world;
     await page.getByRole('tab', { name: 'Settings' }).click();
+    // Settings by intent: the retry knobs are under "Schedule and limits", the legacy split knobs under "Advanced".
+    const view = (name: string) => page.getByRole('button', { name, exact: true }).click();
 
     const retries = page.getByLabel('Retries before failing');
     const smallest = page.getByLabel('Smallest part');
+    await view('Schedule and limits');
     await retries.fill('lots');
     await eventually(() => page.locator('#f-vod-maxRetries-err').textContent()).toBe('Retries before failing must be a number.');
     expect(await retries.getAttribute('aria-invalid')).toBe('true');
@@ -56,6 +59,7 @@ describe('browser mode: settings, queue, history, logs', () => {
     await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
     await retries.fill('7');
     // Rules across fields (the schema's refinements) once every field has a valid shape.
+    await view('Advanced');
     await smallest.fill('5000');
     await eventually(() => page.locator('#f-split-minFileSizeMB-err').textContent()).toBe('Smallest part: must be below Largest part (4194).');
     await screenshot(page, 'settings-invalid');
@@ -64,8 +68,9 @@ describe('browser mode: settings, queue, history, logs', () => {
     expect(host.persistedSettings).toHaveLength(0);
     expect(running.engine.settings.vod.maxRetries).toBe(5);
 
-    await retries.fill('7');
     await smallest.fill('1000');
+    await view('Schedule and limits');
+    await retries.fill('7');
     await eventually(() => page.locator('#f-vod-maxRetries-err').count()).toBe(0);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
@@ -77,6 +82,7 @@ describe('browser mode: settings, queue, history, logs', () => {
 
   it('marks readiness problems the engine reports and switches language live', async () => {
     const { page, running } = world;
+    await page.getByRole('button', { name: 'Basics', exact: true }).click();
     await page.getByRole('button', { name: 'Remove alice' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
@@ -241,6 +247,7 @@ describe('browser mode: settings, queue, history, logs', () => {
     expect(running.engine.secrets.twitchClientSecret).toBe('legacy-secret-never-shown');
     expect(host.persistedSecrets.some((p) => p.patch.twitchClientSecret === 'legacy-secret-never-shown')).toBe(true);
     // The form follows the engine's new settings.
+    await page.getByRole('button', { name: 'Schedule and limits', exact: true }).click();
     await eventually(() => page.getByLabel('Retries before failing').inputValue()).toBe('9');
     expect(await page.content()).not.toContain('legacy-secret-never-shown');
   });
@@ -264,7 +271,13 @@ describe('browser mode: settings, queue, history, logs', () => {
       );
     for (const tab of ['Queue', 'History', 'Settings', 'Logs', 'Accounts']) {
       await page.getByRole('tab', { name: tab }).click();
-      if (tab === 'Settings') await page.locator('#section-advanced summary').click();
+      if (tab === 'Settings') {
+        for (const view of ['Basics', 'Schedule and limits', 'Advanced']) {
+          await page.getByRole('button', { name: view, exact: true }).click();
+          if (view === 'Advanced') await page.locator('#section-advanced summary').click();
+          expect(await unnamed(), view).toEqual([]);
+        }
+      }
       expect(await unnamed(), tab).toEqual([]);
     }
 

@@ -246,7 +246,17 @@ describe('what a streamer sees', () => {
         for (const tab of ['Queue', 'History', 'Settings', 'Logs', 'Accounts']) {
           await page.getByRole('tab', { name: tab }).click();
           if (tab === 'History') await page.locator('tr[data-vod="4058"]').waitFor();
-          if (tab === 'Settings') await page.locator('#section-advanced summary').click();
+          if (tab === 'Settings') {
+            for (const view of ['Basics', 'Schedule and limits', 'Advanced']) {
+              await page.getByRole('button', { name: view, exact: true }).click();
+              if (view === 'Advanced') await page.locator('#section-advanced summary').click();
+              else await page.locator('#section-twitch details.scope, #section-vod').first().waitFor();
+              if (view === 'Basics') await page.locator('#section-twitch details.scope summary').first().click();
+              expect(await axeViolations(page), `${tab} ${view} (${scheme})`).toEqual([]);
+              if (scheme === 'light') await screenshot(page, `settings-${view.split(' ')[0].toLowerCase()}`);
+            }
+            continue;
+          }
           expect(await axeViolations(page), `${tab} (${scheme})`).toEqual([]);
         }
       } finally {

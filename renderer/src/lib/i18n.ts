@@ -298,6 +298,16 @@ const en = {
   'wizard.premiumChoice': 'Telegram Premium',
   'wizard.premiumAuto': 'Ask Telegram at every start (recommended)',
   'wizard.maxSizeHelp': 'Telegram’s own limit applies when it is lower: 2000 MiB, or 4000 MiB with Premium.',
+  'parts.title': 'Part size',
+  'parts.telegram': 'Telegram: 2000 MiB',
+  'parts.premium': 'Telegram Premium: 4000 MiB',
+  'parts.custom': 'Custom',
+  'parts.largest': 'Largest part',
+  'parts.legacy': '= {mb} MB in the legacy tool’s units',
+  'view.basics': 'Basics',
+  'view.schedule': 'Schedule and limits',
+  'view.advanced': 'Advanced',
+  'settings.views': 'Settings groups',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -595,6 +605,16 @@ const it: Dictionary = {
   'wizard.premiumChoice': 'Telegram Premium',
   'wizard.premiumAuto': 'Chiedi a Telegram a ogni avvio (consigliato)',
   'wizard.maxSizeHelp': 'Vale il limite di Telegram quando è più basso: 2000 MiB, o 4000 MiB con Premium.',
+  'parts.title': 'Dimensione delle parti',
+  'parts.telegram': 'Telegram: 2000 MiB',
+  'parts.premium': 'Telegram Premium: 4000 MiB',
+  'parts.custom': 'Personalizzata',
+  'parts.largest': 'Parte più grande',
+  'parts.legacy': '= {mb} MB nelle unità del vecchio strumento',
+  'view.basics': 'Essenziali',
+  'view.schedule': 'Orari e limiti',
+  'view.advanced': 'Avanzate',
+  'settings.views': 'Gruppi di impostazioni',
 };
 
 export type Language = 'en' | 'it';
