@@ -178,7 +178,8 @@ describe('first-run wizard to a posted VOD', () => {
     const parts = partsOf(running.engine.db, '7001');
     expect(parts.length).toBeGreaterThanOrEqual(2);
     await eventually(() => card.locator('[data-part]').count()).toBe(parts.length);
-    // Every part posted, with a link to its message in the public channel.
+    // Every part posted, with a link to its message in the public channel (in the finished card's details).
+    await card.getByText(/^Parts and posts/).click();
     const links = await card.getByRole('link', { name: /VOD Archive ✓ \(Open message\)/ }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toHaveLength(parts.length);
     for (const link of links) expect(link).toMatch(/^https:\/\/t\.me\/vod_archive\/\d+$/);
