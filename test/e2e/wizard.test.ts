@@ -83,7 +83,7 @@ describe('first-run wizard to a posted VOD', () => {
     expect(await page.getByRole('radio', { name: 'New broadcasts from now on' }).isChecked()).toBe(true);
     expect(await page.getByTestId('scope-preview').textContent()).toContain('the next broadcast will be the first');
     await page.getByRole('radio', { name: 'Everything Twitch still has' }).check();
-    await eventually(() => page.getByTestId('scope-preview').textContent()).toMatch(/1 VODs, 0\.0 h, about [\d.]+ MiB/);
+    await eventually(() => page.getByTestId('scope-preview').textContent()).toMatch(/^1 VOD, 0\.0 h, about [\d.]+ MiB$/);
     await screenshot(page, 'wizard-what-to-back-up');
     await page.getByRole('button', { name: 'Continue' }).click();
     await eventually(() => wizard.getAttribute('data-step')).toBe('telegram');
