@@ -6,7 +6,9 @@ import { createLogger } from '../engine/util/log';
 import { createTray, type AppTray } from './tray';
 import { taskbarProgress, type TrayActions, type TrayView } from './tray-model';
 import { mirrorStatus, type StatusMirror } from './tray-status';
-import { confirmQuit, shouldAskBeforeQuit, showTaskbarProgress } from './window';
+import { shellText } from '../contract/shell-text';
+import { trayIconFile } from './tray-model';
+import { attentionCount, confirmQuit, shouldAskBeforeQuit, showFailureBadge, showTaskbarProgress } from './window';
 
 const log = createLogger('main.tray');
 
@@ -27,6 +29,7 @@ export interface ShellStatus {
 
 export function startShellStatus(opts: {
   trayDir: string;
+  platform?: NodeJS.Platform;
   api: EngineApi;
   window: () => BrowserWindow | undefined;
   lang: () => ShellLanguage;
@@ -39,7 +42,10 @@ export function startShellStatus(opts: {
   const apply = (status: AppStatus, lastBackupAt: string | null) => {
     tray.update(view(status, lastBackupAt));
     const win = opts.window();
-    if (win) showTaskbarProgress(win, taskbarProgress(status));
+    if (!win) return;
+    showTaskbarProgress(win, taskbarProgress(status));
+    const platform = opts.platform ?? process.platform;
+    showFailureBadge(win, attentionCount(status), { platform, overlayIcon: trayIconFile(opts.trayDir, 'attention', 'linux') /* the coloured PNG */, description: shellText(opts.lang(), 'status.attention') });
   };
   const mirror = mirrorStatus(opts.api, (s) => apply(s.status, s.lastBackupAt), { lowDiskBytes: opts.lowDiskBytes });
   const retryFailed = () => {

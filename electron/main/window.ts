@@ -1,4 +1,4 @@
-import { BrowserWindow, dialog, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, nativeImage, protocol, session, shell, type WebContents } from 'electron';
 import type { AppStatus } from '../contract/status';
 import { shellText, type ShellLanguage } from '../contract/shell-text';
 import { readFile } from 'node:fs/promises';
@@ -160,6 +160,21 @@ export function rememberBounds(win: BrowserWindow, save: (b: Bounds) => void): v
 export function showTaskbarProgress(win: BrowserWindow, progress: { value: number; mode: 'none' | 'normal' | 'paused' | 'error' | 'indeterminate' }): void {
   if (win.isDestroyed()) return;
   win.setProgressBar(progress.value, { mode: progress.mode });
+}
+
+/** How many things need the user: failed VODs, or 1 for a held queue, a login or a full disk. */
+export function attentionCount(status: AppStatus): number {
+  return status.kind === 'attention' ? Math.max(1, status.facts.failed) : 0;
+}
+
+/**
+ * The failure badge: an overlay on the Windows taskbar button (the attention tray image), the
+ * dock badge on macOS and the launcher count on Linux (Unity) through `app.setBadgeCount`.
+ */
+export function showFailureBadge(win: BrowserWindow, count: number, opts: { platform: NodeJS.Platform; overlayIcon: string; description: string }): void {
+  if (win.isDestroyed()) return;
+  if (opts.platform === 'win32') win.setOverlayIcon(count > 0 ? nativeImage.createFromPath(opts.overlayIcon) : null, count > 0 ? opts.description : '');
+  else app.setBadgeCount(count);
 }
 
 /** Quitting mid-work asks first: the work resumes at the next start, but the user should know. */

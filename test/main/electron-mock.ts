@@ -51,6 +51,8 @@ export class BrowserWindow extends EventEmitter {
   progress: Array<{ value: number; mode?: string }> = [];
   setProgressBar = vi.fn((value: number, options?: { mode?: string }) => void this.progress.push({ value, mode: options?.mode }));
   normalBounds = { x: 10, y: 20, width: 900, height: 700 };
+  overlays: Array<{ icon: unknown; description: string }> = [];
+  setOverlayIcon = vi.fn((icon: unknown, description: string) => void this.overlays.push({ icon, description }));
   getNormalBounds = () => ({ ...this.normalBounds });
 }
 
@@ -196,6 +198,8 @@ export const app = Object.assign(new EventEmitter(), {
   whenReady: vi.fn(async () => undefined),
   setAppUserModelId: vi.fn(),
   getLocale: () => 'en-US',
+  badgeCounts: [] as number[],
+  setBadgeCount: vi.fn((n: number) => void app.badgeCounts.push(n)),
 });
 
 export const screen = {

@@ -210,3 +210,26 @@ describe('window bounds and quitting', () => {
     expect(win.confirmQuit(undefined, 'en')).toBe(true);
   });
 });
+
+describe('failure badge', () => {
+  const facts = { active: 0, waiting: 0, failed: 2, nextRetryAt: null, progress: null };
+  it('counts what needs the user: failed VODs, or one for a held queue or a login', () => {
+    expect(win.attentionCount({ kind: 'attention', reason: 'vodFailed', retryAt: null, progress: null, facts })).toBe(2);
+    expect(win.attentionCount({ kind: 'attention', reason: 'loginNeeded', retryAt: null, progress: null, facts: { ...facts, failed: 0 } })).toBe(1);
+    expect(win.attentionCount({ kind: 'working', reason: null, retryAt: null, progress: 0.1, facts })).toBe(0);
+  });
+
+  it('overlays the taskbar button on Windows and sets the badge count elsewhere, and clears both', () => {
+    const w = win.createMainWindow({ preload, show: true });
+    const fake = electron.BrowserWindow.created.at(-1)!;
+    win.showFailureBadge(w, 2, { platform: 'win32', overlayIcon: '/tray/tray-attention.png', description: 'Needs attention' });
+    win.showFailureBadge(w, 0, { platform: 'win32', overlayIcon: '/tray/tray-attention.png', description: 'Needs attention' });
+    expect(fake.overlays).toEqual([
+      { icon: expect.objectContaining({ path: '/tray/tray-attention.png' }), description: 'Needs attention' },
+      { icon: null, description: '' },
+    ]);
+    win.showFailureBadge(w, 3, { platform: 'darwin', overlayIcon: '', description: '' });
+    win.showFailureBadge(w, 0, { platform: 'linux', overlayIcon: '', description: '' });
+    expect(electron.app.badgeCounts.slice(-2)).toEqual([3, 0]);
+  });
+});
