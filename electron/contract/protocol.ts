@@ -59,6 +59,8 @@ export const requests = {
   'vod.repostTo': z.object({ vodId: z.string().min(1).max(64), destinations: z.array(z.string().min(1).max(300)).min(1).max(50) }).strict(),
   /** The VOD's picture as a data: URL the CSP allows (Twitch's, fetched and cached by the engine, or a part's own). */
   'vod.thumbnail': z.object({ vodId: z.string().min(1).max(64), part: z.number().int().min(1).optional() }).strict(),
+  /** The caption the form's template makes for the newest known VOD (part 1), as Telegram would get it. */
+  'caption.preview': z.object({ template: z.string().max(4096), dateFormat: z.string().max(64), timeZone: z.string().max(64) }).strict(),
   /** What a backup scope means for a channel before the first check: "12 VODs, 41 h, about 96 GB". */
   'scope.preview': z.object({ channel: z.string().trim().min(1).max(64), scope: BackupScope }).strict(),
   'history.list': z
@@ -145,6 +147,7 @@ export interface RequestResults {
   'vod.retryDestination': { ok: true };
   'vod.repostTo': { ok: true };
   'vod.thumbnail': { dataUrl: string | null };
+  'caption.preview': { html: string; vodTitle: string | null; error: string | null };
   'scope.preview': { vods: number; durationSec: number; estimatedBytes: number; skipped: number };
   'history.list': { rows: z.infer<typeof VodRow>[]; total: number; channels: Array<{ id: string; name: string }> };
   'logs.tail': LogLine[];

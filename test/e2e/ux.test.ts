@@ -251,7 +251,11 @@ describe('what a streamer sees', () => {
               await page.getByRole('button', { name: view, exact: true }).click();
               if (view === 'Advanced') await page.locator('#section-advanced summary').click();
               else await page.locator('#section-twitch details.scope, #section-vod').first().waitFor();
-              if (view === 'Basics') await page.locator('#section-twitch details.scope summary').first().click();
+              if (view === 'Basics') {
+                await page.locator('#section-twitch details.scope summary').first().click();
+                // The caption template previewed on the newest VOD, by the engine's own renderer.
+                await eventually(() => page.getByTestId('caption-preview').textContent()).toContain('Speedrun practice');
+              }
               expect(await axeViolations(page), `${tab} ${view} (${scheme})`).toEqual([]);
               if (scheme === 'light') await screenshot(page, `settings-${view.split(' ')[0].toLowerCase()}`);
             }

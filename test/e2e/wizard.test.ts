@@ -210,4 +210,18 @@ describe('first-run wizard to a posted VOD', () => {
     expect(await page.locator('.badge', { hasText: 'Premium' }).count()).toBe(1);
     await screenshot(page, 'accounts-premium');
   });
+
+  it('refuses to save a Telegram destination the logged-in account cannot post in', async () => {
+    const { page, running } = world;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const before = running.engine.settings.destinations.length;
+    await page.getByRole('button', { name: 'Add: Telegram chat' }).click();
+    const row = page.locator('.dest').nth(before);
+    await row.getByLabel('Name', { exact: true }).fill('Not mine');
+    await row.getByLabel('Chat id or @username').fill('-1009999999999');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
+    expect(await row.textContent()).toContain('cannot post in this chat');
+    expect(running.engine.settings.destinations).toHaveLength(before);
+  });
 });

@@ -132,3 +132,13 @@ describe('thumbnails', () => {
     expect(seen).toHaveLength(2);
   });
 });
+
+describe('caption preview', () => {
+  it("renders the form's template on the newest known VOD with the VOD job's renderer, and reports a bad placeholder as text", async () => {
+    const ok = (await call('caption.preview', { template: '<b>{title}</b> {channel} {date} - Part {part}/{parts}', dateFormat: 'yyyy-MM-dd', timeZone: 'UTC' })).result as { html: string; vodTitle: string; error: null };
+    expect(ok.vodTitle).toBe('Stream 1025');
+    expect(ok.html).toBe('<b>Stream 1025</b> alice 2026-01-25 - Part 1/1');
+    const bad = (await call('caption.preview', { template: '{title} {nope}', dateFormat: 'yyyy', timeZone: '' })).result as { error: string };
+    expect(bad.error).toContain('unknown placeholder {nope}');
+  });
+});

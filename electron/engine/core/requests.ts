@@ -8,6 +8,7 @@ import { recentLogLines } from '../util/log';
 import type { Engine } from './engine';
 import type { Services } from './services';
 import { listHistory } from '../queries/history';
+import { previewCaption } from '../queries/caption-preview';
 import { previewScope } from '../queries/scope-preview';
 import { repostTo, retryDestination } from '../queries/vod-actions';
 import { vodThumbnail } from '../twitch/thumbnails';
@@ -86,6 +87,7 @@ export function createHandlers(engine: Engine, services: Services): Handlers {
     'vod.thumbnail': async ({ vodId, part }) => ({
       dataUrl: await vodThumbnail({ db: engine.db, dataDir: engine.paths.dataDir, livePhrases: engine.settings.vod.liveThumbnailPhrases }, vodId, part),
     }),
+    'caption.preview': (params) => previewCaption(engine.db, params, engine.account?.premium ?? engine.settings.telegram.premium === 'yes'),
     'scope.preview': (params) => previewScope(params, (channel) => need(services.twitch, 'Twitch').archive(channel)),
     'history.list': (params) => listHistory(engine, params),
     'logs.tail': ({ limit, level }) => recentLogLines(limit, level),

@@ -310,6 +310,9 @@ const en = {
   'view.schedule': 'Schedule and limits',
   'view.advanced': 'Advanced',
   'settings.views': 'Settings groups',
+  'caption.previewOn': 'Caption of part 1 of “{title}”:',
+  'caption.previewSample': 'Caption of a sample VOD:',
+  'dest.cannotPost': 'The Telegram account cannot post in this chat: join it (as an admin for a channel) or pick another chat.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -619,6 +622,9 @@ const it: Dictionary = {
   'view.schedule': 'Orari e limiti',
   'view.advanced': 'Avanzate',
   'settings.views': 'Gruppi di impostazioni',
+  'caption.previewOn': 'Didascalia della parte 1 di “{title}”:',
+  'caption.previewSample': 'Didascalia di un VOD di esempio:',
+  'dest.cannotPost': 'L’account Telegram non può pubblicare in questa chat: entra nella chat (come amministratore per un canale) o scegline un’altra.',
 };
 
 export type Language = 'en' | 'it';
