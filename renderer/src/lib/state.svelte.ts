@@ -83,7 +83,11 @@ export class AppState {
     on('vod', (row) => (this.vods = upsertVod(this.vods, row)));
     on('vod.removed', ({ id }) => (this.vods = removeVod(this.vods, id)));
     on('download.progress', ({ vodId, progress }) => (this.vods = applyDownload(this.vods, vodId, progress)));
-    on('part.progress', ({ vodId, part }) => (this.vods = applyPart(this.vods, vodId, part)));
+    on('part.progress', ({ vodId, part }) => {
+      this.vods = applyPart(this.vods, vodId, part);
+      // Ask for a built part's picture at once: the engine keeps a copy before the work folder is cleaned.
+      if (part.build === 'done' && part.index === 1) this.thumbnail(vodId, 1);
+    });
     on('login', (step) => (this.login = step));
     on('account', (account) => (this.account = account));
     on('settings', (view) => (this.settingsView = view));
