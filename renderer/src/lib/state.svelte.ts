@@ -80,7 +80,10 @@ export class AppState {
   private subscribe(): void {
     const on = this.api.on;
     on('status', (s) => (this.status = s));
-    on('vod', (row) => (this.vods = upsertVod(this.vods, row)));
+    on('vod', (row) => {
+      this.vods = upsertVod(this.vods, row);
+      if (row.parts.some((p) => p.index === 1 && p.build === 'done')) this.thumbnail(row.id, 1);
+    });
     on('vod.removed', ({ id }) => (this.vods = removeVod(this.vods, id)));
     on('download.progress', ({ vodId, progress }) => (this.vods = applyDownload(this.vods, vodId, progress)));
     on('part.progress', ({ vodId, part }) => {
