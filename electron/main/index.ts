@@ -170,6 +170,8 @@ async function start(): Promise<void> {
     toolSearch,
     storageInfo: secretInfo,
     openPath: (p) => shell.openPath(p),
+    showItemInFolder: (p) => shell.showItemInFolder(p),
+    folderDestinations: () => settings.get().destinations.flatMap((d) => (d.kind === 'folder' ? [d.path] : [])),
     openExternal: openExternalIfAllowed,
     getStartAtLogin: () => getStartAtLogin(loginEnv, settings.get().app.startHidden),
     setStartAtLogin: (enabled, startHidden) => {

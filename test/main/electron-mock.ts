@@ -209,6 +209,7 @@ export const screen = {
 export const shell = {
   openExternal: vi.fn(async (_url: string) => undefined),
   openPath: vi.fn(async (_path: string) => ''),
+  showItemInFolder: vi.fn(),
 };
 
 export const protocol = {
