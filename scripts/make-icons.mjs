@@ -24,22 +24,29 @@ const outArg = process.argv.indexOf('--out');
 const outRoot = outArg > 0 ? process.argv[outArg + 1] : root;
 const tmp = mkdtempSync(join(tmpdir(), 'tvb-icons-'));
 
-const STATES = ['idle', 'working', 'error', 'loginNeeded'];
+// One per kind of the status model (electron/contract/status.ts).
+const STATES = ['idle', 'working', 'paused', 'retrying', 'attention'];
 const APP_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
 
 /** Badge per state, drawn in a 32x32 box (bottom-right); shapes differ so Templates stay readable. */
 function badgeSvg(state, template) {
   const ink = template ? '#000' : '#fff';
-  const fill = template ? '#000' : { working: '#22c55e', error: '#ef4444', loginNeeded: '#f59e0b' }[state];
+  const fill = template ? '#000' : { working: '#22c55e', paused: '#64748b', retrying: '#f59e0b', attention: '#ef4444' }[state];
   const ring = template ? '' : `stroke="#fff" stroke-width="1.5"`;
   const mark = {
     working: '',
-    error: template ? '' : `<rect x="23" y="19.5" width="2" height="5.5" fill="${ink}"/><rect x="23" y="26" width="2" height="2" fill="${ink}"/>`,
-    loginNeeded: template ? '' : `<circle cx="24" cy="24" r="2.5" fill="${ink}"/>`,
+    paused: template ? '' : `<rect x="21" y="20" width="2.2" height="8" fill="${ink}"/><rect x="24.8" y="20" width="2.2" height="8" fill="${ink}"/>`,
+    retrying: template ? '' : `<circle cx="24" cy="24" r="3.2" fill="none" stroke="${ink}" stroke-width="1.6"/>`,
+    attention: template ? '' : `<rect x="23" y="19.5" width="2" height="5.5" fill="${ink}"/><rect x="23" y="26" width="2" height="2" fill="${ink}"/>`,
   }[state];
   const shape = template
-    ? { working: `<circle cx="24" cy="24" r="6.5" fill="#000"/>`, error: `<path d="M19.5 19.5 L28.5 28.5 M28.5 19.5 L19.5 28.5" stroke="#000" stroke-width="3"/>`, loginNeeded: `<circle cx="24" cy="24" r="5" fill="none" stroke="#000" stroke-width="2.5"/>` }[state]
+    ? {
+        working: `<circle cx="24" cy="24" r="6.5" fill="#000"/>`,
+        paused: `<path d="M21 18.5 V29.5 M27 18.5 V29.5" stroke="#000" stroke-width="3"/>`,
+        retrying: `<circle cx="24" cy="24" r="5" fill="none" stroke="#000" stroke-width="2.5"/>`,
+        attention: `<path d="M19.5 19.5 L28.5 28.5 M28.5 19.5 L19.5 28.5" stroke="#000" stroke-width="3"/>`,
+      }[state]
     : `<circle cx="24" cy="24" r="7" fill="${fill}" ${ring}/>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">${shape}${mark}</svg>`;
 }

@@ -44,6 +44,8 @@ export const appRequests = {
   openWorkFolder: NoParams,
   /** Opens a link in the browser; only hosts on the shell's allowlist are opened. */
   openExternal: z.object({ url: z.string().min(1).max(2048) }).strict(),
+  /** Shows a posted part in the file manager; only paths inside a configured folder destination. */
+  showPostedFile: z.object({ path: z.string().min(1).max(4096) }).strict(),
   getStartAtLogin: NoParams,
   setStartAtLogin: z.object({ enabled: z.boolean(), startHidden: z.boolean() }).strict(),
   getAppInfo: NoParams,
@@ -103,6 +105,7 @@ export type YtDlpUpdateResult = z.infer<typeof YtDlpUpdateResult>;
 export const appResults = {
   openWorkFolder: z.object({ ok: z.boolean(), error: z.string().optional() }),
   openExternal: z.object({ opened: z.boolean() }),
+  showPostedFile: z.object({ ok: z.boolean(), error: z.string().optional() }),
   getStartAtLogin: StartAtLogin,
   setStartAtLogin: StartAtLogin,
   getAppInfo: AppInfo,

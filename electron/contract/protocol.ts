@@ -10,7 +10,7 @@ import type {
   VodRow,
 } from './domain';
 import type { Problem, SecretsPresence, Settings } from './settings';
-import { SecretsSchema } from './settings';
+import { BackupScope, SecretsSchema } from './settings';
 
 /**
  * The UI <-> engine protocol. Every request the UI can make and every event the engine emits is
@@ -33,7 +33,8 @@ export const requests = {
     .object({ configJson: z.string().max(1_000_000), vodsDbPath: z.string().max(4096).optional(), apply: z.boolean() })
     .strict(),
   'secrets.set': z.object({ patch: SecretsSchema.partial() }).strict(),
-  'twitch.test': empty,
+  /** Tests the stored Twitch credentials, or these candidates without storing them (a refused secret is never kept). */
+  'twitch.test': z.object({ clientId: z.string().trim().min(1).max(100).optional(), clientSecret: z.string().min(1).max(200).optional() }).strict().prefault({}),
   'twitch.resolveChannels': z.object({ channels: z.array(z.string().trim().min(1).max(64)).min(1).max(50) }).strict(),
   'telegram.login.start': z.discriminatedUnion('method', [
     z.object({ method: z.literal('phone'), phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number in international form, e.g. +39 333 1234567') }).strict(),
@@ -52,9 +53,21 @@ export const requests = {
   'vod.skip': vodId,
   'vod.cancel': vodId,
   'vod.repost': vodId,
+  /** Post the VOD's failed (or unposted) parts to one destination again, leaving the others alone. */
+  'vod.retryDestination': z.object({ vodId: z.string().min(1).max(64), destination: z.string().min(1).max(300) }).strict(),
+  /** "Post again" to the chosen destinations only (a new generation for those). */
+  'vod.repostTo': z.object({ vodId: z.string().min(1).max(64), destinations: z.array(z.string().min(1).max(300)).min(1).max(50) }).strict(),
+  /** The VOD's picture as a data: URL the CSP allows (Twitch's, fetched and cached by the engine, or a part's own). */
+  'vod.thumbnail': z.object({ vodId: z.string().min(1).max(64), part: z.number().int().min(1).optional() }).strict(),
+  /** The caption the form's template makes for the newest known VOD (part 1), as Telegram would get it. */
+  'caption.preview': z.object({ template: z.string().max(4096), dateFormat: z.string().max(64), timeZone: z.string().max(64) }).strict(),
+  /** What a backup scope means for a channel before the first check: "12 VODs, 41 h, about 96 GB". */
+  'scope.preview': z.object({ channel: z.string().trim().min(1).max(64), scope: BackupScope }).strict(),
   'history.list': z
     .object({
       query: z.string().max(200).default(''),
+      /** Channel id or name; empty = every channel. */
+      channel: z.string().max(64).default(''),
       status: z.enum(['completed', 'failed', 'skipped', 'all']).default('all'),
       limit: z.number().int().min(1).max(500).default(100),
       offset: z.number().int().min(0).default(0),
@@ -132,7 +145,12 @@ export interface RequestResults {
   'vod.skip': { ok: true };
   'vod.cancel': { ok: true };
   'vod.repost': { ok: true };
-  'history.list': { rows: z.infer<typeof VodRow>[]; total: number };
+  'vod.retryDestination': { ok: true };
+  'vod.repostTo': { ok: true };
+  'vod.thumbnail': { dataUrl: string | null };
+  'caption.preview': { html: string; vodTitle: string | null; error: string | null };
+  'scope.preview': { vods: number; durationSec: number; estimatedBytes: number; skipped: number };
+  'history.list': { rows: z.infer<typeof VodRow>[]; total: number; channels: Array<{ id: string; name: string }> };
   'logs.tail': LogLine[];
   'vod.operations': OperationLine[];
 }

@@ -76,12 +76,43 @@ export function destinationKey(d: Destination): string {
   return d.kind === 'telegram' ? `tg:${d.chatId}${d.topicId ? `/${d.topicId}` : ''}` : `dir:${d.path}`;
 }
 
-export const ChannelSettings = z.strictObject({
-  /** Login name or numeric id. */
-  channel: twitchChannelRef,
-  /** Destination keys; empty means every destination. */
-  destinations: z.array(z.string()).default([]),
+// ---- What to back up, per channel (issue 13 item 1; decided by engine/twitch/backup-scope.ts) ----
+const filterWords = z.array(z.string().trim().min(1).max(100)).max(50).default([]);
+export const BackupScope = z.strictObject({
+  /**
+   * `new`: broadcasts created after `since` (the wizard sets it to the moment of set-up);
+   * `since`: broadcasts from the date `since`; `last`: the `last` newest; `all`: everything.
+   * The default is `all` so settings written before this field, and the legacy import, keep
+   * backing up everything; the wizard offers `new` first.
+   */
+  mode: z.enum(['new', 'since', 'last', 'all']).default('all'),
+  /** ISO 8601 date or date-time; required by `new` and `since`. */
+  since: z.string().default(''),
+  last: z.number().int().min(1).max(1000).default(10),
+  /** Skip broadcasts older than this many days (0 = no limit). */
+  maxAgeDays: z.number().int().min(0).max(36_500).default(0),
+  /** Case-insensitive words: a title must contain one of `titleInclude` (when any) and none of `titleExclude`. */
+  titleInclude: filterWords,
+  titleExclude: filterWords,
+  categoryInclude: filterWords,
+  categoryExclude: filterWords,
 });
+export type BackupScope = z.infer<typeof BackupScope>;
+
+export const ChannelSettings = z
+  .strictObject({
+    /** Login name or numeric id. */
+    channel: twitchChannelRef,
+    /** Destination keys; empty means every destination. */
+    destinations: z.array(z.string()).default([]),
+    /** Absent = everything (settings written before this field, the legacy import). */
+    backup: BackupScope.optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.backup && (c.backup.mode === 'new' || c.backup.mode === 'since') && Number.isNaN(Date.parse(c.backup.since))) {
+      ctx.addIssue({ code: 'custom', path: ['backup', 'since'], message: 'needs a date (YYYY-MM-DD)' });
+    }
+  });
 
 export const TelegramServerOverride = z.strictObject({
   host: z.string().trim().min(1),
@@ -198,6 +229,8 @@ const AppSection = z.strictObject({
   notifications: z.boolean().default(true),
   /** Check for app updates at start and daily, download them in the background. */
   autoUpdate: z.boolean().default(true),
+  /** Window theme; `system` follows the OS. */
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
 });
 
 export const SettingsSchema = z

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { AppInfo, StartAtLogin, UpdateStatus } from '../contract/app';
 import type { ToolSearch } from '../engine/util/binaries';
 import type { AppHandlers } from './ipc';
@@ -21,6 +21,10 @@ export interface AppActionDeps {
   toolSearch(): ToolSearch;
   storageInfo(): StorageInfo;
   openPath(path: string): Promise<string>;
+  /** The file manager, with this file selected (Electron's shell.showItemInFolder). */
+  showItemInFolder(path: string): void;
+  /** The configured folder destinations' paths: the only places showPostedFile may open. */
+  folderDestinations(): string[];
   openExternal(url: string): boolean;
   getStartAtLogin(): StartAtLogin;
   setStartAtLogin(enabled: boolean, startHidden: boolean): StartAtLogin;
@@ -48,6 +52,18 @@ export function createAppHandlers(deps: AppActionDeps): AppHandlers {
       }
       const error = await deps.openPath(dir);
       return error ? { ok: false, error } : { ok: true };
+    },
+    showPostedFile({ path }) {
+      const target = resolve(path);
+      // A renderer could name any path: only what the app itself wrote into a folder destination opens.
+      const inside = deps.folderDestinations().some((root) => {
+        const r = relative(resolve(root), target);
+        return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+      });
+      if (!inside) return { ok: false, error: `${path} is not inside a folder destination.` };
+      if (!existsSync(target)) return { ok: false, error: `${path} no longer exists.` };
+      deps.showItemInFolder(target);
+      return { ok: true };
     },
     openExternal({ url }) {
       return { opened: deps.openExternal(url) };

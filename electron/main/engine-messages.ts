@@ -13,7 +13,8 @@ export interface EngineMessageDeps {
   /** Called after settings from the engine were saved (login item follows them). */
   settingsSaved(next: Settings, previous: Settings): void;
   notify(notice: Notice): void;
-  trayStatus(update: { state: string; message: string | null; summary: string }): void;
+  /** The engine (re)started and is ready: the tray and taskbar read its state again. */
+  engineReady(): void;
   /** The engine's status changed (a waiting app update may install now). */
   engineStatus(): void;
   writeLog(line: LogLine): void;
@@ -24,6 +25,8 @@ export function createEngineMessageHandler(deps: EngineMessageDeps): (message: E
   return (message) => {
     switch (message.type) {
       case 'ready':
+        deps.engineReady();
+        break;
       case 'safePoint': // answered inside EngineHost
         break;
       case 'persist.secrets': {
@@ -49,7 +52,6 @@ export function createEngineMessageHandler(deps: EngineMessageDeps): (message: E
         deps.notify(message.notice);
         break;
       case 'status':
-        deps.trayStatus({ state: message.status.state, message: message.status.message, summary: message.summary });
         deps.engineStatus();
         break;
       case 'fatal':

@@ -1,9 +1,10 @@
-import { app, ipcMain, safeStorage, shell as desktop, type BrowserWindow, type MessagePortMain } from 'electron';
+import { app, ipcMain, safeStorage, screen, shell as desktop, type BrowserWindow, type MessagePortMain } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_EVENT_CHANNEL, type AppEvent } from '../contract/app';
 import { createApiClient } from '../contract/client';
 import { SECRET_NAMES, SecretsSchema, type Secrets, type Settings } from '../contract/settings';
+import { shellLanguage, type ShellLanguage } from '../contract/shell-text';
 import type { ToolSearch } from '../engine/util/binaries';
 import { createLogger } from '../engine/util/log';
 import { createSwappableTransport } from '../preload/port-transport';
@@ -21,9 +22,10 @@ import { SecretStore, storageInfo } from './secrets';
 import { createSettingsStore, createShellStateStore, type SettingsStore } from './settings-store';
 import { claimSingleInstance } from './single-instance';
 import { describeTools, updateBundledYtDlp } from './tools';
-import { createTray, type AppTray } from './tray';
+import { startShellStatus, type ShellStatus } from './tray-wiring';
 import type { UpdateController } from './updater';
-import { closeToTray, createMainWindow, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, serveRenderer } from './window';
+import { createBoundsStore } from './window-store';
+import { closeToTray, createMainWindow, fitBounds, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, rememberBounds, serveRenderer } from './window';
 
 /** Wiring only: each concern lives in its own module. */
 const log = createLogger('main');
@@ -78,6 +80,8 @@ interface Shell {
   secrets: SecretStore;
   loadSecrets(): Secrets;
   loginEnv: LoginItemEnv;
+  /** The language of the tray, notifications and dialogs. */
+  uiLang(): ShellLanguage;
   notify(notice: Notice): void;
 }
 
@@ -90,14 +94,15 @@ function createShell(): Shell {
     if (click.action === 'openVod') sendAppEvent({ type: 'openVod', vodId: click.vodId });
     if (click.action === 'openSettings') sendAppEvent({ type: 'openSettings' });
   };
+  const uiLang = () => shellLanguage(settings.get().app.language, app.getLocale());
   const notify = (notice: Notice) => {
-    if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon);
+    if (settings.get().app.notifications) showNotice(notice, onNoticeClick, paths.appIcon, uiLang());
   };
-  return { paths, dataDir: app.getPath('userData'), logFile, appLog, settings, secrets, loadSecrets, loginEnv: defaultLoginItemEnv(), notify };
+  return { paths, dataDir: app.getPath('userData'), logFile, appLog, settings, secrets, loadSecrets, loginEnv: defaultLoginItemEnv(), uiLang, notify };
 }
 
 /** The engine's utility process and what main does with its messages; the app's self-update. */
-function startEngineHost(shell: Shell, tray: () => AppTray): { engine: EngineHost; updates: UpdateController } {
+function startEngineHost(shell: Shell, status: () => ShellStatus): { engine: EngineHost; updates: UpdateController } {
   const { paths, settings } = shell;
   const applyLoginItem = (next: Settings, previous: Settings) => {
     if (next.app.startAtLogin !== previous.app.startAtLogin || next.app.startHidden !== previous.app.startHidden) {
@@ -122,12 +127,13 @@ function startEngineHost(shell: Shell, tray: () => AppTray): { engine: EngineHos
       saveSettings: (next) => settings.set(next),
       settingsSaved: applyLoginItem,
       notify: shell.notify,
-      trayStatus: (status) => tray().update(status),
+      // The tray follows the engine's events through main's own client (tray-wiring.ts).
+      engineReady: () => status().refresh(),
       engineStatus: () => updates.engineStatusChanged(),
       writeLog: (line) => shell.appLog.write(line),
     }),
     onCrash: ({ attempt, delayMs }) => {
-      tray().update({ state: 'error', message: 'The engine stopped; restarting', summary: '' });
+      status().engineDown();
       const notice = crashNotice(attempt, delayMs);
       if (notice) shell.notify(notice);
     },
@@ -162,6 +168,8 @@ function appHandlers(shell: Shell, engine: EngineHost, updates: UpdateController
     },
     storageInfo: () => storageInfo(safeStorage),
     openPath: (p) => desktop.openPath(p),
+    showItemInFolder: (p) => desktop.showItemInFolder(p),
+    folderDestinations: () => settings.get().destinations.flatMap((d) => (d.kind === 'folder' ? [d.path] : [])),
     openExternal: openExternalIfAllowed,
     getStartAtLogin: () => getStartAtLogin(loginEnv, settings.get().app.startHidden),
     setStartAtLogin: (enabled, startHidden) => {
@@ -178,24 +186,29 @@ function appHandlers(shell: Shell, engine: EngineHost, updates: UpdateController
   });
 }
 
-/** The tray, with Check now / Pause / Resume over main's own protocol port to the engine. */
-function startTray(shell: Shell, engine: EngineHost, openWorkFolder: () => void): AppTray {
+/** Tray, tooltip, taskbar and the quit question from one status model, over main's own port to the engine. */
+function startStatus(shell: Shell, engine: EngineHost, openWorkFolder: () => void): ShellStatus {
   const transport = createSwappableTransport();
   engine.addLocalClient((port: MessagePortMain) =>
     transport.attach({ post: (m) => port.postMessage(m), listen: (cb) => port.on('message', (e) => cb(e.data)), close: () => port.close() }),
   );
   const engineApi = createApiClient(transport, { timeoutMs: 60_000 });
   const call = (p: Promise<unknown>) => void p.catch((err: unknown) => log.warn('Tray action failed', err));
-  return createTray({
+  return startShellStatus({
     trayDir: shell.paths.trayDir,
+    api: engineApi,
+    window: () => win,
+    lang: shell.uiLang,
+    locale: () => app.getLocale(),
+    lowDiskBytes: () => shell.settings.get().advanced.lowDiskGuardMB * 1_000_000,
     actions: {
       open: showWindow,
       checkNow: () => call(engineApi['queue.checkNow']()),
       pause: () => call(engineApi['queue.pause']()),
       resume: () => call(engineApi['queue.resume']()),
       openWorkFolder,
-      quit: () => app.quit(),
     },
+    quit: () => app.quit(),
   });
 }
 
@@ -205,11 +218,11 @@ async function start(): Promise<void> {
   serveRenderer(shell.paths.rendererDir);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, devServer));
 
-  const { engine, updates } = startEngineHost(shell, () => tray);
+  const { engine, updates } = startEngineHost(shell, () => status);
   const handlers = appHandlers(shell, engine, updates);
-  const tray = startTray(shell, engine, () => void Promise.resolve(handlers.openWorkFolder({})).catch((err: unknown) => log.warn('Tray action failed', err)));
+  const status = startStatus(shell, engine, () => void Promise.resolve(handlers.openWorkFolder({})).catch((err: unknown) => log.warn('Tray action failed', err)));
   registerAppIpc(ipcMain, handlers, (event) => isTrustedSender(event.senderFrame, () => (win && !win.isDestroyed() ? [win.webContents.mainFrame] : []), devServer));
-  handleQuit(engine, tray, updates.stop);
+  handleQuit(engine, status, updates.stop);
 
   engine.start();
   openWindow(shell, engine, updates);
@@ -218,7 +231,10 @@ async function start(): Promise<void> {
 function openWindow(shell: Shell, engine: EngineHost, updates: UpdateController): void {
   const shellState = createShellStateStore();
   const hidden = shouldStartHidden(process.argv, process.platform, shell.settings.get().app.startHidden);
-  win = createMainWindow({ preload: shell.paths.preload, devServer, show: !hidden, icon: shell.paths.appIcon });
+  const boundsStore = createBoundsStore();
+  const bounds = fitBounds(boundsStore.get(), screen.getAllDisplays().map((d) => d.workArea));
+  win = createMainWindow({ preload: shell.paths.preload, devServer, show: !hidden, icon: shell.paths.appIcon, bounds });
+  rememberBounds(win, (b) => boundsStore.set(b));
   const contents = win.webContents;
   contents.on('did-finish-load', () => {
     engine.connectRenderer(contents);
@@ -235,7 +251,7 @@ function openWindow(shell: Shell, engine: EngineHost, updates: UpdateController)
 }
 
 /** Quit stops the engine cleanly first (its work resumes at the next start); closing windows does not quit. */
-function handleQuit(engine: EngineHost, tray: AppTray, stopUpdates: () => void): void {
+function handleQuit(engine: EngineHost, status: ShellStatus, stopUpdates: () => void): void {
   app.on('before-quit', () => {
     quitting = true;
   });
@@ -246,7 +262,7 @@ function handleQuit(engine: EngineHost, tray: AppTray, stopUpdates: () => void):
     stopUpdates();
     void engine.stop().finally(() => {
       stopped = true;
-      tray.destroy();
+      status.destroy();
       app.quit();
     });
   });

@@ -1,17 +1,22 @@
 import { join } from 'node:path';
+import type { AppStatus, StatusKind } from '../contract/status';
+import { shellText, type ShellLanguage } from '../contract/shell-text';
 
 /**
- * What the tray shows, as pure functions of the engine's status: the icon for the state, the
- * tooltip with progress, and the menu template. tray.ts applies them to Electron's Tray.
+ * What the tray shows, as pure functions of the one status model (contract/status.ts): the icon
+ * per kind, the tooltip with progress, and the menu template, in the UI language. tray.ts
+ * applies them to Electron's Tray.
  */
-export type TrayIconState = 'idle' | 'working' | 'error' | 'loginNeeded';
+export type TrayIconState = StatusKind;
+export const TRAY_ICON_STATES: TrayIconState[] = ['idle', 'working', 'paused', 'retrying', 'attention'];
 
-export interface TrayStatus {
-  /** Engine state: idle, working, paused, error, loginNeeded, setupNeeded (unknown ones count as idle). */
-  state: string;
-  message: string | null;
-  /** One-line progress summary from the engine (e.g. "Downloading 'Title' 45%"); may be empty. */
-  summary: string;
+export interface TrayView {
+  status: AppStatus;
+  lang: ShellLanguage;
+  locale: string;
+  /** When the last VOD finished backing up (ISO), if any. */
+  lastBackupAt: string | null;
+  now: number;
 }
 
 export interface TrayActions {
@@ -19,6 +24,7 @@ export interface TrayActions {
   checkNow(): void;
   pause(): void;
   resume(): void;
+  retryFailed(): void;
   openWorkFolder(): void;
   quit(): void;
 }
@@ -31,55 +37,62 @@ export interface TrayMenuItem {
   click?: () => void;
 }
 
-export function iconStateFor(state: string): TrayIconState {
-  switch (state) {
-    case 'working':
-      return 'working';
-    case 'error':
-      return 'error';
-    case 'loginNeeded':
-    case 'setupNeeded':
-      return 'loginNeeded';
-    default:
-      return 'idle';
-  }
-}
-
 /** macOS menu-bar icons are monochrome Template images (the OS tints them); others get colour. */
 export function trayIconFile(trayDir: string, state: TrayIconState, platform: NodeJS.Platform): string {
   const base = `tray-${state}`;
   return join(trayDir, platform === 'darwin' ? `${base}Template.png` : platform === 'win32' ? `${base}.ico` : `${base}.png`);
 }
 
-const STATE_TEXT: Record<string, string> = {
-  idle: 'Idle',
-  working: 'Working',
-  paused: 'Paused',
-  error: 'Error',
-  loginNeeded: 'Login needed',
-  setupNeeded: 'Setup needed',
-};
+function countdown(iso: string, now: number): string {
+  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}` : `${m}:${String(s % 60).padStart(2, '0')}`;
+}
 
-export function trayTooltip(status: TrayStatus): string {
-  const parts = [`Twitch VOD Backup: ${STATE_TEXT[status.state] ?? status.state}`];
-  if (status.summary) parts.push(status.summary);
-  else if (status.message) parts.push(status.message);
+/** The status in words, as the window's header says it. */
+export function statusLine(v: TrayView): string {
+  const s = v.status;
+  const t = (k: Parameters<typeof shellText>[1], p?: Record<string, string | number>) => shellText(v.lang, k, p);
+  if (s.kind === 'attention') return `${t('status.attention')}: ${t(`status.reason.${s.reason ?? 'held'}`, { count: s.facts.failed })}`;
+  if (s.kind === 'retrying') return s.retryAt && Date.parse(s.retryAt) > v.now ? t('status.retrying', { time: countdown(s.retryAt, v.now) }) : t('status.retryingSoon');
+  const base = t(`status.${s.kind}`);
+  if (s.kind !== 'working' || s.progress == null) return base;
+  const pct = new Intl.NumberFormat(v.locale, { style: 'percent', maximumFractionDigits: 0 }).format(Math.floor(s.progress * 100) / 100);
+  return `${base} · ${t('status.progress', { percent: pct })}`;
+}
+
+export function trayTooltip(v: TrayView): string {
   // Windows truncates tray tooltips at 127 characters.
-  const text = parts.join(' - ');
+  const text = `Twitch VOD Backup: ${statusLine(v)}`;
   return text.length > 127 ? `${text.slice(0, 126)}…` : text;
 }
 
-export function trayMenuTemplate(status: TrayStatus, actions: TrayActions): TrayMenuItem[] {
-  const paused = status.state === 'paused';
-  const busy = status.state === 'working';
+export function trayMenuTemplate(v: TrayView, actions: TrayActions): TrayMenuItem[] {
+  const t = (k: Parameters<typeof shellText>[1], p?: Record<string, string | number>) => shellText(v.lang, k, p);
+  const paused = v.status.kind === 'paused';
+  const busy = v.status.kind === 'working';
+  const last = v.lastBackupAt
+    ? t('tray.lastBackup', { time: new Date(v.lastBackupAt).toLocaleString(v.locale, { dateStyle: 'short', timeStyle: 'short' }) })
+    : t('tray.noBackupYet');
   return [
-    { id: 'status', label: trayTooltip(status).replace(/^Twitch VOD Backup: /, ''), enabled: false },
+    { id: 'status', label: statusLine(v), enabled: false },
+    { id: 'lastBackup', label: last, enabled: false },
     { id: 'sep1', type: 'separator' },
-    { id: 'open', label: 'Open', click: actions.open },
-    { id: 'checkNow', label: 'Check now', enabled: !paused && !busy, click: actions.checkNow },
-    paused ? { id: 'resume', label: 'Resume', click: actions.resume } : { id: 'pause', label: 'Pause', click: actions.pause },
-    { id: 'openWorkFolder', label: 'Open work folder', click: actions.openWorkFolder },
+    { id: 'open', label: t('tray.open'), click: actions.open },
+    { id: 'checkNow', label: t('tray.checkNow'), enabled: !paused && !busy, click: actions.checkNow },
+    paused ? { id: 'resume', label: t('tray.resume'), click: actions.resume } : { id: 'pause', label: t('tray.pause'), click: actions.pause },
+    { id: 'retryFailed', label: t('tray.retryFailed'), enabled: v.status.facts.failed > 0, click: actions.retryFailed },
+    { id: 'openWorkFolder', label: t('tray.openWorkFolder'), click: actions.openWorkFolder },
     { id: 'sep2', type: 'separator' },
-    { id: 'quit', label: 'Quit', click: actions.quit },
+    { id: 'quit', label: t('tray.quit'), click: actions.quit },
   ];
+}
+
+/** Taskbar/dock: a bar while working, paused/error modes, none when idle (Electron's setProgressBar). */
+export function taskbarProgress(s: AppStatus): { value: number; mode: 'none' | 'normal' | 'paused' | 'error' | 'indeterminate' } {
+  if (s.kind === 'attention') return { value: s.progress ?? 1, mode: 'error' };
+  if (s.kind === 'paused') return s.progress != null ? { value: s.progress, mode: 'paused' } : { value: -1, mode: 'none' };
+  if (s.kind === 'working') return s.progress != null ? { value: Math.max(0.01, s.progress), mode: 'normal' } : { value: 2, mode: 'indeterminate' };
+  return { value: -1, mode: 'none' };
 }

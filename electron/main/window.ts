@@ -1,4 +1,6 @@
-import { BrowserWindow, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, nativeImage, protocol, session, shell, type WebContents } from 'electron';
+import type { AppStatus } from '../contract/status';
+import { shellText, type ShellLanguage } from '../contract/shell-text';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createLogger } from '../engine/util/log';
@@ -106,12 +108,93 @@ export interface MainWindowOptions {
   devServer?: string;
   show: boolean;
   icon?: string;
+  /** Where the window was last (see `fitBounds`); the default size centred otherwise. */
+  bounds?: Bounds;
+}
+
+export interface Bounds {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+const MIN = { width: 760, height: 520 };
+
+/**
+ * The saved bounds if the window would still be reachable on one of today's screens (a monitor
+ * may have been unplugged): at least 100x50 px of its top strip inside a work area. Sizes are
+ * clamped to the minimum and to that work area.
+ */
+export function fitBounds(saved: Partial<Bounds> | undefined, workAreas: Bounds[]): Bounds | undefined {
+  if (!saved || ![saved.x, saved.y, saved.width, saved.height].every((n) => typeof n === 'number' && Number.isFinite(n))) return undefined;
+  const b = saved as Bounds;
+  const area = workAreas.find((a) => {
+    const w = Math.min(b.x + b.width, a.x + a.width) - Math.max(b.x, a.x);
+    const h = Math.min(b.y + 50, a.y + a.height) - Math.max(b.y, a.y);
+    return w >= 100 && h >= 50;
+  });
+  if (!area) return undefined;
+  const width = Math.min(Math.max(b.width, MIN.width), area.width);
+  const height = Math.min(Math.max(b.height, MIN.height), area.height);
+  return { x: Math.round(b.x), y: Math.round(b.y), width: Math.round(width), height: Math.round(height) };
+}
+
+/** Saves the window's normal (not maximised) bounds after it moved or resized, at most twice a second. */
+export function rememberBounds(win: BrowserWindow, save: (b: Bounds) => void): void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const later = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      if (!win.isDestroyed()) save(win.getNormalBounds());
+    }, 500);
+  };
+  win.on('resize', later);
+  win.on('move', later);
+  win.on('close', () => {
+    if (!win.isDestroyed()) save(win.getNormalBounds());
+  });
+}
+
+/** Taskbar (Windows, Linux Unity) and dock (macOS) progress from the status model. */
+export function showTaskbarProgress(win: BrowserWindow, progress: { value: number; mode: 'none' | 'normal' | 'paused' | 'error' | 'indeterminate' }): void {
+  if (win.isDestroyed()) return;
+  win.setProgressBar(progress.value, { mode: progress.mode });
+}
+
+/** How many things need the user: failed VODs, or 1 for a held queue, a login or a full disk. */
+export function attentionCount(status: AppStatus): number {
+  return status.kind === 'attention' ? Math.max(1, status.facts.failed) : 0;
+}
+
+/**
+ * The failure badge: an overlay on the Windows taskbar button (the attention tray image), the
+ * dock badge on macOS and the launcher count on Linux (Unity) through `app.setBadgeCount`.
+ */
+export function showFailureBadge(win: BrowserWindow, count: number, opts: { platform: NodeJS.Platform; overlayIcon: string; description: string }): void {
+  if (win.isDestroyed()) return;
+  if (opts.platform === 'win32') win.setOverlayIcon(count > 0 ? nativeImage.createFromPath(opts.overlayIcon) : null, count > 0 ? opts.description : '');
+  else app.setBadgeCount(count);
+}
+
+/** Quitting mid-work asks first: the work resumes at the next start, but the user should know. */
+export function shouldAskBeforeQuit(status: AppStatus): boolean {
+  return status.facts.active > 0;
+}
+
+/** True when the user still wants to quit. */
+export function confirmQuit(win: BrowserWindow | undefined, lang: ShellLanguage): boolean {
+  const t = (k: Parameters<typeof shellText>[1]) => shellText(lang, k);
+  const options = { type: 'question' as const, buttons: [t('quit.confirm'), t('quit.cancel')], defaultId: 1, cancelId: 1, title: t('quit.title'), message: t('quit.title'), detail: t('quit.body') };
+  const answer = win && !win.isDestroyed() ? dialog.showMessageBoxSync(win, options) : dialog.showMessageBoxSync(options);
+  return answer === 0;
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1100,
-    height: 760,
+    ...(options.bounds ?? {}),
+    width: options.bounds?.width ?? 1100,
+    height: options.bounds?.height ?? 760,
     minWidth: 760,
     minHeight: 520,
     show: false,

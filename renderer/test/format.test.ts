@@ -1,16 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCountdown, formatDuration, formatPercent, formatSpeed, thumbnailSrc } from '../src/lib/format';
+import { formatBytes, formatCountdown, formatDuration, formatHours, formatOrdinal, formatPercent, formatSpeed, thumbnailSrc } from '../src/lib/format';
 
 describe('number formatting', () => {
-  it('prints decimal sizes with a unit and fixed precision', () => {
+  it('prints binary sizes (the unit of Telegram\'s limits) with a unit and fixed precision', () => {
     expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(1000)).toBe('1.00 kB');
-    expect(formatBytes(123_400_000)).toBe('123 MB');
-    expect(formatBytes(2_097_152_000)).toBe('2.10 GB');
+    expect(formatBytes(1023)).toBe('1,023 B');
+    expect(formatBytes(1024)).toBe('1.00 KiB');
+    expect(formatBytes(123 * 1024 * 1024)).toBe('123 MiB');
+    expect(formatBytes(2000 * 1024 * 1024)).toBe('1.95 GiB');
     expect(formatBytes(-1)).toBe('–');
     expect(formatBytes(null)).toBe('–');
-    expect(formatSpeed(8_200_000)).toBe('8.20 MB/s');
+    expect(formatSpeed(8.2 * 1024 * 1024)).toBe('8.20 MiB/s');
+  });
+
+  it('uses the locale\'s digits and separators', () => {
+    expect(formatBytes(1.5 * 1024 * 1024, 'it-IT')).toBe('1,50 MiB');
+    expect(formatSpeed(12.25 * 1024 * 1024, 'it-IT')).toBe('12,3 MiB/s');
+    expect(formatPercent(0.456, 'it-IT')).toBe('45%');
+    expect(formatHours(41.5 * 3600, 'it-IT')).toBe('42 h');
+    expect(formatHours(5.25 * 3600, 'en-GB')).toBe('5.3 h');
+    expect(formatOrdinal(2, 'en-GB')).toBe('2nd');
+    expect(formatOrdinal(11, 'en-GB')).toBe('11th');
+    expect(formatOrdinal(2, 'it-IT')).toBe('2º');
   });
 
   it('prints durations as h:mm:ss or m:ss, and percentages floored', () => {

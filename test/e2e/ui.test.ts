@@ -46,26 +46,31 @@ describe('browser mode: settings, queue, history, logs', () => {
   it('shows validation errors inline, refuses to save them, then applies a valid change without restart', async () => {
     const { page, running, host } = world;
     await page.getByRole('tab', { name: 'Settings' }).click();
+    // Settings by intent: the retry knobs are under "Schedule and limits", the legacy split knobs under "Advanced".
+    const view = (name: string) => page.getByRole('button', { name, exact: true }).click();
 
     const retries = page.getByLabel('Retries before failing');
     const smallest = page.getByLabel('Smallest part');
+    await view('Schedule and limits');
     await retries.fill('lots');
-    await eventually(() => page.locator('#f-vod-maxRetries-err').textContent()).toMatch(/expected number/i);
+    await eventually(() => page.locator('#f-vod-maxRetries-err').textContent()).toBe('Retries before failing must be a number.');
     expect(await retries.getAttribute('aria-invalid')).toBe('true');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
     await retries.fill('7');
     // Rules across fields (the schema's refinements) once every field has a valid shape.
+    await view('Advanced');
     await smallest.fill('5000');
-    await eventually(() => page.locator('#f-split-minFileSizeMB-err').textContent()).toContain('must be below split.maxFileSizeMB (4194)');
+    await eventually(() => page.locator('#f-split-minFileSizeMB-err').textContent()).toBe('Smallest part: must be below Largest part (4194).');
     await screenshot(page, 'settings-invalid');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
     expect(host.persistedSettings).toHaveLength(0);
     expect(running.engine.settings.vod.maxRetries).toBe(5);
 
-    await retries.fill('7');
     await smallest.fill('1000');
+    await view('Schedule and limits');
+    await retries.fill('7');
     await eventually(() => page.locator('#f-vod-maxRetries-err').count()).toBe(0);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
@@ -77,10 +82,13 @@ describe('browser mode: settings, queue, history, logs', () => {
 
   it('marks readiness problems the engine reports and switches language live', async () => {
     const { page, running } = world;
+    await page.getByRole('button', { name: 'Basics', exact: true }).click();
     await page.getByRole('button', { name: 'Remove alice' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
-    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed' }).textContent()).toContain('twitch.channels');
+    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed before the first run' }).textContent()).toContain('Twitch channels: needs at least one Twitch channel');
+    // The banner names the field by its label, not its path.
+    expect(await page.getByTestId('banner').textContent()).toBe('Still needed: Twitch channels');
     expect(running.engine.status.state).toBe('setupNeeded');
     // ...and by the field it concerns.
     expect(await page.locator('#section-twitch').getByRole('alert').textContent()).toContain('needs at least one Twitch channel');
@@ -139,19 +147,22 @@ describe('browser mode: settings, queue, history, logs', () => {
     expect(await page.locator('article[data-vod]').evaluateAll((els) => els.map((e) => e.getAttribute('data-vod')))).toEqual(['9001', '9002']);
     expect(await working.textContent()).toContain('2:05:09');
     const waiting = page.locator('[data-vod="9002"]');
-    expect(await waiting.getByRole('alert').textContent()).toContain('usher answered 503');
+    // In words first; the raw text one click away.
+    expect(await waiting.getByRole('alert').textContent()).toContain('A temporary problem; it will be tried again by itself.');
+    expect(await waiting.getByRole('alert').locator('details').textContent()).toContain('usher answered 503');
+    expect(await waiting.getByTestId('vod-status').textContent()).toBe('Waiting to retry');
     expect(await waiting.textContent()).toMatch(/next retry in [45]:\d\d/);
 
     // Live events: download progress, then a part built and uploading, then posted.
     engine.bus.emit('download.progress', { vodId: '9001', progress: { bytes: 123_400_000, segmentsDone: 30, segmentsTotal: 60, speedBps: 8_200_000, etaSec: 15 } });
-    await eventually(() => working.getByTestId('download-stats').textContent()).toMatch(/50%.*30\/60 segments.*123 MB.*8\.20 MB\/s.*ETA 0:15/s);
+    await eventually(() => working.getByTestId('download-stats').textContent()).toMatch(/50%.*30\/60 segments.*118 MiB.*7\.82 MiB\/s.*ETA 0:15/s);
     insertPlannedPart(engine.db, '9001', { index: 1, firstUnit: 0, lastUnit: 29, bytes: 120_000_000, startSec: 0, durationSec: 300 });
     engine.bus.emit('part.progress', {
       vodId: '9001',
       part: { index: 1, bytes: 120_000_000, durationSec: 300, build: 'done', upload: 'active', uploadProgress: 0.4, uploadSpeedBps: 5_000_000, posts: [{ destinationId: 'dir:x', destinationName: 'NAS', state: 'pending' }] },
     });
     const part = working.locator('[data-part="1"]');
-    await eventually(() => part.textContent()).toMatch(/Part 1.*120 MB.*5:00.*Build: done.*40%.*5\.00 MB\/s.*NAS: pending/s);
+    await eventually(() => part.textContent()).toMatch(/Part 1.*114 MiB.*5:00.*Build: done.*40%.*4\.77 MiB\/s.*NAS: removed from settings/s);
     await screenshot(page, 'queue-live');
 
     // The whole row again from the store (what the pipeline publishes after each step).
@@ -160,7 +171,7 @@ describe('browser mode: settings, queue, history, logs', () => {
     markPosted(engine.db, { vodId: '9001', generation: 0, partIdx: 1, destination: `dir:${folder}` }, null, '/nas/part1.mp4');
     updateVod(engine.db, '9001', { status: 'completed', stage: 'done', parts_total: 1 });
     engine.publishVod('9001');
-    await eventually(() => working.getByTestId('vod-status').textContent()).toContain('Completed');
+    await eventually(() => working.getByTestId('vod-status').textContent()).toContain('Backed up');
     expect(await part.textContent()).toMatch(/100%.*NAS ✓/s);
     expect(await working.getByRole('button', { name: 'Skip' }).count()).toBe(0);
   });
@@ -236,6 +247,7 @@ describe('browser mode: settings, queue, history, logs', () => {
     expect(running.engine.secrets.twitchClientSecret).toBe('legacy-secret-never-shown');
     expect(host.persistedSecrets.some((p) => p.patch.twitchClientSecret === 'legacy-secret-never-shown')).toBe(true);
     // The form follows the engine's new settings.
+    await page.getByRole('button', { name: 'Schedule and limits', exact: true }).click();
     await eventually(() => page.getByLabel('Retries before failing').inputValue()).toBe('9');
     expect(await page.content()).not.toContain('legacy-secret-never-shown');
   });
@@ -259,7 +271,13 @@ describe('browser mode: settings, queue, history, logs', () => {
       );
     for (const tab of ['Queue', 'History', 'Settings', 'Logs', 'Accounts']) {
       await page.getByRole('tab', { name: tab }).click();
-      if (tab === 'Settings') await page.locator('#section-advanced summary').click();
+      if (tab === 'Settings') {
+        for (const view of ['Basics', 'Schedule and limits', 'Advanced']) {
+          await page.getByRole('button', { name: view, exact: true }).click();
+          if (view === 'Advanced') await page.locator('#section-advanced summary').click();
+          expect(await unnamed(), view).toEqual([]);
+        }
+      }
       expect(await unnamed(), tab).toEqual([]);
     }
 

@@ -58,6 +58,13 @@ describe('first-run wizard to a posted VOD', () => {
     expect(await wizard.getAttribute('data-step')).toBe('twitch');
 
     await page.getByLabel('Client ID').fill(twitch.clientId);
+    // A secret Twitch refuses is tested before it is stored, and never kept.
+    await page.getByLabel(/Client Secret/).fill('not-the-secret');
+    await page.getByRole('button', { name: 'Test + Continue' }).click();
+    await eventually(() => page.getByTestId('wizard-error').textContent()).toContain('Twitch refused');
+    expect(running.engine.secrets.twitchClientSecret).toBeUndefined();
+    expect(await wizard.getAttribute('data-step')).toBe('twitch');
+    expect(await page.getByText('not set', { exact: true }).count()).toBe(1);
     await page.getByLabel(/Client Secret/).fill(twitch.clientSecret);
     await screenshot(page, 'wizard-1-twitch');
     await page.getByRole('button', { name: 'Test + Continue' }).click();
@@ -70,12 +77,24 @@ describe('first-run wizard to a posted VOD', () => {
     expect(await page.getByRole('alert').textContent()).toContain('nobody_here');
     await screenshot(page, 'wizard-2-channels');
     await page.getByRole('button', { name: 'Continue' }).click();
-    await eventually(() => wizard.getAttribute('data-step')).toBe('telegram');
+    await eventually(() => wizard.getAttribute('data-step')).toBe('scope');
     expect(running.engine.settings.twitch.channels.map((c) => c.channel)).toEqual(['streamer']);
+
+    // What to back up: new broadcasts by default; the others say what they mean before the first check.
+    expect(await page.getByRole('radio', { name: 'New broadcasts from now on' }).isChecked()).toBe(true);
+    expect(await page.getByTestId('scope-preview').textContent()).toContain('the next broadcast will be the first');
+    await page.getByRole('radio', { name: 'Everything Twitch still has' }).check();
+    await eventually(() => page.getByTestId('scope-preview').textContent()).toMatch(/^1 VOD, 0\.0 h, about [\d.]+ MiB$/);
+    await screenshot(page, 'wizard-what-to-back-up');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await eventually(() => wizard.getAttribute('data-step')).toBe('telegram');
+    expect(running.engine.settings.twitch.channels[0].backup?.mode).toBe('all');
+    // One Continue at a time on the Telegram step.
+    expect(await page.getByRole('button', { name: 'Continue' }).count()).toBe(0);
 
     await page.getByLabel('api_id').fill(String(STANDIN_API_ID));
     await page.getByLabel('api_hash').fill(STANDIN_API_HASH);
-    await page.getByRole('button', { name: 'Continue' }).first().click();
+    await page.getByRole('button', { name: 'Log in to Telegram' }).click();
     const login = page.getByTestId('telegram-login');
     // The QR code is drawn from the login URL the engine gives; cancelling goes back to the choice.
     await page.getByRole('radio', { name: 'QR code' }).check();
@@ -122,13 +141,15 @@ describe('first-run wizard to a posted VOD', () => {
     expect(running.engine.settings.destinations).toEqual([]);
 
     expect(await page.getByTestId('premium').textContent()).toContain('no Telegram Premium');
-    expect(await page.getByLabel('Largest part (MB)').inputValue()).toBe('2097');
+    // No part size fixed from the account: Premium stays "ask Telegram" unless forced.
+    expect(await page.getByLabel('Telegram Premium').inputValue()).toBe('auto');
+    expect(await page.getByLabel('Largest part (MB)').inputValue()).toBe('4194');
     // Small parts so this short VOD makes several.
     await page.getByLabel('Largest part (MB)').fill('2');
     await page.getByRole('button', { name: 'Finish and start the first check' }).click();
     await page.getByTestId('wizard-done').waitFor();
     expect(running.engine.settings.split.maxFileSizeMB).toBe(2);
-    expect(running.engine.settings.telegram.premium).toBe('no');
+    expect(running.engine.settings.telegram.premium).toBe('auto');
     expect(running.engine.settings.destinations).toEqual([{ kind: 'telegram', name: 'VOD Archive', chatId: `-100${archive.id}` }]);
     await screenshot(page, 'wizard-6-done');
   });
@@ -151,15 +172,16 @@ describe('first-run wizard to a posted VOD', () => {
     await screenshot(page, 'queue-completed');
 
     const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
-    expect(seen.some((t) => /Working: downloading/.test(t))).toBe(true);
+    expect(seen.some((t) => /Downloading/.test(t))).toBe(true);
     expect(seen.some((t) => /\d+\/\d+ segments/.test(t))).toBe(true);
-    expect(seen.some((t) => /Working: (uploading|posting|building parts)/.test(t))).toBe(true);
+    expect(seen.some((t) => /(Uploading|Posting|Building) part \d+ of \d+/.test(t))).toBe(true);
 
     const parts = partsOf(running.engine.db, '7001');
     expect(parts.length).toBeGreaterThanOrEqual(2);
     await eventually(() => card.locator('[data-part]').count()).toBe(parts.length);
-    // Every part posted, with a link to its message in the public channel.
-    const links = await card.getByRole('link', { name: /Open message: VOD Archive/ }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    // Every part posted, with a link to its message in the public channel (in the finished card's details).
+    await card.getByText(/^Parts and posts/).click();
+    const links = await card.getByRole('link', { name: /VOD Archive ✓ \(Open message\)/ }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toHaveLength(parts.length);
     for (const link of links) expect(link).toMatch(/^https:\/\/t\.me\/vod_archive\/\d+$/);
     const archive = telegram.state().chats.find((c) => c.title === 'VOD Archive')!;
@@ -188,5 +210,19 @@ describe('first-run wizard to a posted VOD', () => {
     await eventually(() => page.getByTestId('tg-account').textContent()).toContain('Carol');
     expect(await page.locator('.badge', { hasText: 'Premium' }).count()).toBe(1);
     await screenshot(page, 'accounts-premium');
+  });
+
+  it('refuses to save a Telegram destination the logged-in account cannot post in', async () => {
+    const { page, running } = world;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const before = running.engine.settings.destinations.length;
+    await page.getByRole('button', { name: 'Add: Telegram chat' }).click();
+    const row = page.locator('.dest').nth(before);
+    await row.getByLabel('Name', { exact: true }).fill('Not mine');
+    await row.getByLabel('Chat id or @username').fill('-1009999999999');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await eventually(() => page.getByTestId('save-error').textContent()).toContain('Fix the fields');
+    expect(await row.textContent()).toContain('cannot post in this chat');
+    expect(running.engine.settings.destinations).toHaveLength(before);
   });
 });

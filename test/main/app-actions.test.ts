@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -24,6 +24,8 @@ function deps(over: Partial<AppActionDeps> = {}): AppActionDeps {
     storageInfo: () => ({ backend: 'basic_text', encrypted: false, warning: 'only obfuscated' }),
     openPath: vi.fn(async () => ''),
     openExternal: vi.fn(() => true),
+    showItemInFolder: vi.fn(),
+    folderDestinations: () => [join(tmp, 'nas')],
     getStartAtLogin: () => ({ enabled: false, startHidden: true, supported: true }),
     setStartAtLogin: (enabled, startHidden) => ({ enabled, startHidden, supported: true }),
     describeTools: async () => [{ name: 'ffmpeg', path: null, source: null, version: null, error: 'ffmpeg was not found' }],
@@ -50,6 +52,22 @@ describe('app actions', () => {
     expect(existsSync(join(tmp, 'work'))).toBe(true);
     expect(d.openPath).toHaveBeenCalledWith(join(tmp, 'work'));
     expect(reply).toEqual({ ok: true, result: { ok: false, error: 'No application is registered' } });
+  });
+
+  it('shows a posted file only inside a configured folder destination', async () => {
+    const d = deps();
+    const file = join(tmp, 'nas', 'alice', 'part1.mp4');
+    mkdirSync(join(tmp, 'nas', 'alice'), { recursive: true });
+    writeFileSync(file, 'x');
+    expect(await dispatchAppCall({ method: 'showPostedFile', params: { path: file } }, createAppHandlers(d))).toEqual({ ok: true, result: { ok: true } });
+    expect(d.showItemInFolder).toHaveBeenCalledWith(file);
+    for (const path of [join(tmp, 'nas', '..', 'secrets.json'), join(tmp, 'nasty', 'x.mp4'), '/etc/passwd', join(tmp, 'nas')]) {
+      const reply = await dispatchAppCall({ method: 'showPostedFile', params: { path } }, createAppHandlers(d));
+      expect(reply, path).toMatchObject({ ok: true, result: { ok: false, error: expect.stringContaining('not inside a folder destination') } });
+    }
+    const gone = await dispatchAppCall({ method: 'showPostedFile', params: { path: join(tmp, 'nas', 'gone.mp4') } }, createAppHandlers(d));
+    expect(gone).toMatchObject({ result: { ok: false, error: expect.stringContaining('no longer exists') } });
+    expect(d.showItemInFolder).toHaveBeenCalledTimes(1);
   });
 
   it('quit happens after the reply', async () => {

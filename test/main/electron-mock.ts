@@ -48,7 +48,22 @@ export class BrowserWindow extends EventEmitter {
   isMinimized = () => false;
   isVisible = () => this.visible;
   isDestroyed = () => false;
+  progress: Array<{ value: number; mode?: string }> = [];
+  setProgressBar = vi.fn((value: number, options?: { mode?: string }) => void this.progress.push({ value, mode: options?.mode }));
+  normalBounds = { x: 10, y: 20, width: 900, height: 700 };
+  overlays: Array<{ icon: unknown; description: string }> = [];
+  setOverlayIcon = vi.fn((icon: unknown, description: string) => void this.overlays.push({ icon, description }));
+  getNormalBounds = () => ({ ...this.normalBounds });
 }
+
+export const dialog = {
+  answer: 0,
+  asked: [] as Array<Record<string, unknown>>,
+  showMessageBoxSync: vi.fn((...args: unknown[]) => {
+    dialog.asked.push(args.at(-1) as Record<string, unknown>);
+    return dialog.answer;
+  }),
+};
 
 export class Tray extends EventEmitter {
   static created: Tray[] = [];
@@ -86,7 +101,7 @@ export class Notification extends EventEmitter {
   static isSupported() {
     return Notification.supported;
   }
-  constructor(public options: { title: string; body: string; urgency?: string; icon?: string }) {
+  constructor(public options: { title: string; body: string; urgency?: string; icon?: string; actions?: Array<{ type: string; text: string }> }) {
     super();
   }
   show() {
@@ -182,11 +197,19 @@ export const app = Object.assign(new EventEmitter(), {
   getAppPath: () => app.appPath,
   whenReady: vi.fn(async () => undefined),
   setAppUserModelId: vi.fn(),
+  getLocale: () => 'en-US',
+  badgeCounts: [] as number[],
+  setBadgeCount: vi.fn((n: number) => void app.badgeCounts.push(n)),
 });
+
+export const screen = {
+  getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
+};
 
 export const shell = {
   openExternal: vi.fn(async (_url: string) => undefined),
   openPath: vi.fn(async (_path: string) => ''),
+  showItemInFolder: vi.fn(),
 };
 
 export const protocol = {

@@ -99,10 +99,19 @@ describe('main process wiring', () => {
     expect(trayPort.posted.at(-1)).toMatchObject({ kind: 'request', method: 'queue.checkNow' });
   });
 
-  it('status updates reach the tray', () => {
-    engine().emit('message', status('working', 'Downloading 40%'));
-    expect(tray.tooltip).toContain('Downloading 40%');
+  it('the tray and the taskbar follow the engine events through the status model', async () => {
+    const trayPort = electron.MessageChannelMain.created.map((c) => c.port2).find((p) => p.started)!;
+    const event = (name: string, data: unknown) => trayPort.emit('message', { data: { kind: 'event', event: name, data } });
+    event('status', { state: 'working', message: null, nextCheckAt: null, diskFreeBytes: null });
+    event('vod', {
+      id: '1', channelId: '1', channelName: 'a', title: 'Stream', createdAt: '2026-01-01T00:00:00Z', durationSec: 60, url: '', thumbnailUrl: '',
+      status: 'processing', stage: 'downloading', retries: 0, nextRetryAt: null, lastError: null, errorClass: null,
+      download: { bytes: 1, segmentsDone: 4, segmentsTotal: 10, speedBps: 1, etaSec: 1 }, parts: [], partsTotal: null, updatedAt: '2026-01-01T00:00:00Z',
+    });
+    await vi.waitFor(() => expect(tray.tooltip).toBe('Twitch VOD Backup: Working · 18% done'));
     expect((tray.image as { path: string }).path).toMatch(/tray-working\.png$/);
+    expect(win.progress.at(-1)?.mode).toBe('normal');
+    expect(win.progress.at(-1)?.value).toBeCloseTo(0.18);
   });
 
   it('a VOD notice shows a notification whose click opens that VOD', () => {
@@ -135,7 +144,7 @@ describe('main process wiring', () => {
     electron.Notification.shown.length = 0;
     engine().crash(1);
     expect(electron.Notification.shown.map((n) => n.options.title)).toEqual(['Twitch VOD Backup restarted its engine']);
-    expect((tray.image as { path: string }).path).toMatch(/tray-error\.png$/);
+    expect((tray.image as { path: string }).path).toMatch(/tray-attention\.png$/);
     // The real 1 s backoff timer restarts it.
     await vi.waitFor(() => expect(electron.utilityProcess.forked).toHaveLength(2), { timeout: 10_000 });
     engine().emit('spawn');

@@ -57,3 +57,21 @@ describe('notifications', () => {
     expect(electron.Notification.shown).toHaveLength(0);
   });
 });
+
+describe('notifications in the UI language, with an action', () => {
+  it('titles a notice by its kind in Italian, keeps the engine text (it names the VOD) in the body, and offers "open the VOD"', () => {
+    const spec = notificationFor({ kind: 'vodFailed', title: 'Failed: Stream 2', body: 'Telegram refused the file', vodId: '222' }, 'it');
+    expect(spec).toMatchObject({ title: 'VOD non riuscito', body: 'Failed: Stream 2\nTelegram refused the file', action: 'Apri il VOD' });
+    expect(notificationFor({ kind: 'closedToTray', title: 'Still running', body: 'in the tray' }, 'it').body).toContain('area di notifica');
+    expect(notificationFor({ kind: 'loginNeeded', title: 't', body: 'b' }, 'it').action).toBeUndefined();
+  });
+
+  it('the action button does what a click does', () => {
+    const clicks: unknown[] = [];
+    showNotice({ kind: 'vodFailed', title: 'Failed: Stream 2', body: 'x', vodId: '222' }, (c) => clicks.push(c), undefined, 'en');
+    const n = electron.Notification.shown.at(-1)!;
+    expect(n.options.actions).toEqual([{ type: 'button', text: 'Open the VOD' }]);
+    n.emit('action');
+    expect(clicks).toEqual([{ action: 'openVod', vodId: '222' }]);
+  });
+});

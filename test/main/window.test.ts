@@ -174,3 +174,62 @@ describe('hardenWebContents', () => {
     expect(electron.shell.openExternal).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('window bounds and quitting', () => {
+  const screen = [{ x: 0, y: 0, width: 1920, height: 1040 }];
+  it('restores saved bounds only where the window can still be reached, clamped to the screen and the minimum', () => {
+    expect(win.fitBounds({ x: 100, y: 80, width: 1000, height: 700 }, screen)).toEqual({ x: 100, y: 80, width: 1000, height: 700 });
+    // The monitor it was on is gone.
+    expect(win.fitBounds({ x: 2500, y: 80, width: 1000, height: 700 }, screen)).toBeUndefined();
+    expect(win.fitBounds({ x: 10, y: 10, width: 300, height: 5000 }, screen)).toEqual({ x: 10, y: 10, width: 760, height: 1040 });
+    expect(win.fitBounds({ x: 'a' } as never, screen)).toBeUndefined();
+    expect(win.fitBounds(undefined, screen)).toBeUndefined();
+  });
+
+  it('saves the normal bounds after a move, once, and on close', async () => {
+    const w = win.createMainWindow({ preload, show: true, bounds: { x: 5, y: 6, width: 900, height: 700 } });
+    const fake = electron.BrowserWindow.created.at(-1)!;
+    expect(fake.options).toMatchObject({ x: 5, y: 6, width: 900, height: 700, minWidth: 760 });
+    const saved: unknown[] = [];
+    win.rememberBounds(w, (b) => saved.push(b));
+    fake.emit('move');
+    fake.emit('resize');
+    await vi.waitFor(() => expect(saved).toHaveLength(1));
+    fake.emit('close', { preventDefault() {} });
+    expect(saved).toEqual([fake.normalBounds, fake.normalBounds]);
+  });
+
+  it('asks before quitting while a VOD is worked on, and quits only on yes', () => {
+    const facts = { active: 1, waiting: 0, failed: 0, nextRetryAt: null, progress: 0.5 };
+    expect(win.shouldAskBeforeQuit({ kind: 'working', reason: null, retryAt: null, progress: 0.5, facts })).toBe(true);
+    expect(win.shouldAskBeforeQuit({ kind: 'idle', reason: null, retryAt: null, progress: null, facts: { ...facts, active: 0 } })).toBe(false);
+    electron.dialog.answer = 1;
+    expect(win.confirmQuit(undefined, 'it')).toBe(false);
+    expect(electron.dialog.asked.at(-1)).toMatchObject({ buttons: ['Esci', 'Continua'], cancelId: 1 });
+    electron.dialog.answer = 0;
+    expect(win.confirmQuit(undefined, 'en')).toBe(true);
+  });
+});
+
+describe('failure badge', () => {
+  const facts = { active: 0, waiting: 0, failed: 2, nextRetryAt: null, progress: null };
+  it('counts what needs the user: failed VODs, or one for a held queue or a login', () => {
+    expect(win.attentionCount({ kind: 'attention', reason: 'vodFailed', retryAt: null, progress: null, facts })).toBe(2);
+    expect(win.attentionCount({ kind: 'attention', reason: 'loginNeeded', retryAt: null, progress: null, facts: { ...facts, failed: 0 } })).toBe(1);
+    expect(win.attentionCount({ kind: 'working', reason: null, retryAt: null, progress: 0.1, facts })).toBe(0);
+  });
+
+  it('overlays the taskbar button on Windows and sets the badge count elsewhere, and clears both', () => {
+    const w = win.createMainWindow({ preload, show: true });
+    const fake = electron.BrowserWindow.created.at(-1)!;
+    win.showFailureBadge(w, 2, { platform: 'win32', overlayIcon: '/tray/tray-attention.png', description: 'Needs attention' });
+    win.showFailureBadge(w, 0, { platform: 'win32', overlayIcon: '/tray/tray-attention.png', description: 'Needs attention' });
+    expect(fake.overlays).toEqual([
+      { icon: expect.objectContaining({ path: '/tray/tray-attention.png' }), description: 'Needs attention' },
+      { icon: null, description: '' },
+    ]);
+    win.showFailureBadge(w, 3, { platform: 'darwin', overlayIcon: '', description: '' });
+    win.showFailureBadge(w, 0, { platform: 'linux', overlayIcon: '', description: '' });
+    expect(electron.app.badgeCounts.slice(-2)).toEqual([3, 0]);
+  });
+});

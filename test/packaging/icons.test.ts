@@ -9,7 +9,7 @@ import { buildIco, parseIco, pngSize } from '../../scripts/icons/ico.mjs';
 const repo = process.cwd();
 const tmp = mkdtempSync(join(tmpdir(), 'tvb-icons-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-const STATES = ['idle', 'working', 'error', 'loginNeeded'];
+const STATES = ['idle', 'working', 'paused', 'retrying', 'attention'];
 
 const read = (...p: string[]) => readFileSync(join(repo, ...p));
 const size = (buf: Buffer) => (pngSize(buf) as { width: number; height: number }).width;

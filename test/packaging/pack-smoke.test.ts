@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineToHost } from '../../electron/contract/host';
 import { findTool, requireTool } from '../../electron/engine/util/binaries';
 import { runtimePaths } from '../../electron/main/paths';
-import { trayIconFile } from '../../electron/main/tray-model';
+import { TRAY_ICON_STATES, trayIconFile } from '../../electron/main/tray-model';
 import { hlsCacheDir, makeHlsVod } from '../fakes/hls';
 import { startTwitchStandIn } from '../fakes/twitch/server';
 
@@ -154,7 +154,7 @@ describe.skipIf(process.platform !== 'linux')('packaged app (linux dir target)',
     expect(entries).toContain(inAsar(join(paths.rendererDir, 'index.html')));
     expect(paths.sqliteNativeBinding).toBeUndefined();
     expect(existsSync(paths.appIcon)).toBe(true);
-    for (const state of ['idle', 'working', 'error', 'loginNeeded'] as const) {
+    for (const state of TRAY_ICON_STATES) {
       expect(existsSync(trayIconFile(paths.trayDir, state, 'linux'))).toBe(true);
     }
     // With nothing on PATH and no override, the bundled copies are found and run.

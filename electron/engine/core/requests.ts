@@ -3,13 +3,17 @@ import { SECRET_NAMES, secretsPresence, type Secrets } from '../../contract/sett
 import { importLegacy } from '../settings/legacy-import';
 import type { QueueControl } from '../pipeline/ports';
 import { operationsFor } from '../store/operations';
-import { getVod, historyVods } from '../store/vods';
+import { getVod } from '../store/vods';
 import { EngineError } from '../util/errors';
 import { recentLogLines } from '../util/log';
 import type { Engine } from './engine';
 import type { TelegramService } from './telegram-service';
 import type { TwitchService } from './twitch-service';
-import { vodRow } from './vod-rows';
+import { listHistory } from './queries/history';
+import { previewCaption } from './queries/caption-preview';
+import { previewScope } from './queries/scope-preview';
+import { repostTo, retryDestination } from './queries/vod-actions';
+import { vodThumbnail } from '../twitch/thumbnails';
 
 type Handler<N extends RequestName> = (params: ParsedParams<N>) => Promise<RequestResult<N>> | RequestResult<N>;
 export type Handlers = { [N in RequestName]: Handler<N> };
@@ -65,7 +69,7 @@ export function createHandlers(engine: Engine, services: HandlerServices): Handl
       engine.updateSecrets(clean, remove);
       return { secrets: secretsPresence(engine.secrets) };
     },
-    'twitch.test': () => twitch.test(),
+    'twitch.test': (candidate) => twitch.test(candidate),
     'twitch.resolveChannels': ({ channels }) => twitch.resolveChannels(channels),
     'telegram.login.start': (params) => telegram.startLogin(params),
     'telegram.login.code': ({ code }) => telegram.submitCode(code),
@@ -83,11 +87,14 @@ export function createHandlers(engine: Engine, services: HandlerServices): Handl
     'vod.skip': ({ vodId }) => (vodMustExist(vodId), queue.skip(vodId), ok),
     'vod.cancel': ({ vodId }) => (vodMustExist(vodId), queue.cancel(vodId), ok),
     'vod.repost': ({ vodId }) => (vodMustExist(vodId), queue.repost(vodId), ok),
-    'history.list': ({ query, status, limit, offset }) => {
-      const statuses = status === 'all' ? (['completed', 'failed', 'skipped'] as const) : [status];
-      const all = historyVods(engine.db, statuses, query);
-      return { rows: all.slice(offset, offset + limit).map((v) => vodRow(engine.db, v, engine.settings)), total: all.length };
-    },
+    'vod.retryDestination': (params) => retryDestination(engine, queue, params),
+    'vod.repostTo': (params) => repostTo(engine, queue, params),
+    'vod.thumbnail': async ({ vodId, part }) => ({
+      dataUrl: await vodThumbnail({ db: engine.db, dataDir: engine.paths.dataDir, livePhrases: engine.settings.vod.liveThumbnailPhrases }, vodId, part),
+    }),
+    'caption.preview': (params) => previewCaption(engine.db, params, engine.account?.premium ?? engine.settings.telegram.premium === 'yes'),
+    'scope.preview': (params) => previewScope(params, (channel) => twitch.archive(channel)),
+    'history.list': (params) => listHistory(engine, params),
     'logs.tail': ({ limit, level }) => recentLogLines(limit, level),
     'vod.operations': ({ vodId, limit }) => {
       vodMustExist(vodId);

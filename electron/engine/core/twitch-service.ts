@@ -2,7 +2,9 @@ import type { ChannelProblem, TwitchChannelInfo } from '../../contract/domain';
 import type { Secrets, Settings } from '../../contract/settings';
 import { resolveChannels } from '../twitch/channels';
 import { HelixClient } from '../twitch/helix';
+import { listArchiveVideos } from '../twitch/videos';
 import { EngineError } from '../util/errors';
+import { registerSecret } from '../util/redact';
 import type { Engine } from './engine';
 
 /**
@@ -32,9 +34,19 @@ export class TwitchService {
     return this.helixClient;
   }
 
-  async test(): Promise<{ ok: boolean; message: string }> {
+  async test(candidate: { clientId?: string; clientSecret?: string } = {}): Promise<{ ok: boolean; message: string }> {
     try {
-      const helix = this.helix();
+      registerSecret(candidate.clientSecret);
+      const { settings, secrets } = this.engine;
+      // Candidates are tried on a client of their own, so nothing is stored until they work.
+      const helix =
+        candidate.clientId || candidate.clientSecret
+          ? createHelix(
+              { ...settings, twitch: { ...settings.twitch, clientId: candidate.clientId ?? settings.twitch.clientId } },
+              { twitchClientSecret: candidate.clientSecret ?? secrets.twitchClientSecret },
+              () => {},
+            )
+          : this.helix();
       await helix.tokens.token();
       await helix.get('/users', { login: 'twitch' });
       return { ok: true, message: `Connected to Twitch with a${helix.tokens.kind === 'user' ? ' user' : 'n app'} token.` };
@@ -65,6 +77,12 @@ export class TwitchService {
       missing.forEach((ref, i) => this.channelCache.set(ref.toLowerCase(), found[i]));
     }
     return refs.map((r) => this.channelCache.get(r.toLowerCase()) as TwitchChannelInfo);
+  }
+
+  async archive(channelRef: string, signal?: AbortSignal): Promise<Array<{ id: string; createdAt: string; title: string; durationSec: number }>> {
+    const [channel] = await this.resolveChannels([channelRef], signal);
+    if (!channel) throw new EngineError('permanent', 'channel_not_found', `Twitch has no channel ${channelRef}.`);
+    return listArchiveVideos(this.helix(), channel.id, { signal });
   }
 }
 

@@ -1,25 +1,49 @@
 /**
  * Number formatting for the UI: always with units, fixed precision so numbers do not make rows
- * jump. Sizes are decimal (1 MB = 1,000,000 bytes) like the settings' MB values.
+ * jump, digits and separators from `Intl` for the UI's locale. One unit system: binary sizes
+ * (1 MiB = 1,048,576 bytes), the unit Telegram's limits are stated in (2000 MiB, 4000 MiB).
  */
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const numberFormats = new Map<string, Intl.NumberFormat>();
 
-export function formatBytes(bytes: number | null | undefined): string {
+export function formatNumber(value: number, locale = 'en-GB', digits = 0): string {
+  const key = `${locale}/${digits}`;
+  let nf = numberFormats.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    numberFormats.set(key, nf);
+  }
+  return nf.format(value);
+}
+
+export function formatBytes(bytes: number | null | undefined, locale = 'en-GB'): string {
   if (bytes == null || !Number.isFinite(bytes) || bytes < 0) return '–';
   let value = bytes;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
     unit++;
   }
   const digits = unit === 0 ? 0 : value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+  return `${formatNumber(value, locale, digits)} ${UNITS[unit]}`;
 }
 
-export function formatSpeed(bytesPerSec: number | null | undefined): string {
+export function formatSpeed(bytesPerSec: number | null | undefined, locale = 'en-GB'): string {
   if (bytesPerSec == null || !Number.isFinite(bytesPerSec) || bytesPerSec < 0) return '–';
-  return `${formatBytes(bytesPerSec)}/s`;
+  return `${formatBytes(bytesPerSec, locale)}/s`;
+}
+
+/** "2nd" / "2º": a place in the queue. */
+export function formatOrdinal(n: number, locale = 'en-GB'): string {
+  if (!locale.startsWith('en')) return `${n}º`;
+  const rule = new Intl.PluralRules(locale, { type: 'ordinal' }).select(n);
+  return `${n}${{ one: 'st', two: 'nd', few: 'rd' }[rule as 'one'] ?? 'th'}`;
+}
+
+/** Hours with one decimal ("41.5 h"), for totals. */
+export function formatHours(totalSec: number, locale = 'en-GB'): string {
+  return `${formatNumber(totalSec / 3600, locale, totalSec < 36_000 ? 1 : 0)} h`;
 }
 
 /** h:mm:ss (or m:ss under an hour). */
@@ -33,10 +57,10 @@ export function formatDuration(totalSec: number | null | undefined): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
 }
 
-export function formatPercent(fraction: number | null | undefined): string {
+export function formatPercent(fraction: number | null | undefined, locale = 'en-GB'): string {
   if (fraction == null || !Number.isFinite(fraction)) return '–';
   const clamped = Math.min(1, Math.max(0, fraction));
-  return `${Math.floor(clamped * 100)}%`;
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0, roundingMode: 'floor' } as Intl.NumberFormatOptions).format(Math.floor(clamped * 100) / 100);
 }
 
 /** Local date and time of an ISO timestamp in the UI language. */

@@ -36,15 +36,12 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'telegram.captionTemplate', kind: 'text', label: l('Caption', 'Didascalia'), help: l('Placeholders: {title} {channel} {date} {time} {part} {parts} {duration} {url}', 'Segnaposto: {title} {channel} {date} {time} {part} {parts} {duration} {url}') },
     { path: 'telegram.dateFormat', kind: 'text', label: l('Date format', 'Formato data') },
     { path: 'telegram.timeZone', kind: 'text', label: l('Time zone (empty = this computer’s)', 'Fuso orario (vuoto = quello del computer)') },
-    { path: 'telegram.uploadConcurrency', kind: 'int', label: l('Parallel upload requests', 'Richieste di caricamento in parallelo') },
-    { path: 'telegram.postDelaySec', kind: 'number', label: l('Pause between uploads', 'Pausa tra i caricamenti'), unit: 's' },
     { path: 'telegram.alerts', kind: 'bool', label: l('Send critical alerts to Telegram', 'Invia gli avvisi critici su Telegram') },
     { path: 'telegram.alertDestination', kind: 'text', label: l('Alert destination key (empty = first chat)', 'Destinazione degli avvisi (vuoto = prima chat)') },
   ],
   destinations: [],
   vod: [
     { path: 'vod.autoCheck', kind: 'bool', label: l('Check for new VODs automatically', 'Controlla i nuovi VOD automaticamente') },
-    { path: 'vod.checkIntervalSec', kind: 'int', label: l('Check interval', 'Intervallo di controllo'), unit: 's' },
     { path: 'vod.qualities', kind: 'list', label: l('Qualities, in order of preference', 'Qualità, in ordine di preferenza'), help: l('Comma separated; best = source.', 'Separate da virgola; best = sorgente.') },
     { path: 'vod.liveThumbnailPhrases', kind: 'list', label: l('Thumbnail phrases that mean “still live”', 'Frasi della miniatura che indicano “ancora in diretta”') },
     { path: 'vod.minRetryDelaySec', kind: 'int', label: l('First retry after', 'Primo tentativo dopo'), unit: 's' },
@@ -52,6 +49,9 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'vod.maxRetries', kind: 'int', label: l('Retries before failing', 'Tentativi prima di fallire') },
     { path: 'vod.downloadConcurrency', kind: 'int', label: l('Parallel segment downloads', 'Download di segmenti in parallelo') },
     { path: 'vod.bandwidthCapMBps', kind: 'number', label: l('Bandwidth cap (0 = none)', 'Limite di banda (0 = nessuno)'), unit: 'MB/s', step: 0.5 },
+    { path: 'vod.checkIntervalSec', kind: 'int', label: l('Check interval', 'Intervallo di controllo'), unit: 's' },
+    { path: 'telegram.postDelaySec', kind: 'number', label: l('Pause between uploads', 'Pausa tra i caricamenti'), unit: 's' },
+    { path: 'telegram.uploadConcurrency', kind: 'int', label: l('Parallel upload requests', 'Richieste di caricamento in parallelo') },
   ],
   split: [
     { path: 'split.maxFileSizeMB', kind: 'int', label: l('Largest part', 'Parte più grande'), unit: 'MB' },
@@ -76,6 +76,12 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
       label: l('Language', 'Lingua'),
       options: [{ value: 'auto', label: l('Automatic', 'Automatica') }, { value: 'en', label: l('English', 'English') }, { value: 'it', label: l('Italiano', 'Italiano') }],
     },
+    {
+      path: 'app.theme',
+      kind: 'select',
+      label: l('Theme', 'Tema'),
+      options: [{ value: 'system', label: l('Like the system', 'Come il sistema') }, { value: 'light', label: l('Light', 'Chiaro') }, { value: 'dark', label: l('Dark', 'Scuro') }],
+    },
     { path: 'app.notifications', kind: 'bool', label: l('Desktop notifications', 'Notifiche sul desktop') },
     { path: 'app.startAtLogin', kind: 'bool', label: l('Start at login', 'Avvia all’accesso') },
     { path: 'app.startHidden', kind: 'bool', label: l('Start in the tray', 'Avvia nell’area di notifica') },
@@ -96,6 +102,27 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
 };
 
 export const SECTION_ORDER: SectionId[] = ['twitch', 'telegram', 'destinations', 'vod', 'split', 'ordering', 'paths', 'app', 'advanced'];
+
+/**
+ * Settings by intent (issue 13 item 5): what most people set (Basics), when and how hard the app
+ * works (Schedule and limits), and the legacy tool's knobs, paths, endpoints and test servers
+ * (Advanced). The part size has its own preset control in Basics.
+ */
+export type SettingsView = 'basics' | 'schedule' | 'advanced';
+export const VIEWS: Record<SettingsView, SectionId[]> = {
+  basics: ['twitch', 'destinations', 'telegram', 'app'],
+  schedule: ['vod', 'ordering'],
+  advanced: ['split', 'paths', 'advanced'],
+};
+/** Shown by the part size presets in Basics instead of in its section. */
+export const PRESET_FIELDS = new Set(['split.maxFileSizeMB', 'telegram.premium']);
+
+/** Telegram's limits (core.telegram.org/api/files: at most 4000 parts of 512 KiB = 2000 MiB, 8000 with Premium = 4000 MiB) in the setting's 1,000,000-byte MB. */
+export const MIB_PER_MB = 1_000_000 / (1024 * 1024);
+export const PART_PRESETS = [
+  { id: 'telegram', mib: 2000, mb: Math.floor((2000 * 1024 * 1024) / 1_000_000) },
+  { id: 'premium', mib: 4000, mb: Math.floor((4000 * 1024 * 1024) / 1_000_000) },
+] as const;
 
 /** Text shown in a control for a stored value. */
 export function toControl(kind: FieldKind, value: unknown): string | boolean {

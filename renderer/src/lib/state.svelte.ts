@@ -1,8 +1,11 @@
+import { SvelteSet } from 'svelte/reactivity';
 import type { EngineStatus, LoginStep, TelegramAccount, VodRow } from '../../../electron/contract/domain';
 import type { EngineApi } from '../../../electron/contract/client';
 import type { LogLine, Notice, SettingsView } from '../../../electron/contract/protocol';
+import { destinationKey as destKey } from '../../../electron/contract/settings';
 import type { Connection } from './api';
 import { LOCALES, pickLanguage, translate, type Language, type MessageKey } from './i18n';
+import { appStatus, queueFacts } from '../../../electron/contract/status';
 import { applyDownload, applyPart, removeVod, sortQueue, upsertVod } from './queue';
 import type { ConnectionState } from './ws-transport';
 
@@ -33,6 +36,12 @@ export class AppState {
   now = $state(Date.now());
 
   readonly queue = $derived(sortQueue(this.vods));
+  /** The one status model (contract/status.ts), as the tray and taskbar see it too. */
+  readonly appStatus = $derived(appStatus(this.status, queueFacts(this.vods), (this.settingsView?.settings.advanced.lowDiskGuardMB ?? 0) * 1_000_000));
+  /** Destination keys still configured: a post to any other is shown as removed. */
+  readonly destinationKeys: ReadonlySet<string> = $derived(new SvelteSet(this.settingsView?.settings.destinations.map(destKey) ?? []));
+  /** data: URLs by `vodId` or `vodId#part`; null = asked, none available. */
+  thumbs = $state<Record<string, string | null>>({});
   readonly lang: Language = $derived(pickLanguage(this.settingsView?.settings.app.language, typeof navigator === 'undefined' ? undefined : navigator.language));
   readonly locale = $derived(LOCALES[this.lang]);
 
@@ -71,10 +80,17 @@ export class AppState {
   private subscribe(): void {
     const on = this.api.on;
     on('status', (s) => (this.status = s));
-    on('vod', (row) => (this.vods = upsertVod(this.vods, row)));
+    on('vod', (row) => {
+      this.vods = upsertVod(this.vods, row);
+      if (row.parts.some((p) => p.index === 1 && p.build === 'done')) this.thumbnail(row.id, 1);
+    });
     on('vod.removed', ({ id }) => (this.vods = removeVod(this.vods, id)));
     on('download.progress', ({ vodId, progress }) => (this.vods = applyDownload(this.vods, vodId, progress)));
-    on('part.progress', ({ vodId, part }) => (this.vods = applyPart(this.vods, vodId, part)));
+    on('part.progress', ({ vodId, part }) => {
+      this.vods = applyPart(this.vods, vodId, part);
+      // Ask for a built part's picture at once: the engine keeps a copy before the work folder is cleaned.
+      if (part.build === 'done' && part.index === 1) this.thumbnail(vodId, 1);
+    });
     on('login', (step) => (this.login = step));
     on('account', (account) => (this.account = account));
     on('settings', (view) => (this.settingsView = view));
@@ -89,6 +105,16 @@ export class AppState {
       // Good news goes away by itself; failures stay until dismissed.
       if (notice.kind === 'vodCompleted') setTimeout(() => this.dismissNotice(key), 15_000);
     });
+  }
+
+  /** Asks the engine once for a VOD's (or a part's) picture; the answer lands in `thumbs`. */
+  thumbnail(vodId: string, part?: number): void {
+    const key = part ? `${vodId}#${part}` : vodId;
+    if (key in this.thumbs) return;
+    this.thumbs[key] = null;
+    this.api['vod.thumbnail']({ vodId, part })
+      .then((r) => (this.thumbs[key] = r.dataUrl))
+      .catch(() => {});
   }
 
   dismissNotice(key: number): void {
