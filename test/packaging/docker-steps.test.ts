@@ -54,7 +54,7 @@ describe('Docker build steps (without Docker)', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const done = /VOD 9900 "On the NAS" completed\/done/;
+      const done = /VOD 9900 (?:"On the NAS" )?completed\/done/;
       const deadline = Date.now() + 90_000;
       while (!done.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       if (!done.test(out)) throw new Error(`The VOD did not complete (exit code ${child.exitCode}).\nstdout:\n${out}\nstderr:\n${err}`);

@@ -14,6 +14,8 @@ import type { Settings } from '../../electron/contract/settings';
 import type { Db } from '../../electron/engine/store/database';
 import { partsOf } from '../../electron/engine/store/parts';
 import { getVod } from '../../electron/engine/store/vods';
+import { ackedParts } from '../../electron/engine/telegram/uploader';
+import type { UploadResume } from '../../electron/engine/telegram/types';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
@@ -62,7 +64,7 @@ async function startStuckUpload(vodId: string, dir: string): Promise<{ engine: T
   const settings = settingsFor(login);
   const engine = await startTestEngine(settings, { twitchClientSecret: twitch.clientSecret, telegramSession: session }, { dir });
   const resume = () => partsOf(engine.engine.db, vodId).find((p) => p.idx === 1)?.upload_resume;
-  await expect.poll(() => (resume() ? (JSON.parse(resume()!) as { acked: number[] }).acked.length : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+  await expect.poll(() => (resume() ? ackedParts(JSON.parse(resume()!) as UploadResume).length : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(1);
   return { engine, settings, uploadsBefore, staleFileId: (JSON.parse(resume()!) as { fileId: string }).fileId };
 }
 
