@@ -36,7 +36,7 @@ it('runs many turns of the queue loop without piling up abort listeners', async 
       const before = listings();
       await engine.request('queue.checkNow');
       // Each check is one full turn: discovery ran (the channel's archive was listed) and the loop waits again.
-      await expect.poll(listings, { timeout: 10_000, interval: 10 }).toBeGreaterThan(before);
+      await expect.poll(listings, { timeout: 30_000, interval: 10 }).toBeGreaterThan(before);
     }
     await new Promise((r) => setTimeout(r, 100)); // warnings are emitted on the next tick
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);

@@ -179,6 +179,8 @@ export class Scheduler implements QueueControl {
   /** One wait per loop turn; its abort listener and timer are removed when it ends (no growing list). */
   private sleepUntilNextEvent(signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
+      // A "check now" or a stop that came while the last turn ran must not wait for the next interval.
+      if (this.checkRequested || signal.aborted) return resolve();
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
