@@ -113,10 +113,12 @@ async function deliverPart(ctx: VodContext, job: DeliveryJob, part: PartRecord, 
     throwIfStopped(ctx.signal);
     const key: UploadKey = { vodId: vod.id, generation: vod.generation, partIdx: part.idx, destination: target.key };
     const randomId = row.random_id ?? randomId64();
+    // A row already `sending` was sent before with an unknown outcome (a crash, a lost reply).
+    const lost = row.state === 'sending' ? { afterMessageId: row.after_message_id ?? undefined } : undefined;
     markSending(db, key, randomId);
     try {
       const current = partsOf(db, vod.id).find((p) => p.idx === part.idx) ?? part;
-      const sent = await target.deliver(current, job, randomId);
+      const sent = await target.deliver(current, job, randomId, lost);
       markPosted(db, key, sent.messageId, sent.link);
       logOperation(db, vod.id, 'post', 'ok', { part: part.idx, destination: target.key });
     } catch (error) {

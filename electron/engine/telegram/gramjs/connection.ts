@@ -21,7 +21,7 @@ import {
   type UploadOptions,
   type VideoMeta,
 } from '../types';
-import { CONNECT_TIMEOUT_MS, toAccount, withDeadline } from './common';
+import { CONNECT_TIMEOUT_MS, RPC_TIMEOUT_MS, toAccount, withDeadline } from './common';
 import * as chats from './peers';
 import * as posting from './posting';
 import { installGramjsSpeedups, registerServerKey, testServerConnection } from './runtime';
@@ -111,7 +111,7 @@ export class TelegramConnection implements chats.Rpc {
   /** Runs a request through the main connection, mapping errors to engine errors (`chat`: the destination it addresses). */
   async call<R extends Api.AnyRequest>(request: R, what: string, chat?: string): Promise<R['__response']> {
     try {
-      return await this.client.invoke(request);
+      return await withDeadline(this.client.invoke(request), RPC_TIMEOUT_MS, what);
     } catch (err) {
       throw toEngineError(err, what, chat);
     }
@@ -205,7 +205,7 @@ export class TelegramConnection implements chats.Rpc {
   // ---------------------------------------------------------------- posting
 
   /** See posting.post. */
-  post(doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string } = {}): Promise<PostResult> {
+  post(doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string; signal?: AbortSignal } = {}): Promise<PostResult> {
     return posting.post(this, doc, dest, captionHtml, options);
   }
 
