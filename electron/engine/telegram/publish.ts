@@ -176,10 +176,10 @@ export class TelegramPublisher {
     }
   }
 
-  /** Sends a text message (alerts). */
+  /** Sends a text message (the scheduler's alerts), with the same waits as a post. */
   async sendText(target: Omit<PostTarget, 'name'>, html: string): Promise<void> {
     const conn = await this.connection();
-    await conn.sendText({ chat: target.chat, topicId: target.topicId }, html);
+    await this.withFloodWait(`alert to ${target.chat}`, () => conn.sendText({ chat: target.chat, topicId: target.topicId }, html));
   }
 
   private async withFloodWait<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -179,24 +179,6 @@ export class TelegramConnection implements chats.Rpc {
     return uploadFile(this.partTransport(connections), { ...options, premium, inFlight });
   }
 
-  /**
-   * Upload + uploadMedia in one step, for a part that is posted to several destinations: returns
-   * the storable document. A resumed upload that Telegram forgot (parts expired) starts over
-   * once, fresh (onPartAcked then reports the new file id).
-   */
-  async uploadDocument(options: UploadOptions & { meta: VideoMeta }): Promise<{ file: UploadedFile; document: StoredDocument }> {
-    const { meta, ...upload } = options;
-    let file = await this.upload(upload);
-    try {
-      return { file, document: await this.uploadMedia(file, meta, options.signal) };
-    } catch (err) {
-      if (!(err instanceof EngineError && err.code === 'UPLOAD_EXPIRED') || !options.resume) throw err;
-      log.info(`upload of ${file.name}: Telegram no longer has the earlier parts, uploading again`);
-      file = await this.upload({ ...upload, resume: undefined });
-      return { file, document: await this.uploadMedia(file, meta, options.signal) };
-    }
-  }
-
   /** See posting.uploadMedia. */
   uploadMedia(file: UploadedFile, meta: VideoMeta, signal?: AbortSignal): Promise<StoredDocument> {
     return posting.uploadMedia(this, () => this.partTransport(1), file, meta, signal);
