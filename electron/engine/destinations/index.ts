@@ -27,7 +27,7 @@ export interface DeliveryTarget {
    */
   deliver(part: PartRecord, job: DeliveryJob, randomId: string, lost?: LostSend): Promise<{ messageId: number | null; link: string | null }>;
   /** After each delivered part and at the end (a folder rewrites its metadata.json). */
-  afterPart?(job: DeliveryJob): void;
+  afterPart?(job: DeliveryJob): Promise<void> | void;
 }
 
 /** An earlier send whose outcome is unknown: the last message id recorded in that chat before it. */

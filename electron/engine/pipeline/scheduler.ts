@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import { availableParallelism } from 'node:os';
 import { destinationKey } from '../../contract/settings';
+import { sweepArchiveTemps } from '../destinations/sweep-temp';
 import { clearParts } from '../store/parts';
 import { clearSegments } from '../store/segments';
 import { logOperation } from '../store/operations';
@@ -68,6 +69,7 @@ export class Scheduler implements QueueControl {
       return Boolean(vod && !['completed', 'skipped'].includes(vod.status));
     });
     if (removed.length) log.info(`removed ${removed.length} stale work folders`);
+    void sweepArchiveTemps(this.engine.settings.destinations);
     this.loop = this.run();
   }
 

@@ -134,7 +134,7 @@ async function deliverPart(ctx: VodContext, job: DeliveryJob, targets: readonly 
       logOperation(db, vod.id, 'post', 'failed', { part: part.idx, destination: target.key, message: info.message });
       continue;
     }
-    target.afterPart?.(job);
+    await target.afterPart?.(job);
     ctx.progress.changed();
     const delay = ctx.settings().telegram.postDelaySec;
     if (delay > 0) await sleep(delay * 1000, ctx.signal);
