@@ -4,6 +4,7 @@
  * what was cancelled. The hang is a shim of node:fs/promises' mkdir for paths in that folder only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import type * as FsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,7 +16,7 @@ import { standInSettings, startTestEngine } from './helpers';
 
 const hang = vi.hoisted(() => ({ prefix: '', calls: 0 }));
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const real = await importOriginal<typeof FsPromises>();
   const mkdir = ((path: Parameters<typeof real.mkdir>[0], options?: Parameters<typeof real.mkdir>[1]) => {
     if (hang.prefix && String(path).startsWith(hang.prefix)) {
       hang.calls++;
