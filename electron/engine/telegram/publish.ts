@@ -170,7 +170,7 @@ export class TelegramPublisher {
       log.info(`${part.fileName}: already posted in ${target.name} (message ${found.messageId}) by an earlier attempt whose reply was lost; adopted`);
       return { messageId: found.messageId, link: found.link ?? null };
     } catch (error) {
-      if (classify(error).code !== 'FIND_UNSUPPORTED') throw error;
+      if (classify(error).code !== 'FIND_UNSUPPORTED') throw this.explain(error, target);
       log.info(`${part.fileName}: cannot look for an earlier post in ${target.name}; sending with the same random id`);
       return undefined;
     }
