@@ -7,7 +7,7 @@
  * overlap = seconds / max(downloadOnlySeconds, uploadOnlySeconds): a strictly sequential pipeline
  * (the legacy tool's) is about 2 here; goal <= 1.2.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentPath, type SegmentDone } from '../electron/engine/download/segments';
@@ -110,7 +110,7 @@ export default async function bench() {
         let doc: StoredDocument | undefined;
         let resume: UploadResume | undefined;
         const keeper = { document: () => doc, resume: () => resume, saveDocument: (d: StoredDocument | null) => void (doc = d ?? undefined), saveResume: (r: UploadResume | null) => void (resume = r ?? undefined) };
-        const part = { path, fileName: `part-${i + 1}.mp4`, durationSec: plan.parts[i].durationSec, width: 320, height: 180, thumbPath: `${path}.jpg` };
+        const part = { path, bytes: statSync(path).size, fileName: `part-${i + 1}.mp4`, durationSec: plan.parts[i].durationSec, width: 320, height: 180, thumbPath: `${path}.jpg` };
         await publisher.post(part, keeper, { chat: chatId, name: 'Archive' }, `Upload-only part ${i + 1}`, String(1000 + i));
       }
       const uploadOnlySeconds = seconds(t1);

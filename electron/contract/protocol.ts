@@ -126,7 +126,11 @@ export interface LogLine {
 export interface RequestResults {
   'snapshot.get': Snapshot;
   'settings.get': SettingsView;
-  'settings.update': SettingsView;
+  /**
+   * `warnings`: saved anyway, but worth showing by the field, e.g. `destinations.N.chatId` "This
+   * account cannot post in X: ..." (checked with Telegram at each save; empty when not logged in).
+   */
+  'settings.update': SettingsView & { warnings: Problem[] };
   'settings.validate': { problems: Problem[] };
   'settings.importLegacy': ImportSummary;
   'secrets.set': { secrets: SecretsPresence };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyPartToFolder, vodArchiveDir } from '../../electron/engine/destinations/folder-copy';
+import { tempPathFor } from '../../electron/engine/util/temp-files';
 import type { VodRecord } from '../../electron/engine/store/vods';
 
 const vod = { id: '77', title: 'Links', created_at: '2026-01-02T03:04:05Z', channel_name: 'chan', channel_id: '9' } as VodRecord;
@@ -39,7 +40,7 @@ describe('folder destination: link on the same file system, atomic copy across d
     expect(statSync(part).nlink).toBe(2);
     expect(statSync(join(vodArchiveDir(dest, vod), 'part-01.jpg')).ino).toBe(statSync(thumb).ino);
     // Delivered again (a retry): same name, still one file, still linked.
-    writeFileSync(`${target}.partial`, 'left by a crash');
+    writeFileSync(tempPathFor(target), 'left by a crash');
     await copyPartToFolder(dest, vod, 1, part, null);
     expect(readdirSync(vodArchiveDir(dest, vod)).sort()).toEqual(['part-01.jpg', 'part-01.mp4']);
     // The work folder goes away; the archived part keeps every byte.

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram/server';
 import { LoginFlow, TelegramConnection } from '../../electron/engine/telegram/gramjs';
-import { memoryPeerCache, PART_SIZE, type PeerCache, type UploadResume } from '../../electron/engine/telegram/types';
+import { memoryPeerCache, PART_SIZE, type PeerCache, type StoredDocument, type UploadResume } from '../../electron/engine/telegram/types';
 import { renderCaption } from '../../electron/engine/telegram/caption';
 import { ackedParts } from '../../electron/engine/telegram/uploader';
+import { TelegramPublisher } from '../../electron/engine/telegram/publish';
 import type { LoginStep } from '../../electron/contract/domain';
 import { recentLogLines } from '../../electron/engine/util/log';
 import { redact } from '../../electron/engine/util/redact';
@@ -280,33 +281,44 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
     expect(JSON.stringify(last)).toContain('Disk full <C:>');
   });
 
-  it('uploadDocument starts over when Telegram forgot a resumed upload', async () => {
+  it('the publisher uploads again from the start when Telegram forgot a resumed upload', async () => {
     const conn = await loginAlice();
     const ac = new AbortController();
-    let last: UploadResume | undefined;
+    let resume: UploadResume | undefined;
     await conn
       .upload({
         path: file,
         inFlight: 1,
         signal: ac.signal,
         onPartAcked: (s) => {
-          last = s;
+          resume = s;
           if (ackedParts(s).length === 2) ac.abort();
         },
       })
       .catch(() => undefined);
+    const first = resume!;
     standIn.forgetUnfinishedUploads();
+    let doc: StoredDocument | undefined;
     const ids: string[] = [];
-    const { file: up, document } = await conn.uploadDocument({
-      path: file,
-      resume: last,
-      onPartAcked: (s) => void ids.push(s.fileId),
-      meta: { durationSec: 3, width: 4, height: 4, fileName: 'again' },
-    });
-    expect(up.resumed).toBe(false);
-    expect(up.fileId).not.toBe(last!.fileId);
-    expect(ids.at(-1)).toBe(up.fileId);
+    const keeper = {
+      document: () => doc,
+      resume: () => resume,
+      saveResume: (s: UploadResume | null) => {
+        resume = s ?? undefined;
+        ids.push(s ? s.fileId : 'cleared');
+      },
+      saveDocument: (d: StoredDocument | null) => void (doc = d ?? undefined),
+    };
+    const publisher = new TelegramPublisher(async () => conn, { premium: false, inFlight: () => 1, signal: new AbortController().signal });
+    const part = { path: file, bytes: readFileSync(file).length, fileName: 'again.mp4', durationSec: 3, width: 4, height: 4 };
+    const document = await publisher.document(part, keeper);
+    // The resumed parts went to the old file id until uploadMedia said UPLOAD_EXPIRED; then a fresh upload.
+    const cleared = ids.indexOf('cleared');
+    expect(cleared).toBeGreaterThan(0);
+    expect(ids.slice(cleared + 1).length).toBeGreaterThan(0);
+    expect(ids.slice(cleared + 1).every((id) => id !== first.fileId)).toBe(true);
     expect(document.id).toMatch(/^\d+$/);
+    expect(doc).toEqual(document);
   });
 
   it('an upload Telegram forgot is reported as UPLOAD_EXPIRED (caller uploads again)', async () => {

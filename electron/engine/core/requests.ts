@@ -14,6 +14,7 @@ import { previewCaption } from './queries/caption-preview';
 import { previewScope } from './queries/scope-preview';
 import { repostTo, retryDestination } from './queries/vod-actions';
 import { vodThumbnail } from '../twitch/thumbnails';
+import { destinationWarnings } from './queries/destination-warnings';
 
 type Handler<N extends RequestName> = (params: ParsedParams<N>) => Promise<RequestResult<N>> | RequestResult<N>;
 export type Handlers = { [N in RequestName]: Handler<N> };
@@ -41,7 +42,7 @@ export function createHandlers(engine: Engine, services: HandlerServices): Handl
       settings: engine.settingsView(),
     }),
     'settings.get': () => engine.settingsView(),
-    'settings.update': ({ settings }) => {
+    'settings.update': async ({ settings }) => {
       const result = engine.updateSettings(settings, { persist: true });
       if (!result.ok) {
         const first = result.problems[0];
@@ -50,7 +51,8 @@ export function createHandlers(engine: Engine, services: HandlerServices): Handl
           problems: result.problems,
         });
       }
-      return result.view;
+      // Saved first; then whether the account can post in each Telegram destination (issue 16 item 1).
+      return { ...result.view, warnings: await destinationWarnings(telegram, result.view.settings.destinations) };
     },
     'settings.validate': ({ settings }) => {
       const result = engine.updateSettingsDryRun(settings);

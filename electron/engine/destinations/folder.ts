@@ -18,18 +18,18 @@ export function folderTarget(dest: Folder): DeliveryTarget {
     prepares: false,
     prepare: async () => {},
     async deliver(part, job) {
-      const path = await copyPartToFolder(dest, job.vod, part.idx, part.path as string, part.thumb_path);
+      const path = await copyPartToFolder(dest, job.vod, part.idx, part.path as string, part.thumb_path, job.signal);
       return { messageId: null, link: path };
     },
     afterPart: (job) => writeMetadata(dest, key, job),
   };
 }
 
-function writeMetadata(dest: Folder, key: string, job: DeliveryJob): void {
+function writeMetadata(dest: Folder, key: string, job: DeliveryJob): Promise<void> {
   const vod = getVod(job.db, job.vod.id) ?? job.vod;
   const uploads = uploadsOf(job.db, vod.id, vod.generation);
   const posted = (idx: number) => uploads.filter((u) => u.part_idx === idx && u.state === 'posted');
-  writeArchiveMetadata(dest, vod, {
+  return writeArchiveMetadata(dest, vod, {
     vod: { id: vod.id, title: vod.title, channel: vod.channel_name, channelId: vod.channel_id, createdAt: vod.created_at, durationSec: vod.duration, url: vod.url },
     parts: partsOf(job.db, vod.id)
       .filter((p) => posted(p.idx).some((u) => u.destination === key))
@@ -43,5 +43,5 @@ function writeMetadata(dest: Folder, key: string, job: DeliveryJob): void {
       })),
     partsTotal: vod.parts_total,
     updatedAt: nowIso(),
-  });
+  }, job.signal);
 }

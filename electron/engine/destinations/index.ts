@@ -20,10 +20,19 @@ export interface DeliveryTarget {
   /** Whether `prepare` does work (the deliver stage then runs it ahead of the posts). */
   readonly prepares: boolean;
   prepare(part: PartRecord, job: DeliveryJob): Promise<void>;
-  /** Delivers one part; `randomId` was recorded before the call (exactly-once on retries). */
-  deliver(part: PartRecord, job: DeliveryJob, randomId: string): Promise<{ messageId: number | null; link: string | null }>;
+  /**
+   * Delivers one part; `randomId` was recorded before the call (exactly-once on retries). `lost` is
+   * set when an earlier send of this part here has an unknown outcome (its row was left `sending`):
+   * the destination looks for that post before sending again.
+   */
+  deliver(part: PartRecord, job: DeliveryJob, randomId: string, lost?: LostSend): Promise<{ messageId: number | null; link: string | null }>;
   /** After each delivered part and at the end (a folder rewrites its metadata.json). */
-  afterPart?(job: DeliveryJob): void;
+  afterPart?(job: DeliveryJob): Promise<void> | void;
+}
+
+/** An earlier send whose outcome is unknown: the last message id recorded in that chat before it. */
+export interface LostSend {
+  afterMessageId?: number;
 }
 
 /** What a destination may use of the VOD being delivered. */

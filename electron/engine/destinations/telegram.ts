@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { destinationKey, type Destination } from '../../contract/settings';
 import { logOperation } from '../store/operations';
 import { getVod } from '../store/vods';
@@ -21,9 +22,9 @@ export function telegramTarget(dest: Chat, publisher: () => TelegramPublisher): 
     async prepare(part, job) {
       await publisher().document(publishable(job, part), keeper(job, part.idx), (p) => job.onUploadProgress(part.idx, p.fraction, p.speedBps));
     },
-    async deliver(part, job, randomId) {
+    async deliver(part, job, randomId, lost) {
       const target = { chat: dest.chatId, topicId: dest.topicId, name: dest.name };
-      return publisher().post(publishable(job, part), keeper(job, part.idx), target, caption(job, part), randomId);
+      return publisher().post(publishable(job, part), keeper(job, part.idx), target, caption(job, part), randomId, lost);
     },
   };
 }
@@ -32,6 +33,8 @@ function publishable(job: DeliveryJob, part: PartRecord): PublishablePart {
   const current = partsOf(job.db, job.vod.id).find((p) => p.idx === part.idx) ?? part;
   return {
     path: current.path as string,
+    // The size Telegram shows for the document is the file's, as uploaded.
+    bytes: statSync(current.path as string, { throwIfNoEntry: false })?.size ?? current.bytes ?? 0,
     fileName: `${job.vod.id}-${partName(part.idx)}.mp4`,
     durationSec: current.duration,
     width: current.width ?? 0,

@@ -79,7 +79,7 @@ export class VodJob {
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
-      finish(ctx);
+      await finish(ctx);
       removeVodFolder(engine.workDir(), vod.id);
       engine.publishVod(vod.id);
       const n = partsOf(db, vod.id).length;
@@ -158,14 +158,14 @@ function repairMissingFiles(ctx: VodContext): void {
   })();
 }
 
-function finish(ctx: VodContext): void {
+async function finish(ctx: VodContext): Promise<void> {
   const { db, vod } = ctx;
   const parts = partsOf(db, vod.id);
   const uploads = uploadsOf(db, vod.id, vod.generation);
   const allPosted = parts.length > 0 && parts.every((p) => p.state === 'posted') && uploads.every((u) => u.state === 'posted');
   if (!allPosted) throw new EngineError('transient', 'incomplete', `VOD ${vod.id}: not every part reached every destination; retrying.`);
   const job = { db, vod, premium: ctx.premium, settings: ctx.settings, signal: ctx.signal, onUploadProgress: () => {} };
-  for (const target of ctx.destinations) target.afterPart?.(job);
+  for (const target of ctx.destinations) await target.afterPart?.(job);
   updateVod(db, vod.id, { status: 'completed', stage: 'done', retries: 0, next_retry: null, last_error: null, error_class: null });
   logOperation(db, vod.id, 'process', 'ok', { parts: parts.length, destinations: ctx.destinations.length });
   log.info(`VOD ${vod.id} backed up: ${parts.length} parts to ${ctx.destinations.length} destinations`);

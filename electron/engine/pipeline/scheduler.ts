@@ -1,11 +1,13 @@
 import PQueue from 'p-queue';
 import { availableParallelism } from 'node:os';
 import { destinationKey } from '../../contract/settings';
+import { sweepArchiveTemps } from '../destinations/sweep-temp';
 import { clearParts } from '../store/parts';
 import { clearSegments } from '../store/segments';
 import { logOperation } from '../store/operations';
 import { dueVods, getVod, nextRetryAt, updateVod, waitingCount } from '../store/vods';
 import { AlertSender, type Alert } from '../telegram';
+import { TelegramPublisher } from '../telegram/publish';
 import { classify, type ErrorClass } from '../util/errors';
 import { createLogger } from '../util/log';
 import { discoverAll } from './discovery-runner';
@@ -39,6 +41,8 @@ export class Scheduler implements QueueControl {
   private wakeUp: () => void = () => {};
   private loop?: Promise<void>;
   private alerts: AlertSender;
+  /** Alerts go through the publisher: the one place that applies Telegram's rules (waits, deadlines). */
+  private readonly publisher = new TelegramPublisher(() => this.telegram.connection(), { premium: false, inFlight: () => 1, signal: this.stopController.signal });
 
   constructor(
     private readonly engine: EnginePort,
@@ -51,8 +55,7 @@ export class Scheduler implements QueueControl {
       const key = s.telegram.alertDestination || s.destinations.filter((d) => d.kind === 'telegram').map(destinationKey)[0];
       const dest = s.destinations.find((d) => destinationKey(d) === key);
       if (!s.telegram.alerts || !dest || dest.kind !== 'telegram') return;
-      const conn = await this.telegram.connection();
-      await conn.sendText({ chat: dest.chatId, topicId: dest.topicId }, html);
+      await this.publisher.sendText({ chat: dest.chatId, topicId: dest.topicId }, html);
     });
   }
 
@@ -66,6 +69,7 @@ export class Scheduler implements QueueControl {
       return Boolean(vod && !['completed', 'skipped'].includes(vod.status));
     });
     if (removed.length) log.info(`removed ${removed.length} stale work folders`);
+    void sweepArchiveTemps(this.engine.settings.destinations);
     this.loop = this.run();
   }
 

@@ -1,12 +1,13 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { join } from 'node:path';
+import { tempPathFor } from '../util/temp-files';
 
 /**
  * Writes a file so that a crash leaves either the old or the new content, never half of each:
  * temp file in the same folder, fsync, rename. `mode` applies to the new file (0600 for secrets).
  */
 export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'w', mode);
   try {
     writeSync(fd, content);

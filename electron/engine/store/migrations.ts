@@ -103,6 +103,9 @@ export const MIGRATIONS: string[] = [
   /* 2: the codec/picture signature of each segment, so a part never spans a change of it */ `
   ALTER TABLE segments ADD COLUMN stream_key TEXT;
   `,
+  /* 3: the last message id recorded in the chat when a send began, where a lost post is looked for */ `
+  ALTER TABLE uploads ADD COLUMN after_message_id INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,5 @@
 import type { Db } from './database';
-import { getMeta, setMeta } from './meta';
+import { deleteMeta, getMeta, setMeta } from './meta';
 
 /**
  * Per-destination choices on top of the uploads table: which destinations a "post again"
@@ -28,4 +28,18 @@ export function clearDestinationError(db: Db, vodId: string, generation: number,
   return db
     .prepare(`UPDATE uploads SET error = NULL, state = CASE WHEN state = 'failed' THEN 'pending' ELSE state END WHERE vod_id = ? AND generation = ? AND destination = ? AND state != 'posted'`)
     .run(vodId, generation, destination).changes;
+}
+
+const onlyKey = (vodId: string, generation: number) => `retry-only:${vodId}:${generation}`;
+
+/** "Retry this destination": the next attempt delivers to `destination` only (the others keep their state). */
+export function setRetryOnly(db: Db, vodId: string, generation: number, destination: string): void {
+  setMeta(db, onlyKey(vodId, generation), destination);
+}
+
+/** The destination the next attempt is limited to, consumed by that attempt (a later one goes everywhere again). */
+export function takeRetryOnly(db: Db, vodId: string, generation: number): string | undefined {
+  const only = getMeta(db, onlyKey(vodId, generation));
+  if (only !== undefined) deleteMeta(db, onlyKey(vodId, generation));
+  return only;
 }

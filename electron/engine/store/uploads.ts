@@ -12,6 +12,8 @@ export interface UploadRecord {
   link: string | null;
   posted_at: string | null;
   error: string | null;
+  /** The highest message id recorded in that chat when the send began (see markSending). */
+  after_message_id: number | null;
 }
 
 export function ensureUploads(db: Db, vodId: string, generation: number, partIdx: number, destinations: string[]): void {
@@ -27,16 +29,19 @@ export function uploadsOf(db: Db, vodId: string, generation: number): UploadReco
 
 /**
  * Before a send, the random id goes to disk: Telegram drops a second message with the same
- * random id, so a send repeated after a crash cannot post twice.
+ * random id (for as long as it remembers it), so a send repeated after a crash cannot post twice.
+ * With it goes the highest message id recorded so far in that chat (any topic: a chat's ids are
+ * one sequence), kept from the first mark: a post whose reply was lost is newer than that.
  */
 export function markSending(db: Db, key: UploadKey, randomId: string): void {
-  db.prepare(`UPDATE uploads SET state = 'sending', random_id = ? WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`).run(
-    randomId,
-    key.vodId,
-    key.generation,
-    key.partIdx,
-    key.destination,
-  );
+  const chat = key.destination.startsWith('tg:') ? key.destination.replace(/\/\d+$/, '') : key.destination;
+  const last = db
+    .prepare(`SELECT MAX(message_id) AS id FROM uploads WHERE state = 'posted' AND (destination = ? OR destination LIKE ? ESCAPE '\\')`)
+    .get(chat, `${chat.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`) as { id: number | null };
+  db.prepare(
+    `UPDATE uploads SET state = 'sending', random_id = ?, after_message_id = COALESCE(after_message_id, ?)
+     WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`,
+  ).run(randomId, last.id, key.vodId, key.generation, key.partIdx, key.destination);
 }
 
 export function markPosted(db: Db, key: UploadKey, messageId: number | null, link: string | null): void {

@@ -1,4 +1,5 @@
 import { EngineError, classify } from '../util/errors';
+import { bounded } from '../util/deadline';
 import { createLogger } from '../util/log';
 import { sleep } from '../util/sleep';
 import type { TelegramConnection } from './gramjs';
@@ -42,6 +43,8 @@ export interface PartRecordKeeper {
 
 export interface PublishablePart {
   path: string;
+  /** The file's size (a lost post is recognised by file name, size and caption). */
+  bytes: number;
   /** The file name shown in Telegram. */
   fileName: string;
   durationSec: number;
@@ -115,13 +118,26 @@ export class TelegramPublisher {
 
   /**
    * Posts the part to one chat. `randomId` is recorded by the caller before this call: a repeat of
-   * the same post is dropped by Telegram (RANDOM_ID_DUPLICATE), so a retry never posts twice.
+   * the same post is dropped by Telegram (RANDOM_ID_DUPLICATE) while Telegram remembers the id.
+   * That memory is bounded, so when an earlier send's outcome is unknown (`lost`), the chat is
+   * searched first and a post found there is adopted instead of sent again.
    */
-  async post(part: PublishablePart, keeper: PartRecordKeeper, target: PostTarget, caption: string, randomId: string): Promise<{ messageId: number | null; link: string | null }> {
+  async post(
+    part: PublishablePart,
+    keeper: PartRecordKeeper,
+    target: PostTarget,
+    caption: string,
+    randomId: string,
+    lost?: { afterMessageId?: number },
+  ): Promise<{ messageId: number | null; link: string | null }> {
     const conn = await this.connection();
+    if (lost) {
+      const found = await this.findLost(conn, part, target, caption, lost.afterMessageId);
+      if (found) return found;
+    }
     const send = async () => {
       const doc = await this.document(part, keeper);
-      const sent = await this.withFloodWait(`post to ${target.name}`, () => conn.post(doc, { chat: target.chat, topicId: target.topicId }, caption, { randomId }));
+      const sent = await this.withFloodWait(`post to ${target.name}`, () => conn.post(doc, { chat: target.chat, topicId: target.topicId }, caption, { randomId, signal: this.options.signal }));
       return { messageId: sent.messageId, link: sent.link ?? null };
     };
     try {
@@ -141,16 +157,36 @@ export class TelegramPublisher {
     }
   }
 
-  /** Sends a text message (alerts). */
+  /**
+   * The earlier post of this part in `target`, when Telegram has it: undefined when it is not
+   * there, or when this account cannot look (FIND_UNSUPPORTED: then the same random id is sent,
+   * which is all that is left). Any other error is thrown: the part is tried again later.
+   */
+  private async findLost(conn: TelegramConnection, part: PublishablePart, target: PostTarget, caption: string, afterMessageId?: number) {
+    const query = { fileName: part.fileName, bytes: part.bytes, caption, afterMessageId };
+    try {
+      const found = await this.withFloodWait(`search of ${target.name}`, () => conn.findExistingPost({ chat: target.chat, topicId: target.topicId }, query));
+      if (!found) return undefined;
+      log.info(`${part.fileName}: already posted in ${target.name} (message ${found.messageId}) by an earlier attempt whose reply was lost; adopted`);
+      return { messageId: found.messageId, link: found.link ?? null };
+    } catch (error) {
+      if (classify(error).code !== 'FIND_UNSUPPORTED') throw this.explain(error, target);
+      log.info(`${part.fileName}: cannot look for an earlier post in ${target.name}; sending with the same random id`);
+      return undefined;
+    }
+  }
+
+  /** Sends a text message (the scheduler's alerts), with the same waits as a post. */
   async sendText(target: Omit<PostTarget, 'name'>, html: string): Promise<void> {
     const conn = await this.connection();
-    await conn.sendText({ chat: target.chat, topicId: target.topicId }, html);
+    await this.withFloodWait(`alert to ${target.chat}`, () => conn.sendText({ chat: target.chat, topicId: target.topicId }, html));
   }
 
   private async withFloodWait<T>(what: string, call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await call();
+        // Cancel stops waiting at once, whatever the step (the deadlines themselves are per RPC).
+        return await bounded(call(), { ms: Infinity, what, code: 'TELEGRAM_TIMEOUT', signal: this.options.signal });
       } catch (error) {
         const info = classify(error);
         const wait = info.code === 'FLOOD_WAIT' ? (info.retryAfterSec ?? 1) : undefined;

@@ -2,7 +2,7 @@ import type { ParsedParams } from '../../../contract/protocol';
 import { destinationKey } from '../../../contract/settings';
 import type { Engine } from '../engine';
 import type { QueueControl } from '../../pipeline/ports';
-import { clearDestinationError, setRepostTargets } from '../../store/upload-targets';
+import { clearDestinationError, setRepostTargets, setRetryOnly } from '../../store/upload-targets';
 import { getVod } from '../../store/vods';
 import { EngineError } from '../../util/errors';
 
@@ -19,11 +19,15 @@ function configuredOrThrow(engine: Engine, destinations: string[], field: string
   if (unknown.length) throw Object.assign(new EngineError('permanent', 'invalid_params', `No configured destination ${unknown.join(', ')}.`), { field });
 }
 
-/** Clears one destination's error and retries the VOD: parts already posted there or elsewhere stay posted. */
+/**
+ * Clears one destination's error and retries the VOD for that destination only: parts already
+ * posted stay posted, and the other destinations (and their errors) are left as they are.
+ */
 export function retryDestination(engine: Engine, queue: QueueControl, { vodId, destination }: ParsedParams<'vod.retryDestination'>): { ok: true } {
   const vod = vodOrThrow(engine, vodId);
   configuredOrThrow(engine, [destination], 'params.destination');
   clearDestinationError(engine.db, vodId, vod.generation, destination);
+  setRetryOnly(engine.db, vodId, vod.generation, destination);
   queue.retryNow(vodId);
   return { ok: true };
 }

@@ -8,6 +8,7 @@ import { randomId64 } from '../../util/ids';
 import { sleep } from '../../util/sleep';
 import { throwIfStopped, type VodContext } from '../context';
 import { planComplete } from './cut';
+import { deliveryScope } from './delivery-scope';
 
 /**
  * The deliver stage, two loops in part order: `prepare` (the Telegram upload) starts as soon as a
@@ -18,6 +19,7 @@ import { planComplete } from './cut';
  */
 export async function deliverStage(ctx: VodContext): Promise<void> {
   const job = deliveryJob(ctx);
+  const scope = deliveryScope(ctx);
   const refused = new Map<string, unknown>();
   let holdsUploadSlot = false;
   const takeSlot = async () => {
@@ -28,7 +30,7 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
       throw error;
     });
   };
-  const preparing = ctx.destinations.filter((d) => d.prepares);
+  const preparing = scope.targets.filter((d) => d.prepares);
   try {
     const prepares = (async () => {
       if (preparing.length === 0) return;
@@ -49,7 +51,7 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
         const part = await waitForPart(ctx, index, (p) => planComplete(ctx) && readyToDeliver(ctx, p, preparing, refused));
         if (!part) return;
         await takeSlot();
-        await deliverPart(ctx, job, part, refused);
+        await deliverPart(ctx, job, scope.targets, part, refused);
       }
     })();
     // One loop failing stops the other (the conductor aborts the attempt).
@@ -59,6 +61,8 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
   }
   const first = refused.values().next();
   if (!first.done) throw first.value;
+  const leftOut = scope.leftOutFailure();
+  if (leftOut) throw leftOut;
 }
 
 function deliveryJob(ctx: VodContext): DeliveryJob {
@@ -102,21 +106,23 @@ async function waitForPart(ctx: VodContext, index: number, ready: (part: PartRec
 
 const DESTINATION_ONLY: ReadonlySet<ErrorClass> = new Set(['permanent']);
 
-async function deliverPart(ctx: VodContext, job: DeliveryJob, part: PartRecord, refused: Map<string, unknown>): Promise<void> {
+async function deliverPart(ctx: VodContext, job: DeliveryJob, targets: readonly DeliveryTarget[], part: PartRecord, refused: Map<string, unknown>): Promise<void> {
   const { db, vod } = ctx;
-  ensureUploads(db, vod.id, vod.generation, part.idx, ctx.destinations.map((d) => d.key));
+  ensureUploads(db, vod.id, vod.generation, part.idx, targets.map((d) => d.key));
   const pending = () => uploadsOf(db, vod.id, vod.generation).filter((u) => u.part_idx === part.idx && u.state !== 'posted');
   if (part.state !== 'posted' && pending().length > 0) ctx.progress.stage('posting');
-  for (const target of ctx.destinations) {
+  for (const target of targets) {
     const row = pending().find((u) => u.destination === target.key);
     if (!row || refused.has(target.key)) continue;
     throwIfStopped(ctx.signal);
     const key: UploadKey = { vodId: vod.id, generation: vod.generation, partIdx: part.idx, destination: target.key };
     const randomId = row.random_id ?? randomId64();
+    // A row already `sending` was sent before with an unknown outcome (a crash, a lost reply).
+    const lost = row.state === 'sending' ? { afterMessageId: row.after_message_id ?? undefined } : undefined;
     markSending(db, key, randomId);
     try {
       const current = partsOf(db, vod.id).find((p) => p.idx === part.idx) ?? part;
-      const sent = await target.deliver(current, job, randomId);
+      const sent = await target.deliver(current, job, randomId, lost);
       markPosted(db, key, sent.messageId, sent.link);
       logOperation(db, vod.id, 'post', 'ok', { part: part.idx, destination: target.key });
     } catch (error) {
@@ -128,7 +134,7 @@ async function deliverPart(ctx: VodContext, job: DeliveryJob, part: PartRecord, 
       logOperation(db, vod.id, 'post', 'failed', { part: part.idx, destination: target.key, message: info.message });
       continue;
     }
-    target.afterPart?.(job);
+    await target.afterPart?.(job);
     ctx.progress.changed();
     const delay = ctx.settings().telegram.postDelaySec;
     if (delay > 0) await sleep(delay * 1000, ctx.signal);

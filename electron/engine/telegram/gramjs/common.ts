@@ -1,22 +1,21 @@
 /** Small helpers shared by the GramJS modules. */
 import { helpers, type Api } from 'telegram';
 import type { TelegramAccount } from '../../../contract/domain';
-import { EngineError } from '../../util/errors';
+import { bounded } from '../../util/deadline';
 
 /** How long connecting (including the key exchange) may take before it counts as failed. */
 export const CONNECT_TIMEOUT_MS = 30_000;
 
+/** How long an ordinary RPC may wait for its answer (a reply that never comes on a live connection). */
+export const RPC_TIMEOUT_MS = 60_000;
+/** messages.uploadMedia and messages.sendMedia: Telegram processes the file first, so they get longer. */
+export const MEDIA_RPC_TIMEOUT_MS = 120_000;
+
 export type BigInteger = ReturnType<typeof helpers.returnBigInt>;
 export const big = (v: string | number): BigInteger => helpers.returnBigInt(v);
 
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new EngineError('transient', 'TELEGRAM_TIMEOUT', `Telegram: ${what} took longer than ${ms / 1000} s`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
+  return bounded(promise, { ms, what: `Telegram: ${what}`, code: 'TELEGRAM_TIMEOUT', signal });
 }
 
 /** A user's display name. */

@@ -21,7 +21,7 @@ import {
   type UploadOptions,
   type VideoMeta,
 } from '../types';
-import { CONNECT_TIMEOUT_MS, toAccount, withDeadline } from './common';
+import { CONNECT_TIMEOUT_MS, RPC_TIMEOUT_MS, toAccount, withDeadline } from './common';
 import * as chats from './peers';
 import * as posting from './posting';
 import { installGramjsSpeedups, registerServerKey, testServerConnection } from './runtime';
@@ -111,7 +111,7 @@ export class TelegramConnection implements chats.Rpc {
   /** Runs a request through the main connection, mapping errors to engine errors (`chat`: the destination it addresses). */
   async call<R extends Api.AnyRequest>(request: R, what: string, chat?: string): Promise<R['__response']> {
     try {
-      return await this.client.invoke(request);
+      return await withDeadline(this.client.invoke(request), RPC_TIMEOUT_MS, what);
     } catch (err) {
       throw toEngineError(err, what, chat);
     }
@@ -179,24 +179,6 @@ export class TelegramConnection implements chats.Rpc {
     return uploadFile(this.partTransport(connections), { ...options, premium, inFlight });
   }
 
-  /**
-   * Upload + uploadMedia in one step, for a part that is posted to several destinations: returns
-   * the storable document. A resumed upload that Telegram forgot (parts expired) starts over
-   * once, fresh (onPartAcked then reports the new file id).
-   */
-  async uploadDocument(options: UploadOptions & { meta: VideoMeta }): Promise<{ file: UploadedFile; document: StoredDocument }> {
-    const { meta, ...upload } = options;
-    let file = await this.upload(upload);
-    try {
-      return { file, document: await this.uploadMedia(file, meta, options.signal) };
-    } catch (err) {
-      if (!(err instanceof EngineError && err.code === 'UPLOAD_EXPIRED') || !options.resume) throw err;
-      log.info(`upload of ${file.name}: Telegram no longer has the earlier parts, uploading again`);
-      file = await this.upload({ ...upload, resume: undefined });
-      return { file, document: await this.uploadMedia(file, meta, options.signal) };
-    }
-  }
-
   /** See posting.uploadMedia. */
   uploadMedia(file: UploadedFile, meta: VideoMeta, signal?: AbortSignal): Promise<StoredDocument> {
     return posting.uploadMedia(this, () => this.partTransport(1), file, meta, signal);
@@ -205,7 +187,7 @@ export class TelegramConnection implements chats.Rpc {
   // ---------------------------------------------------------------- posting
 
   /** See posting.post. */
-  post(doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string } = {}): Promise<PostResult> {
+  post(doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string; signal?: AbortSignal } = {}): Promise<PostResult> {
     return posting.post(this, doc, dest, captionHtml, options);
   }
 

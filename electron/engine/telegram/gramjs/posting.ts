@@ -11,7 +11,7 @@ import { missingPart, rpcInfo, toEngineError } from '../rpcErrors';
 import { uploadFile, type PartTransport } from '../uploader';
 import type { Destination, ExistingPostQuery, PeerEntry, PostResult, StoredDocument, UploadedFile, VideoMeta } from '../types';
 import { randomId64 } from '../../util/ids';
-import { big } from './common';
+import { big, MEDIA_RPC_TIMEOUT_MS, withDeadline } from './common';
 import { inputChannel, inputPeer, messageLink, resolve, withPeer, type Rpc } from './peers';
 
 const log = createLogger('telegram');
@@ -54,7 +54,7 @@ export async function uploadMedia(rpc: Rpc, thumbTransport: () => PartTransport,
   });
   let result: Api.TypeMessageMedia;
   try {
-    result = await rpc.client.invoke(new Api.messages.UploadMedia({ peer: new Api.InputPeerSelf(), media }));
+    result = await withDeadline(rpc.client.invoke(new Api.messages.UploadMedia({ peer: new Api.InputPeerSelf(), media })), MEDIA_RPC_TIMEOUT_MS, `media of ${file.name}`, signal);
   } catch (err) {
     const part = missingPart(err);
     if (part !== undefined) {
@@ -79,7 +79,7 @@ function replyTo(dest: Destination): Api.InputReplyToMessage | undefined {
  * next). `randomId` (decimal) makes a retried send idempotent on Telegram's side, for as long as
  * Telegram remembers it.
  */
-export async function post(rpc: Rpc, doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string } = {}): Promise<PostResult> {
+export async function post(rpc: Rpc, doc: StoredDocument, dest: Destination, captionHtml: string, options: { randomId?: string; signal?: AbortSignal } = {}): Promise<PostResult> {
   const [message, entities] = HTMLParser.parse(captionHtml);
   const media = new Api.InputMediaDocument({
     id: new Api.InputDocument({ id: big(doc.id), accessHash: big(doc.accessHash), fileReference: Buffer.from(doc.fileReference, 'base64') }),
@@ -88,7 +88,10 @@ export async function post(rpc: Rpc, doc: StoredDocument, dest: Destination, cap
   return withPeer(rpc, dest.chat, async (entry) => {
     let updates: Api.TypeUpdates;
     try {
-      updates = await rpc.client.invoke(new Api.messages.SendMedia({ peer: inputPeer(entry), media, message, entities, randomId, replyTo: replyTo(dest) }));
+      // A reply that never comes must not hold the VOD: after the deadline the outcome is unknown,
+      // the row stays `sending`, and the next try looks for the post first (publish.ts).
+      const send = rpc.client.invoke(new Api.messages.SendMedia({ peer: inputPeer(entry), media, message, entities, randomId, replyTo: replyTo(dest) }));
+      updates = await withDeadline(send, MEDIA_RPC_TIMEOUT_MS, `post to ${dest.chat}`, options.signal);
     } catch (err) {
       const info = rpcInfo(err);
       if (info?.message === 'FILE_REFERENCE_EXPIRED' || info?.message === 'MEDIA_EMPTY') {

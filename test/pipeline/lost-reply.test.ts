@@ -1,7 +1,6 @@
 /**
- * PENDING: rename to lost-reply.test.ts once the Telegram publisher calls findExistingPost before
- * re-sending a part left `sending` (issue 16 item 2). Today it fails (part 1 is posted twice);
- * with that call (tried on a scratch copy of vod-job.ts) it passes.
+ * Issue 16 item 2. Before the publisher called findExistingPost for a part left `sending`, part 1
+ * was posted twice here.
  *
  * Exactly-once without random-id memory: the engine is killed while Telegram has recorded a post
  * but its reply never came (holdReply), and the stand-in remembers no random ids. After the
