@@ -3,9 +3,8 @@ import type { DownloadProgress } from '../../../contract/domain';
 import { ensureFreeSpace, estimateVodBytes } from '../../download/disk';
 import { segmentSources } from '../../download/playlist';
 import { resolveVodPlaylist, type ResolvedVod } from '../../download/resolve';
-import { checkTsSegment } from '../../download/segment-check';
+import { inspectTsSegment } from '../../download/segment-check';
 import { fetchSegments, type FetchSegmentsResult, type SegmentDone } from '../../download/segments';
-import { tsStreamSignature } from '../../media/ts-signature';
 import type { Db } from '../../store/database';
 import { setMeta } from '../../store/meta';
 import { logOperation } from '../../store/operations';
@@ -94,8 +93,9 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
       // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
       isSegmentDone: (index) => done.has(index),
       onSegmentDone: async (d) => {
-        const head = await checkTsSegment(d.path, d.index, d.bytes);
-        markSegmentDone(db, vod.id, d.index, d.bytes, tsStreamSignature(head) ?? null);
+        // Reads only as far as the stream key needs; an incomplete key stores null (the planner keeps the previous one).
+        const { streamKey } = await inspectTsSegment(d.path, d.index, d.bytes);
+        markSegmentDone(db, vod.id, d.index, d.bytes, streamKey ?? null);
         done.add(d.index);
         input.onSegment?.(d);
       },
