@@ -16,6 +16,7 @@ import { createLogger } from '../util/log';
 import { Notifier, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
 import { progressSink } from './progress';
+import { SegmentBook } from './segment-book';
 import { cutStage } from './stages/cut';
 import { deliverStage } from './stages/deliver';
 import { fetchStage } from './stages/fetch';
@@ -117,6 +118,7 @@ export class VodJob {
       settings: (): Settings => engine.settings,
       twitchPlaybackToken: () => engine.secrets.twitchPlaybackToken,
       wake: new Notifier(),
+      segments: new SegmentBook(engine.db, vod.id),
     });
   }
 

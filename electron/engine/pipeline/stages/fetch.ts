@@ -51,8 +51,8 @@ export interface FetchInput {
   signal: AbortSignal;
   options: FetchOptions;
   onProgress?: (p: DownloadProgress) => void;
-  /** A segment is on disk and recorded. */
-  onSegment?: (done: SegmentDone) => void;
+  /** A segment is on disk and recorded (with the stream key stored for it). */
+  onSegment?: (done: SegmentDone & { streamKey: string | null }) => void;
   /**
    * Every segment up to this index is on disk and recorded: the conductor wakes the cut stage here
    * (it plans from the store). A live capture would feed newly listed segments in the same way.
@@ -97,7 +97,7 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
         const { streamKey } = await inspectTsSegment(d.path, d.index, d.bytes);
         markSegmentDone(db, vod.id, d.index, d.bytes, streamKey ?? null);
         done.add(d.index);
-        input.onSegment?.(d);
+        input.onSegment?.({ ...d, streamKey: streamKey ?? null });
       },
       onContiguous: input.onContiguous,
       onProgress: input.onProgress,
@@ -199,6 +199,7 @@ export async function fetchStage(ctx: VodContext): Promise<void> {
         diskReserveBytes: s.advanced.lowDiskGuardMB * 1_000_000,
       },
       onProgress: (p) => ctx.progress.download(p),
+      onSegment: (d) => ctx.segments.done(d.index, d.bytes, d.streamKey),
       onContiguous: () => ctx.wake.notify(),
     });
     ctx.wake.notify();
