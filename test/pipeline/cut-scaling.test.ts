@@ -12,11 +12,11 @@ import { standInSettings, startTestEngine } from './helpers';
 
 // Count the store's segment reads and the from-scratch planner on the path the app runs.
 vi.mock('../../electron/engine/store/segments', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../electron/engine/store/segments')>();
+  const real = await importOriginal<typeof segmentStore>();
   return { ...real, segmentsOf: vi.fn(real.segmentsOf) };
 });
 vi.mock('../../electron/engine/media/planner', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../electron/engine/media/planner')>();
+  const real = await importOriginal<typeof planner>();
   return { ...real, planParts: vi.fn(real.planParts) };
 });
 
