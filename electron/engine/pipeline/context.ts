@@ -64,6 +64,8 @@ export interface VodContext {
   readonly wake: Notifier;
   /** The segment list in memory: the fetch stage records finished segments, the cut stage plans from it. */
   readonly segments: SegmentBook;
+  /** The app's data folder: the UI's copy of each part thumbnail outlives the work folder there. */
+  readonly dataDir: string;
 }
 
 /** Wakes every waiter on `notify`; waiters re-check their condition (no lost wake-ups: they loop). */

@@ -119,6 +119,7 @@ export class VodJob {
       twitchPlaybackToken: () => engine.secrets.twitchPlaybackToken,
       wake: new Notifier(),
       segments: new SegmentBook(engine.db, vod.id),
+      dataDir: engine.paths.dataDir,
     });
   }
 

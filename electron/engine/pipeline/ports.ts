@@ -14,6 +14,8 @@ import type { LiveProgress } from './context';
  */
 export interface EnginePort {
   readonly db: Db;
+  /** The app's data folder (the UI's thumbnail cache lives under it). */
+  readonly paths: { readonly dataDir: string };
   readonly settings: Settings;
   readonly secrets: Secrets;
   readonly problems: readonly unknown[];

@@ -9,6 +9,7 @@ import { logOperation } from '../../store/operations';
 import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../../store/parts';
 import type { SegmentRecord } from '../../store/segments';
 import { getVod, updateVod } from '../../store/vods';
+import { partThumbnail } from '../../twitch/thumbnails';
 import { needTool } from '../../util/binaries';
 import { EngineError, classify } from '../../util/errors';
 import { createLogger } from '../../util/log';
@@ -170,6 +171,8 @@ class CutRun {
     const { bytes, durationSec, width, height } = built;
     updatePart(ctx.db, ctx.vod.id, part.idx, { state: 'built', bytes, duration: durationSec, width, height, path: output, thumb_path: thumbnail?.path ?? null });
     logOperation(ctx.db, ctx.vod.id, 'build', 'ok', { part: part.idx, bytes, durationSec });
+    // The UI's copy of the thumbnail, kept under the data folder: the work folder goes once the VOD is posted.
+    if (thumbnail) partThumbnail({ db: ctx.db, dataDir: ctx.dataDir, livePhrases: ctx.settings().vod.liveThumbnailPhrases }, ctx.vod.id, part.idx);
     // The part is on disk and recorded: its segments are no longer needed.
     for (const path of inputs) rmSync(path, { force: true });
     ctx.progress.part(part.idx, { build: 'done' });
