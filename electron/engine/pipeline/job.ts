@@ -20,6 +20,7 @@ import { SegmentBook } from './segment-book';
 import { cutStage } from './stages/cut';
 import { deliverStage } from './stages/deliver';
 import { fetchStage } from './stages/fetch';
+import { completedFromLocalCopy, failureWithSourceGone } from './source-gone';
 import { removeVodFolder, vodFolder } from './work-folder';
 
 const log = createLogger('pipeline');
@@ -84,7 +85,10 @@ export class VodJob {
       removeVodFolder(engine.workDir(), vod.id);
       engine.publishVod(vod.id);
       const n = partsOf(db, vod.id).length;
-      engine.notice({ kind: 'vodCompleted', title: 'VOD backed up', body: `${vod.title} (${n} part${n === 1 ? '' : 's'})`, vodId: vod.id });
+      const note = completedFromLocalCopy(db, vod.id);
+      engine.notice({ kind: 'vodCompleted', title: 'VOD backed up', body: `${vod.title} (${n} part${n === 1 ? '' : 's'})${note ? `. ${note}` : ''}`, vodId: vod.id });
+    } catch (error) {
+      throw failureWithSourceGone(db, vod.id, error);
     } finally {
       engine.live.delete(this.vodId);
     }
