@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { availableParallelism } from 'node:os';
+import type { ChannelProblem } from '../../contract/domain';
 import { destinationKey } from '../../contract/settings';
 import { clearParts } from '../store/parts';
 import { clearSegments } from '../store/segments';
@@ -39,6 +40,8 @@ export class Scheduler implements QueueControl {
   private wakeUp: () => void = () => {};
   private loop?: Promise<void>;
   private alerts: AlertSender;
+  /** The channel problems of the last discovery pass (`channel\nmessage`). */
+  private channelProblems = new Set<string>();
 
   constructor(
     private readonly engine: EnginePort,
@@ -209,6 +212,7 @@ export class Scheduler implements QueueControl {
       try {
         const result = await discoverAll(this.engine.db, s, this.twitch, this.stopController.signal);
         for (const id of [...result.inserted, ...result.finished, ...result.vanished]) this.engine.publishVod(id);
+        this.alertChannelProblems(result.channelProblems);
       } catch (error) {
         this.onQueueError(error, 'discovery');
         return;
@@ -306,6 +310,16 @@ export class Scheduler implements QueueControl {
       log.warn(`${where} failed: ${info.message}`);
     }
     this.updateStatus();
+  }
+
+  /** A channel that could not be checked reaches Telegram too, once per new problem (not at every pass). */
+  private alertChannelProblems(problems: readonly ChannelProblem[]): void {
+    const seen = new Set(problems.map((p) => `${p.channel}\n${p.message}`));
+    for (const p of problems) {
+      if (this.channelProblems.has(`${p.channel}\n${p.message}`)) continue;
+      void this.alert({ kind: 'other', key: `channel:${p.channel}`, title: `Channel ${p.channel} could not be checked`, detail: p.message });
+    }
+    this.channelProblems = seen;
   }
 
   private async alert(alert: Alert): Promise<void> {
