@@ -66,6 +66,14 @@ export interface VodContext {
   readonly segments: SegmentBook;
   /** The app's data folder: the UI's copy of each part thumbnail outlives the work folder there. */
   readonly dataDir: string;
+  readonly disk: DiskWatch;
+}
+
+/** Free space as the engine sees it, and what a VOD does while it is short (it waits; see download/disk.ts). */
+export interface DiskWatch {
+  free(dir: string): Promise<number>;
+  pollMs: number;
+  onWait(message: string | null): void;
 }
 
 /** Wakes every waiter on `notify`; waiters re-check their condition (no lost wake-ups: they loop). */

@@ -27,7 +27,10 @@ export interface EnginePort {
   notice(notice: Notice): void;
   setStatus(patch: Partial<EngineStatus>): void;
   refreshStatus(): void;
+  /** Free bytes where the work folder is; null when unknown. */
   diskFreeBytes(): number | null;
+  /** How often a VOD short of space looks again (default 30 s; tests set it low). */
+  readonly diskPollMs?: number;
 }
 
 export interface TwitchPort {

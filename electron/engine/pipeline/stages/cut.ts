@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { ensureFreeSpace } from '../../download/disk';
+import { waitForFreeSpace } from '../../download/disk';
 import { segmentPath } from '../../download/segments';
 import { buildPart, PartOverCeilingError } from '../../media/build';
 import { IncrementalPlanner } from '../../media/incremental-planner';
@@ -153,7 +153,8 @@ class CutRun {
     const ffprobePath = needTool(ctx.tools, 'ffprobe');
     const inputs = ctx.segments.range(part.first_segment, part.last_segment).map((s) => segmentPath(ctx.folder.segments, s.idx));
     mkdirSync(ctx.folder.parts, { recursive: true });
-    await ensureFreeSpace(ctx.folder.root, part.planned_bytes, { reserveBytes: ctx.settings().advanced.lowDiskGuardMB * 1_000_000 });
+    const reserveBytes = ctx.settings().advanced.lowDiskGuardMB * 1_000_000;
+    await waitForFreeSpace(ctx.folder.root, part.planned_bytes, { reserveBytes, free: ctx.disk.free, signal: ctx.signal, pollMs: ctx.disk.pollMs, onWait: ctx.disk.onWait });
     const output = partFile(ctx.folder, part.first_segment, part.last_segment);
     let built;
     try {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { DownloadProgress } from '../../../contract/domain';
-import { ensureFreeSpace, estimateVodBytes } from '../../download/disk';
+import { estimateVodBytes, waitForFreeSpace } from '../../download/disk';
 import { segmentSources } from '../../download/playlist';
 import { resolveVodPlaylist, type ResolvedVod } from '../../download/resolve';
 import { inspectTsSegment } from '../../download/segment-check';
@@ -34,6 +34,12 @@ export interface FetchOptions {
   maxAttempts?: number;
   progressIntervalMs?: number;
   freeSpace?: (dir: string) => Promise<number>;
+  /** A part's size limit: the space kept is for the next part (its segments and its MP4), not the whole VOD. */
+  partBytes?: number;
+  /** While space is short the download waits, looking again this often (default 30 s). */
+  diskPollMs?: number;
+  /** The wait for space started (what is needed) or ended (null). */
+  onDiskWait?: (message: string | null) => void;
   /**
    * Fetch what the playlist lists even before #EXT-X-ENDLIST (a broadcast still running). The app
    * waits for the end today; a live capture would set this and call `fetchVod` again as the playlist grows.
@@ -148,7 +154,21 @@ async function ensureSpace(input: FetchInput, all: SegmentRecord[], missing: Seg
   const done = all.filter((s) => s.done && s.bytes !== null);
   const rateBps = resolved ? resolved.variant.bandwidth : done.length > 0 ? (8 * done.reduce((n, s) => n + (s.bytes ?? 0), 0)) / Math.max(1, seconds(done)) : 0;
   mkdirSync(input.folder.segments, { recursive: true });
-  await ensureFreeSpace(input.folder.root, estimateVodBytes(rateBps, seconds(missing)), { reserveBytes: input.options.diskReserveBytes, free: input.options.freeSpace });
+  const rest = estimateVodBytes(rateBps, seconds(missing));
+  // Parts are built, posted and removed as the download goes: room for the next one is enough.
+  const partBytes = input.options.partBytes;
+  await spaceFor(input, partBytes ? Math.min(rest, 2 * partBytes) : rest);
+}
+
+function spaceFor(input: FetchInput, neededBytes: number): Promise<void> {
+  const { options } = input;
+  return waitForFreeSpace(input.folder.root, neededBytes, {
+    reserveBytes: options.diskReserveBytes,
+    free: options.freeSpace,
+    signal: input.signal,
+    pollMs: options.diskPollMs ?? 30_000,
+    onWait: options.onDiskWait,
+  });
 }
 
 async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, cause: string): Promise<FetchOutcome> {
@@ -158,11 +178,9 @@ async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, c
   const existing = wholeFilePath(db, vod.id, vod.generation);
   if (cut || existing) return { mode: 'whole-file', resolved, path: existing ?? '', cause };
   const total = segmentsOf(db, vod.id).reduce((n, s) => n + s.duration, 0);
-  // Rough: the file and its parts side by side.
-  await ensureFreeSpace(input.folder.root, estimateVodBytes(resolved?.variant.bandwidth ?? 8_000_000, total) * 2, {
-    reserveBytes: options.diskReserveBytes,
-    free: options.freeSpace,
-  });
+  // The whole file at once, then its parts cut from it one at a time (the next part beside it).
+  const fileBytes = estimateVodBytes(resolved?.variant.bandwidth ?? 8_000_000, total);
+  await spaceFor(input, fileBytes + Math.min(fileBytes, options.partBytes ?? fileBytes));
   const path = await downloadWholeFile(
     { db, vodId: vod.id, generation: vod.generation, folder: input.folder, tools: input.tools, signal: input.signal },
     { concurrency: options.concurrency, rateLimitBps: options.bandwidthCapBps, onProgress: (p) => input.onProgress?.(p) },
@@ -197,6 +215,10 @@ export async function fetchStage(ctx: VodContext): Promise<void> {
         concurrency: s.vod.downloadConcurrency,
         bandwidthCapBps: bandwidthCap(s),
         diskReserveBytes: s.advanced.lowDiskGuardMB * 1_000_000,
+        partBytes: ctx.rules.ceilingBytes,
+        freeSpace: ctx.disk.free,
+        diskPollMs: ctx.disk.pollMs,
+        onDiskWait: ctx.disk.onWait,
       },
       onProgress: (p) => ctx.progress.download(p),
       onSegment: (d) => ctx.segments.done(d.index, d.bytes, d.streamKey),
