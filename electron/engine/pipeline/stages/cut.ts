@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { waitForFreeSpace } from '../../download/disk';
 import { segmentPath } from '../../download/segments';
 import { buildPart, PartOverCeilingError } from '../../media/build';
+import { buildFmp4Part } from '../../media/build-fmp4';
 import { IncrementalPlanner } from '../../media/incremental-planner';
 import { estimateMp4Bytes, replanPart, type PlannedPart, type Unit } from '../../media/planner';
 import { makeThumbnail } from '../../media/thumbnail';
@@ -14,6 +15,7 @@ import { needTool } from '../../util/binaries';
 import { EngineError, classify } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { throwIfStopped, type VodContext } from '../context';
+import { ensureInitSegment, fmp4Rendition } from '../fmp4';
 import { cutWholeFile, isWholeFile, wholeFilePath } from '../whole-file';
 import { partFile, thumbFile } from '../work-folder';
 
@@ -158,7 +160,9 @@ class CutRun {
     const output = partFile(ctx.folder, part.first_segment, part.last_segment);
     let built;
     try {
-      built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath });
+      const options = { inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath };
+      const fmp4 = fmp4Rendition(ctx.db, ctx.vod.id, ctx.vod.generation);
+      built = fmp4 ? await buildFmp4Part({ ...options, initSegment: await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) }) : await buildPart(options);
     } catch (error) {
       if (!(error instanceof PartOverCeilingError)) throw error;
       return this.replan(part, error);

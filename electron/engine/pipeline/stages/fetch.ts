@@ -16,6 +16,7 @@ import type { Tools } from '../../util/binaries';
 import { classify, transient } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { bandwidthCap, type VodContext } from '../context';
+import { ensureInitSegment, fmp4Rendition, inspectFmp4Segment, recordRendition } from '../fmp4';
 import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile, wholeFilePath } from '../whole-file';
 import type { VodFolder } from '../work-folder';
 
@@ -85,6 +86,8 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
   const missing = segments.filter((s) => !s.done);
   if (missing.length === 0) return { mode: 'segments', resolved };
   await ensureSpace(input, segments, missing, resolved);
+  const fmp4 = fmp4Rendition(db, vod.id, vod.generation);
+  if (fmp4) await ensureInitSegment(fmp4, input.folder.segments, signal);
   const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
   const now = input.now?.() ?? Date.now();
   try {
@@ -100,7 +103,7 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
       isSegmentDone: (index) => done.has(index),
       onSegmentDone: async (d) => {
         // Reads only as far as the stream key needs; an incomplete key stores null (the planner keeps the previous one).
-        const { streamKey } = await inspectTsSegment(d.path, d.index, d.bytes);
+        const { streamKey } = fmp4 ? await inspectFmp4Segment(fmp4, d.path, d.index, d.bytes) : await inspectTsSegment(d.path, d.index, d.bytes);
         markSegmentDone(db, vod.id, d.index, d.bytes, streamKey ?? null);
         done.add(d.index);
         input.onSegment?.({ ...d, streamKey: streamKey ?? null });
@@ -143,6 +146,7 @@ async function resolveAndRecord(input: FetchInput): Promise<ResolvedVod> {
     updateVod(db, vod.id, { quality: resolved.variant.name });
     // Kept for the whole-file fallback, which hands yt-dlp the same media playlist.
     setMeta(db, playlistKey(vod.id, vod.generation), resolved.mediaPlaylistUrl);
+    recordRendition(db, vod.id, vod.generation, resolved);
   })();
   logOperation(db, vod.id, 'resolve', 'ok', { variant: resolved.variant.name, segments: resolved.playlist.segments.length, via: resolved.via });
   return resolved;
