@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { DownloadProgress } from '../../../contract/domain';
-import { estimateVodBytes, waitForFreeSpace } from '../../download/disk';
+import { ensureFreeSpace, estimateVodBytes, waitForFreeSpace } from '../../download/disk';
 import { segmentSources } from '../../download/playlist';
 import { resolveVodPlaylist, type ResolvedVod } from '../../download/resolve';
 import { inspectTsSegment } from '../../download/segment-check';
@@ -37,7 +37,7 @@ export interface FetchOptions {
   freeSpace?: (dir: string) => Promise<number>;
   /** A part's size limit: the space kept is for the next part (its segments and its MP4), not the whole VOD. */
   partBytes?: number;
-  /** While space is short the download waits, looking again this often (default 30 s). */
+  /** While space is short the download waits, looking again this often; absent: it fails with a `disk` error at once. */
   diskPollMs?: number;
   /** The wait for space started (what is needed) or ended (null). */
   onDiskWait?: (message: string | null) => void;
@@ -164,15 +164,11 @@ async function ensureSpace(input: FetchInput, all: SegmentRecord[], missing: Seg
   await spaceFor(input, partBytes ? Math.min(rest, 2 * partBytes) : rest);
 }
 
-function spaceFor(input: FetchInput, neededBytes: number): Promise<void> {
+async function spaceFor(input: FetchInput, neededBytes: number): Promise<void> {
   const { options } = input;
-  return waitForFreeSpace(input.folder.root, neededBytes, {
-    reserveBytes: options.diskReserveBytes,
-    free: options.freeSpace,
-    signal: input.signal,
-    pollMs: options.diskPollMs ?? 30_000,
-    onWait: options.onDiskWait,
-  });
+  const room = { reserveBytes: options.diskReserveBytes, free: options.freeSpace };
+  if (options.diskPollMs === undefined) await ensureFreeSpace(input.folder.root, neededBytes, room);
+  else await waitForFreeSpace(input.folder.root, neededBytes, { ...room, signal: input.signal, pollMs: options.diskPollMs, onWait: options.onDiskWait });
 }
 
 async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, cause: string): Promise<FetchOutcome> {
