@@ -20,7 +20,7 @@ import { openDatabase } from '../electron/engine/store/database';
 import { insertVod } from '../electron/engine/store/vods';
 import { TelegramConnection, type StoredDocument, type UploadResume } from '../electron/engine/telegram';
 import { TelegramPublisher } from '../electron/engine/telegram/publish';
-import { resolveTools } from '../electron/engine/util/binaries';
+import { needTool, resolveTools } from '../electron/engine/util/binaries';
 import { hlsCacheDir, makeHlsVod } from '../test/fakes/hls';
 import { spawnStandIn } from '../test/fakes/telegram/process';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID } from '../test/fakes/telegram';
@@ -73,8 +73,8 @@ export default async function bench() {
     for (const p of plan.parts) {
       const output = join(scratch, `part-${p.index}.mp4`);
       const inputs = hls.segments.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => segmentPath(segDir, s.index));
-      await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ffmpegPath: tools.ffmpeg });
-      await makeThumbnail({ input: output, output: `${output}.jpg`, durationSec: p.durationSec, ffmpegPath: tools.ffmpeg, ffprobePath: tools.ffprobe });
+      await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ffmpegPath: needTool(tools, 'ffmpeg') });
+      await makeThumbnail({ input: output, output: `${output}.jpg`, durationSec: p.durationSec, ffmpegPath: needTool(tools, 'ffmpeg'), ffprobePath: needTool(tools, 'ffprobe') });
       partPaths.push(output);
     }
     say(`${plan.parts.length} parts`);

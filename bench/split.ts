@@ -34,6 +34,7 @@ import { buildPart, type BuiltPart } from '../electron/engine/media/build';
 import { IncrementalPlanner } from '../electron/engine/media/incremental-planner';
 import { splitRules, TELEGRAM_LIMIT_BYTES, type PlannedPart, type SplitRules, type Unit } from '../electron/engine/media/planner';
 import { makeThumbnail } from '../electron/engine/media/thumbnail';
+import { needTool, resolveTools } from '../electron/engine/util/binaries';
 import { figure, interleaved, load1m, round } from './lib/ab';
 import { SettingsSchema } from '../electron/contract/settings';
 
@@ -126,6 +127,9 @@ function longVod(segs: Seg[], seconds: number): Seg[] {
 }
 
 async function cut(segs: Seg[], rules: SplitRules, out: string): Promise<{ parts: PlannedPart[]; built: BuiltPart[]; runs: number }> {
+  // Resolved once, as the app does.
+  const found = resolveTools({});
+  const tools = { ffmpegPath: needTool(found, 'ffmpeg'), ffprobePath: needTool(found, 'ffprobe') };
   await mkdir(out, { recursive: true });
   const keyed: Seg[] = [];
   for (const s of segs) keyed.push({ ...s, streamKey: (await inspectTsSegment(s.path, s.index, s.bytes)).streamKey });
@@ -138,8 +142,8 @@ async function cut(segs: Seg[], rules: SplitRules, out: string): Promise<{ parts
       const p = parts[i]!;
       const output = join(out, `segments-${p.firstUnit}-${p.lastUnit}.mp4`);
       const inputs = segs.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => s.path);
-      built[i] = await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ceilingBytes: rules.ceilingBytes });
-      await makeThumbnail({ input: output, output: output.replace(/\.mp4$/, '.jpg'), durationSec: built[i]!.durationSec });
+      built[i] = await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ceilingBytes: rules.ceilingBytes, ffmpegPath: tools.ffmpegPath });
+      await makeThumbnail({ input: output, output: output.replace(/\.mp4$/, '.jpg'), durationSec: built[i]!.durationSec, ...tools });
     }
   };
   await Promise.all(Array.from({ length: BUILD_CONCURRENCY }, worker));

@@ -9,7 +9,7 @@ import { planParts, replanPart, type PlannedPart, type SplitRules } from '../../
 import { probeMedia, streamKey } from '../../electron/engine/media/probe';
 import { EngineError } from '../../electron/engine/util/errors';
 import { onLogLine } from '../../electron/engine/util/log';
-import { decodeErrors, makeHls, streamFacts, tempDir, type Segment } from './gen';
+import { decodeErrors, makeHls, streamFacts, tempDir, testTools, type Segment } from './gen';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -38,7 +38,7 @@ const segsOf = (segs: Segment[], p: PlannedPart) => segs.filter((s) => s.index >
 async function buildAll(segs: Segment[], parts: PlannedPart[], name: string, ceilingBytes?: number) {
   return Promise.all(
     parts.map((p) =>
-      buildPart({
+      buildPart({ ...testTools(),
         inputs: segsOf(segs, p).map((s) => s.path),
         output: join(dir, `${name}-${p.index}.mp4`),
         expectedDurationSec: p.durationSec,
@@ -128,7 +128,7 @@ describe('buildPart', () => {
     const a = await makeHls({ dir, prefix: 'resA', seconds: 4, segmentSec: 1 });
     const b = await makeHls({ dir, prefix: 'resB', seconds: 3, segmentSec: 1, width: 128, height: 72, tsOffsetSec: 4, firstIndex: a.length });
     const segs = [...a, ...b];
-    for (const s of segs) s.streamKey = streamKey(await probeMedia(s.path));
+    for (const s of segs) s.streamKey = streamKey(await probeMedia(s.path, testTools()));
     const plan = planParts(segs, rules(10 ** 9), { complete: true });
     expect(plan.parts.map((p) => [p.firstUnit, p.lastUnit])).toEqual([
       [0, a.length - 1],
@@ -171,7 +171,7 @@ describe('buildPart', () => {
     const [part] = planParts(segs, rules(10 ** 9), { complete: true }).parts;
     const output = join(dir, 'over.mp4');
     const tooSmall = Math.floor(part.bytes * 0.8);
-    const err = await buildPart({ inputs: segs.map((s) => s.path), output, expectedDurationSec: part.durationSec, ceilingBytes: tooSmall }).catch((e: unknown) => e);
+    const err = await buildPart({ ...testTools(), inputs: segs.map((s) => s.path), output, expectedDurationSec: part.durationSec, ceilingBytes: tooSmall }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartOverCeilingError);
     const over = err as PartOverCeilingError;
     expect(over.builtBytes).toBeGreaterThan(tooSmall);
@@ -192,7 +192,7 @@ describe('buildPart', () => {
     expect(plan.parts).toHaveLength(1);
     const lines: string[] = [];
     const off = onLogLine((l) => lines.push(`${l.level} ${l.message}`));
-    const pieces = await buildPlannedPart({ part: plan.parts[0], units: segs, rules: r, outputFor: (a, b) => join(dir, `planned-${a}-${b}.mp4`) });
+    const pieces = await buildPlannedPart({ ...testTools(), part: plan.parts[0], units: segs, rules: r, outputFor: (a, b) => join(dir, `planned-${a}-${b}.mp4`) });
     off();
     expect(pieces.length).toBeGreaterThanOrEqual(2);
     expect(pieces[0].firstUnit).toBe(segs[0].index);
@@ -203,7 +203,7 @@ describe('buildPart', () => {
     }
     expect(lines.some((l) => l.startsWith('warn') && l.includes('re-planned'))).toBe(true);
     // With no re-plans allowed it is an error that names the part.
-    const err = await buildPlannedPart({ part: plan.parts[0], units: segs, rules: r, outputFor: () => join(dir, 'planned-x.mp4'), maxReplans: 0 }).catch((e: unknown) => e);
+    const err = await buildPlannedPart({ ...testTools(), part: plan.parts[0], units: segs, rules: r, outputFor: () => join(dir, 'planned-x.mp4'), maxReplans: 0 }).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('part_over_ceiling');
     expect((err as Error).message).toContain('planned-x.mp4');
   });
@@ -213,7 +213,7 @@ describe('buildPart', () => {
     const output = join(dir, 'fallback.mp4');
     const lines: string[] = [];
     const off = onLogLine((l) => lines.push(`${l.level} ${l.message}`));
-    const b = await buildPart({ inputs: segs.map((s) => s.path), output, expectedDurationSec: 3, moovSizeBytes: 1000 });
+    const b = await buildPart({ ...testTools(), inputs: segs.map((s) => s.path), output, expectedDurationSec: 3, moovSizeBytes: 1000 });
     off();
     expect(b.ffmpegRuns).toBe(2);
     expect(lines.some((l) => l.startsWith('warn') && l.includes('faststart') && l.includes('fallback.mp4'))).toBe(true);
@@ -222,7 +222,7 @@ describe('buildPart', () => {
 
   it('reports progress up to 1', async () => {
     const seen: number[] = [];
-    await buildPart({ inputs: vbr.map((s) => s.path), output: join(dir, 'progress.mp4'), expectedDurationSec: 12, onProgress: (f) => seen.push(f) });
+    await buildPart({ ...testTools(), inputs: vbr.map((s) => s.path), output: join(dir, 'progress.mp4'), expectedDurationSec: 12, onProgress: (f) => seen.push(f) });
     expect(seen[seen.length - 1]).toBe(1);
     expect(seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= seen[i - 1]))).toBe(true);
   });
@@ -230,17 +230,17 @@ describe('buildPart', () => {
   it('fails clearly on unreadable input, a missing segment, a wrong duration, and when cancelled', async () => {
     const junk = join(dir, 'junk.ts');
     await writeFile(junk, Buffer.alloc(50_000, 7));
-    const bad = await buildPart({ inputs: [junk], output: join(dir, 'bad.mp4'), expectedDurationSec: 1 }).catch((e: unknown) => e);
+    const bad = await buildPart({ ...testTools(), inputs: [junk], output: join(dir, 'bad.mp4'), expectedDurationSec: 1 }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(EngineError);
     expect((bad as Error).message).toContain('bad.mp4');
-    const missing = await buildPart({ inputs: [join(dir, 'nope.ts')], output: join(dir, 'm.mp4'), expectedDurationSec: 1 }).catch((e: unknown) => e);
+    const missing = await buildPart({ ...testTools(), inputs: [join(dir, 'nope.ts')], output: join(dir, 'm.mp4'), expectedDurationSec: 1 }).catch((e: unknown) => e);
     expect((missing as EngineError).code).toBe('segment_missing');
     expect((missing as Error).message).toContain('nope.ts');
-    const short = await buildPart({ inputs: [vbr[0].path], output: join(dir, 's.mp4'), expectedDurationSec: 5 }).catch((e: unknown) => e);
+    const short = await buildPart({ ...testTools(), inputs: [vbr[0].path], output: join(dir, 's.mp4'), expectedDurationSec: 5 }).catch((e: unknown) => e);
     expect((short as EngineError).code).toBe('part_duration_mismatch');
     const ac = new AbortController();
     ac.abort();
-    const cancelled = await buildPart({ inputs: [vbr[0].path], output: join(dir, 'c.mp4'), expectedDurationSec: 1, signal: ac.signal }).catch((e: unknown) => e);
+    const cancelled = await buildPart({ ...testTools(), inputs: [vbr[0].path], output: join(dir, 'c.mp4'), expectedDurationSec: 1, signal: ac.signal }).catch((e: unknown) => e);
     expect((cancelled as EngineError).errorClass).toBe('cancelled');
     expect((await readdir(dir)).filter((f) => f.includes('.partial'))).toEqual([]);
   });

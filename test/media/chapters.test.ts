@@ -6,7 +6,7 @@ import { buildPart } from '../../electron/engine/media/build';
 import { chaptersForPart, ffmetadataChapters, locateChapters, writePartChapters } from '../../electron/engine/media/chapters';
 import { readMp4Summary } from '../../electron/engine/media/mp4-atoms';
 import type { VodChapter } from '../../electron/engine/twitch/chapters';
-import { makeHls, tempDir, type Segment } from './gen';
+import { makeHls, tempDir, testTools, type Segment } from './gen';
 
 const exec = promisify(execFile);
 
@@ -85,7 +85,7 @@ describe('a part built with chapters', () => {
     expect(file).toBeDefined();
     const output = join(dir, 'part-1.mp4');
     const expected = segs.reduce((a, s) => a + s.durationSec, 0);
-    const built = await buildPart({ inputs: segs.map((s) => s.path), output, expectedDurationSec: expected, chaptersFile: file });
+    const built = await buildPart({ ...testTools(), inputs: segs.map((s) => s.path), output, expectedDurationSec: expected, chaptersFile: file });
     expect(built.ffmpegRuns).toBe(1);
     expect(built.durationSec).toBeCloseTo(expected, 0);
     const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_chapters', '-of', 'json', output]);

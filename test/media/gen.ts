@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Unit } from '../../electron/engine/media/planner';
+import { resolveTools } from '../../electron/engine/util/binaries';
 
 /** Small generated media for the media tests: real ffmpeg, low resolution, a few seconds. */
 const exec = promisify(execFile);
@@ -130,4 +131,11 @@ export async function streamFacts(path: string): Promise<StreamFacts> {
 export async function decodeErrors(path: string): Promise<string> {
   const { stderr } = await exec('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-']);
   return stderr.trim();
+}
+
+/** The tool paths the app would resolve here (util/binaries.ts resolveTools: no overrides, no bundled folder). */
+export function testTools(): { ffmpegPath: string; ffprobePath: string } {
+  const tools = resolveTools({});
+  if (!tools.ffmpeg || !tools.ffprobe) throw new Error('the media tests need ffmpeg and ffprobe on PATH');
+  return { ffmpegPath: tools.ffmpeg, ffprobePath: tools.ffprobe };
 }

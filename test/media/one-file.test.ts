@@ -8,7 +8,7 @@ import { moovFirst, readTopLevelAtoms } from '../../electron/engine/media/mp4-at
 import { buildOneFileParts, oneFileRules, oneFileUnits } from '../../electron/engine/media/one-file';
 import { planParts, type SplitRules } from '../../electron/engine/media/planner';
 import { EngineError } from '../../electron/engine/util/errors';
-import { decodeErrors, streamFacts, tempDir } from './gen';
+import { decodeErrors, streamFacts, tempDir, testTools } from './gen';
 
 const exec = promisify(execFile);
 let dir: string;
@@ -38,7 +38,7 @@ describe('one-file input', () => {
   for (const kind of ['mp4', 'ts'] as const) {
     it(`plans a single ${kind} file from its keyframes and cuts every part in one run, losing nothing`, async () => {
       const input = kind === 'mp4' ? mp4 : ts;
-      const { units, info } = await oneFileUnits(input);
+      const { units, info } = await oneFileUnits(input, testTools());
       expect(units.length).toBe(16);
       expect(units.reduce((s, u) => s + u.durationSec, 0)).toBeCloseTo(info.durationSec, 1);
       const total = units.reduce((s, u) => s + u.bytes, 0);
@@ -46,7 +46,7 @@ describe('one-file input', () => {
       const plan = planParts(units, r, { complete: true });
       expect(plan.parts.length).toBeGreaterThanOrEqual(3);
       const seen: number[] = [];
-      const built = await buildOneFileParts({ input, plan, units, outputFor: (i) => join(dir, `${kind}-${i}.mp4`), ceilingBytes: r.ceilingBytes, onProgress: (f) => seen.push(f) });
+      const built = await buildOneFileParts({ ...testTools(), input, plan, units, outputFor: (i) => join(dir, `${kind}-${i}.mp4`), ceilingBytes: r.ceilingBytes, onProgress: (f) => seen.push(f) });
       expect(seen[seen.length - 1]).toBe(1);
       const whole = await streamFacts(input);
       let frames = 0;
@@ -79,15 +79,15 @@ describe('one-file input', () => {
   }
 
   it('reports a part over the ceiling and leaves no parts behind', async () => {
-    const { units } = await oneFileUnits(mp4);
+    const { units } = await oneFileUnits(mp4, testTools());
     const plan = planParts(units, rules(10 ** 9), { complete: true });
-    const err = await buildOneFileParts({ input: mp4, plan, units, outputFor: (i) => join(dir, `over-${i}.mp4`), ceilingBytes: 50_000 }).catch((e: unknown) => e);
+    const err = await buildOneFileParts({ ...testTools(), input: mp4, plan, units, outputFor: (i) => join(dir, `over-${i}.mp4`), ceilingBytes: 50_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartOverCeilingError);
     expect(existsSync(join(dir, 'over-1.mp4'))).toBe(false);
   });
 
   it('names an unreadable file', async () => {
-    const err = await oneFileUnits(join(dir, 'missing.mp4')).catch((e: unknown) => e);
+    const err = await oneFileUnits(join(dir, 'missing.mp4'), testTools()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('unreadable_media');
     expect((err as Error).message).toContain('missing.mp4');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeKeyframes, probeMedia, probePackets, streamKey } from '../../electron/engine/media/probe';
 import { EngineError } from '../../electron/engine/util/errors';
-import { makeHls, tempDir, type Segment } from './gen';
+import { makeHls, tempDir, testTools, type Segment } from './gen';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -17,7 +17,7 @@ afterAll(async () => cleanup());
 
 describe('probe', () => {
   it('reads duration, size, codecs, picture size, fps and sample rate', async () => {
-    const info = await probeMedia(segs[0].path);
+    const info = await probeMedia(segs[0].path, testTools());
     expect(info.sizeBytes).toBe(segs[0].bytes);
     expect(info.durationSec).toBeGreaterThan(1.9);
     expect(info.durationSec).toBeLessThan(2.2);
@@ -28,10 +28,10 @@ describe('probe', () => {
   });
 
   it('lists keyframes and packets in demux order', async () => {
-    const kf = await probeKeyframes(segs[0].path);
+    const kf = await probeKeyframes(segs[0].path, testTools());
     expect(kf.length).toBe(1);
     expect(kf[0].pos).toBeGreaterThanOrEqual(0);
-    const packets = await probePackets(segs[0].path);
+    const packets = await probePackets(segs[0].path, testTools());
     expect(packets.filter((p) => p.stream === 'video')).toHaveLength(30);
     expect(packets.some((p) => p.stream === 'audio')).toBe(true);
     // Video packets come with their byte positions in file order (audio PES in TS carry one
@@ -45,7 +45,7 @@ describe('probe', () => {
     const junk = join(dir, 'junk.ts');
     await writeFile(junk, 'not a video at all');
     for (const path of [junk, join(dir, 'absent.ts')]) {
-      const err = await probeMedia(path).catch((e: unknown) => e);
+      const err = await probeMedia(path, testTools()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(EngineError);
       expect((err as EngineError).errorClass).toBe('permanent');
       expect((err as EngineError).code).toBe('unreadable_media');

@@ -71,6 +71,8 @@ describe('pipeline to a local folder (no Telegram account needed)', () => {
     // Every segment fetched exactly once; the work folder is gone.
     for (const s of hls.segments) expect(twitch.stats.segmentFetchCount('5001', s.index)).toBe(1);
     expect(existsSync(join(engine.dir, 'work', '5001'))).toBe(false);
+    // The UI's copy of each part thumbnail outlives the work folder.
+    for (const p of parts) expect(existsSync(join(engine.dir, 'thumbnails', `5001-p${p.idx}.jpg`))).toBe(true);
     expect(engine.notices.map((n) => n.kind)).toContain('vodCompleted');
   });
 

@@ -17,6 +17,7 @@ import { readMp4Summary } from '../../electron/engine/media/mp4-atoms';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
 import { makeHevcFmp4Vod, type Fmp4Vod } from '../fakes/hls-fmp4';
 import { HEVC_VARIANT, startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
+import { testTools } from '../media/gen';
 
 let h264: HlsVod;
 let hevc: Fmp4Vod;
@@ -90,8 +91,8 @@ describe('HEVC fMP4 rendition, stand-in to parts', () => {
     });
     expect(done.sort()).toEqual([0, 1, 2]);
     const seg = (i: number) => segmentPath(dir, i);
-    const first = await buildFmp4Part({ initSegment: init, inputs: [seg(0), seg(1)], output: join(dir, 'p1.mp4'), expectedDurationSec: 4 });
-    const second = await buildFmp4Part({ initSegment: init, inputs: [seg(2)], output: join(dir, 'p2.mp4'), expectedDurationSec: 2 });
+    const first = await buildFmp4Part({ ...testTools(), initSegment: init, inputs: [seg(0), seg(1)], output: join(dir, 'p1.mp4'), expectedDurationSec: 4 });
+    const second = await buildFmp4Part({ ...testTools(), initSegment: init, inputs: [seg(2)], output: join(dir, 'p2.mp4'), expectedDurationSec: 2 });
     expect(first).toMatchObject({ videoCodec: 'hevc', audioCodec: 'aac', width: 160, height: 90, ffmpegRuns: 1 });
     expect(second.ffmpegRuns).toBe(1);
     expect(first.durationSec + second.durationSec).toBeCloseTo(hevc.durationSec, 0);

@@ -27,12 +27,57 @@ export async function ensureFreeSpace(
 ): Promise<{ freeBytes: number; neededBytes: number }> {
   const reserve = options.reserveBytes ?? 256 * 1024 * 1024;
   const free = await (options.free ?? freeBytes)(dir);
-  if (free < neededBytes + reserve) {
-    throw new EngineError(
-      'disk',
-      'insufficient_space',
-      `Not enough free space in ${dir}: the download needs about ${formatBytes(neededBytes)} (plus ${formatBytes(reserve)} kept free), only ${formatBytes(free)} is free.`,
-    );
-  }
+  if (free < neededBytes + reserve) throw new EngineError('disk', 'insufficient_space', spaceMessage(dir, neededBytes + reserve, free));
   return { freeBytes: free, neededBytes };
+}
+
+/** "needs 2.1 GB free on /path, 0.4 GB free": what the user has to make room for. */
+export const spaceMessage = (dir: string, neededBytes: number, free: number) =>
+  `Not enough disk space: needs ${formatBytes(neededBytes)} free on ${dir}, ${formatBytes(free)} free. It goes on by itself once there is room.`;
+
+export interface SpaceWait {
+  reserveBytes?: number;
+  free?: (dir: string) => Promise<number>;
+  signal: AbortSignal;
+  /** How often free space is looked at again while short. */
+  pollMs: number;
+  /** Called once when the wait starts (with what is needed) and once when it ends (null). */
+  onWait?: (message: string | null) => void;
+}
+
+/**
+ * Like `ensureFreeSpace`, but waits while space is short (another VOD's upload or the user frees
+ * some) instead of failing, polling every `pollMs`; an abort ends the wait with the abort reason.
+ */
+export async function waitForFreeSpace(dir: string, neededBytes: number, options: SpaceWait): Promise<void> {
+  let waiting = false;
+  for (;;) {
+    try {
+      await ensureFreeSpace(dir, neededBytes, options);
+      if (waiting) options.onWait?.(null);
+      return;
+    } catch (error) {
+      if (!(error instanceof EngineError) || error.code !== 'insufficient_space') throw error;
+      if (!waiting) options.onWait?.(error.message);
+      waiting = true;
+    }
+    await sleep(options.pollMs, options.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', stop, { once: true });
+  });
 }

@@ -1,7 +1,6 @@
 import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { EngineError, permanent, transient } from '../util/errors';
-import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
 import { moovFirst, readMp4Summary, readTopLevelAtoms, type Mp4Summary } from './mp4-atoms';
 import { chapterInputArgs } from './chapters';
@@ -30,7 +29,8 @@ export interface BuildPartOptions {
   expectedDurationSec: number;
   /** A finished part above this is an error (`PartOverCeilingError`) for the caller to re-plan. */
   ceilingBytes?: number;
-  ffmpegPath?: string;
+  /** Resolved once by the caller (util/binaries.ts resolveTools). */
+  ffmpegPath: string;
   signal?: AbortSignal;
   /** 0..1 */
   onProgress?: (fraction: number) => void;
@@ -104,7 +104,7 @@ export interface MuxOptions extends Omit<BuildPartOptions, 'inputs'> {
 
 /** The shared single-pass writer behind `buildPart` and the one-file builder. */
 export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
-  const ffmpeg = options.ffmpegPath ?? requireTool('ffmpeg').path;
+  const ffmpeg = options.ffmpegPath;
   const { output, expectedDurationSec, signal, onProgress } = options;
   const temp = `${output}.partial.mp4`;
   const reserve = options.moovSizeBytes ?? moovReserveBytes(expectedDurationSec, options.sampleRates);

@@ -1,7 +1,6 @@
 import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { permanent } from '../util/errors';
-import { requireTool } from '../util/binaries';
 import { createLogger } from '../util/log';
 import { contentDuration, durationTolerance, partDuration, PartOverCeilingError, type BuiltPart } from './build';
 import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
@@ -32,7 +31,7 @@ export function oneFileRules(rules: SplitRules): SplitRules {
   return { ...rules, payloadRatio: ONE_FILE_PAYLOAD_RATIO };
 }
 
-export async function oneFileUnits(path: string, options: ProbeOptions = {}): Promise<{ units: OneFileUnit[]; info: MediaInfo }> {
+export async function oneFileUnits(path: string, options: ProbeOptions): Promise<{ units: OneFileUnit[]; info: MediaInfo }> {
   const info = await probeMedia(path, options);
   if (!info.video) throw permanent('unreadable_media', `${path} has no video stream to cut on keyframes`);
   const packets = await probePackets(path, options);
@@ -77,7 +76,8 @@ export interface BuildOneFileOptions {
   /** Output path of part `index` (1-based). */
   outputFor: (index: number) => string;
   ceilingBytes?: number;
-  ffmpegPath?: string;
+  /** Resolved once by the caller (util/binaries.ts resolveTools). */
+  ffmpegPath: string;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
@@ -89,7 +89,7 @@ export interface BuildOneFileOptions {
  */
 export async function buildOneFileParts(options: BuildOneFileOptions): Promise<BuiltPart[]> {
   const { input, plan, units, signal, onProgress } = options;
-  const ffmpeg = options.ffmpegPath ?? requireTool('ffmpeg').path;
+  const ffmpeg = options.ffmpegPath;
   if (plan.parts.length === 0) return [];
   const byIndex = new Map(units.map((u) => [u.index, u]));
   if (plan.parts[0].firstUnit !== units[0]?.index) throw permanent('bad_part', `the plan for ${input} must start at its first unit`);

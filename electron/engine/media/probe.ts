@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { permanent } from '../util/errors';
-import { requireTool } from '../util/binaries';
 import { lastLines, runTool } from './run-tool';
 
 /** ffprobe wrapper: what the planner, the builder and Telegram's video attributes need. */
@@ -18,7 +17,8 @@ export interface MediaInfo {
 }
 
 export interface ProbeOptions {
-  ffprobePath?: string;
+  /** Resolved once by the caller (util/binaries.ts resolveTools). */
+  ffprobePath: string;
   signal?: AbortSignal;
 }
 
@@ -34,7 +34,7 @@ interface RawStream {
   duration?: string;
 }
 
-const toolPath = (o: ProbeOptions) => o.ffprobePath ?? requireTool('ffprobe').path;
+const toolPath = (o: ProbeOptions) => o.ffprobePath;
 
 function rate(text: string | undefined): number {
   const [n, d] = (text ?? '0/0').split('/').map(Number);
@@ -60,7 +60,7 @@ async function ffprobeJson(path: string, args: string[], options: ProbeOptions):
   return parsed;
 }
 
-export async function probeMedia(path: string, options: ProbeOptions = {}): Promise<MediaInfo> {
+export async function probeMedia(path: string, options: ProbeOptions): Promise<MediaInfo> {
   const size = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw permanent('unreadable_media', `cannot read ${path}: ${err.code ?? err.message}`, { cause: err });
   });
@@ -118,7 +118,7 @@ export interface Packet {
  * Every audio and video packet of a file in demux order (for one-file planning and for tests'
  * continuity checks). Streams the CSV so a long VOD does not build one huge string.
  */
-export async function probePackets(path: string, options: ProbeOptions & { streams?: 'v' | 'a' | 'va' } = {}): Promise<Packet[]> {
+export async function probePackets(path: string, options: ProbeOptions & { streams?: 'v' | 'a' | 'va' }): Promise<Packet[]> {
   const packets: Packet[] = [];
   const types = new Map<number, 'video' | 'audio'>();
   const info = await ffprobeJson(path, ['-show_entries', 'stream=index,codec_type'], options);
@@ -162,7 +162,7 @@ export async function probePackets(path: string, options: ProbeOptions & { strea
 }
 
 /** Video keyframe times and file positions, in order. */
-export async function probeKeyframes(path: string, options: ProbeOptions = {}): Promise<Array<{ timeSec: number; pos: number }>> {
+export async function probeKeyframes(path: string, options: ProbeOptions): Promise<Array<{ timeSec: number; pos: number }>> {
   const packets = await probePackets(path, { ...options, streams: 'v' });
   return packets.filter((p) => p.keyframe).map((p) => ({ timeSec: p.ptsSec, pos: p.pos }));
 }

@@ -1,6 +1,5 @@
 import { rename, stat, unlink } from 'node:fs/promises';
 import { permanent } from '../util/errors';
-import { requireTool } from '../util/binaries';
 import { probeMedia } from './probe';
 import { lastLines, runTool } from './run-tool';
 
@@ -21,8 +20,9 @@ export interface ThumbnailOptions {
   output: string;
   /** Known duration of the input; probed when absent. */
   durationSec?: number;
-  ffmpegPath?: string;
-  ffprobePath?: string;
+  /** Resolved once by the caller (util/binaries.ts resolveTools). */
+  ffmpegPath: string;
+  ffprobePath: string;
   signal?: AbortSignal;
 }
 
@@ -37,7 +37,7 @@ export interface Thumbnail {
 
 export async function makeThumbnail(options: ThumbnailOptions): Promise<Thumbnail> {
   const { input, output, signal } = options;
-  const ffmpeg = options.ffmpegPath ?? requireTool('ffmpeg').path;
+  const ffmpeg = options.ffmpegPath;
   const info = await probeMedia(input, { ffprobePath: options.ffprobePath, signal });
   if (!info.video || !info.video.width) throw permanent('thumbnail_failed', `cannot make a thumbnail of ${input}: it has no video stream`);
   const duration = options.durationSec ?? info.durationSec;

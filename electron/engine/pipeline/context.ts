@@ -6,6 +6,7 @@ import type { SplitRules } from '../media/planner';
 import type { Db } from '../store/database';
 import type { VodRecord } from '../store/vods';
 import type { Tools } from '../util/binaries';
+import type { SegmentBook } from './segment-book';
 import type { Gate } from './sync';
 import type { VodFolder } from './work-folder';
 
@@ -61,6 +62,18 @@ export interface VodContext {
   /** The Twitch user token that unlocks sub-only playlists, if any. */
   readonly twitchPlaybackToken: () => string | undefined;
   readonly wake: Notifier;
+  /** The segment list in memory: the fetch stage records finished segments, the cut stage plans from it. */
+  readonly segments: SegmentBook;
+  /** The app's data folder: the UI's copy of each part thumbnail outlives the work folder there. */
+  readonly dataDir: string;
+  readonly disk: DiskWatch;
+}
+
+/** Free space as the engine sees it, and what a VOD does while it is short (it waits; see download/disk.ts). */
+export interface DiskWatch {
+  free(dir: string): Promise<number>;
+  pollMs: number;
+  onWait(message: string | null): void;
 }
 
 /** Wakes every waiter on `notify`; waiters re-check their condition (no lost wake-ups: they loop). */

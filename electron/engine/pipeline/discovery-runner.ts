@@ -1,11 +1,12 @@
 import type { ChannelProblem, TwitchChannelInfo } from '../../contract/domain';
-import type { Settings } from '../../contract/settings';
+import type { BackupScope, Settings } from '../../contract/settings';
 import type { TwitchPort } from './ports';
 import { nowIso, type Db } from '../store/database';
 import { deleteMeta, getMeta, setMeta } from '../store/meta';
 import { logOperation } from '../store/operations';
 import { segmentsOf } from '../store/segments';
 import { adoptVods, insertVod, knownStatuses, updateVod } from '../store/vods';
+import { inScope } from '../twitch/backup-scope';
 import { lookupChannels } from '../twitch/channels';
 import { decideDiscovery, vanishedOutcome, type DiscoveryDecision, type VanishedOutcome } from '../twitch/discovery';
 import { listArchiveVideos, type ArchiveVideo } from '../twitch/videos';
@@ -57,7 +58,8 @@ export async function discoverAll(db: Db, settings: Settings, twitch: TwitchPort
         continue;
       }
       try {
-        await discoverChannel(db, settings, twitch, looked.channel, result, signal);
+        const scope = settings.twitch.channels.find((c) => c.channel === looked.ref)?.backup;
+        await discoverChannel(db, settings, twitch, looked.channel, result, signal, scope);
         result.channels++;
       } catch (error) {
         const info = classify(error);
@@ -71,7 +73,15 @@ export async function discoverAll(db: Db, settings: Settings, twitch: TwitchPort
   return result;
 }
 
-async function discoverChannel(db: Db, settings: Settings, twitch: TwitchPort, channel: TwitchChannelInfo, result: DiscoveryResult, signal?: AbortSignal): Promise<void> {
+async function discoverChannel(
+  db: Db,
+  settings: Settings,
+  twitch: TwitchPort,
+  channel: TwitchChannelInfo,
+  result: DiscoveryResult,
+  signal?: AbortSignal,
+  scope?: BackupScope,
+): Promise<void> {
   const fetched = await listArchiveVideos(twitch.helix(), channel.id, { signal });
   // Imported legacy rows carry no channel: adopt the ones Twitch lists for this channel first.
   adoptVods(db, channel.id, channel.displayName, fetched.map((v) => v.id));
@@ -81,7 +91,10 @@ async function discoverChannel(db: Db, settings: Settings, twitch: TwitchPort, c
     const n = Number(getMeta(db, missesKey(id)) ?? 0);
     if (n > 0) misses.set(id, n);
   }
-  const decision = decideDiscovery({ known, fetched, livePhrases: settings.vod.liveThumbnailPhrases, misses });
+  const decided = decideDiscovery({ known, fetched, livePhrases: settings.vod.liveThumbnailPhrases, misses });
+  // Only new rows are filtered by the backup scope: `fetched` stays whole, else known VODs outside the scope would count as vanished.
+  const wanted = inScope(scope, fetched, Date.now());
+  const decision: DiscoveryDecision = { ...decided, insert: decided.insert.filter((i) => wanted.has(i.video.id)) };
   db.transaction(() => applyDecision(db, channel, decision, result))();
   log.info(
     `${channel.login}: ${fetched.length} archive VODs, ${decision.insert.length} new, ${decision.becamePending.length} finished, ${decision.missing.length} missing (grace), ${decision.vanished.length} vanished`,

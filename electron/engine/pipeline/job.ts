@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { destinationsFor, type Settings } from '../../contract/settings';
 import { deliveryTargets } from '../destinations';
+import { freeBytes } from '../download/disk';
 import { segmentPath } from '../download/segments';
 import { splitRules } from '../media/planner';
 import { nowIso } from '../store/database';
@@ -13,15 +14,19 @@ import { getVod, updateVod, type VodRecord } from '../store/vods';
 import { TelegramPublisher } from '../telegram/publish';
 import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
-import { Notifier, type Slots, type VodContext } from './context';
+import { Notifier, type DiskWatch, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
 import { progressSink } from './progress';
+import { SegmentBook } from './segment-book';
 import { cutStage } from './stages/cut';
 import { deliverStage } from './stages/deliver';
 import { fetchStage } from './stages/fetch';
+import { completedFromLocalCopy, failureWithSourceGone } from './source-gone';
 import { removeVodFolder, vodFolder } from './work-folder';
 
 const log = createLogger('pipeline');
+/** How often a VOD waiting for disk space looks again. */
+const DISK_POLL_MS = 30_000;
 
 export interface JobDeps {
   engine: EnginePort;
@@ -83,7 +88,10 @@ export class VodJob {
       removeVodFolder(engine.workDir(), vod.id);
       engine.publishVod(vod.id);
       const n = partsOf(db, vod.id).length;
-      engine.notice({ kind: 'vodCompleted', title: 'VOD backed up', body: `${vod.title} (${n} part${n === 1 ? '' : 's'})`, vodId: vod.id });
+      const note = completedFromLocalCopy(db, vod.id);
+      engine.notice({ kind: 'vodCompleted', title: 'VOD backed up', body: `${vod.title} (${n} part${n === 1 ? '' : 's'})${note ? `. ${note}` : ''}`, vodId: vod.id });
+    } catch (error) {
+      throw failureWithSourceGone(db, vod.id, error);
     } finally {
       engine.live.delete(this.vodId);
     }
@@ -117,6 +125,9 @@ export class VodJob {
       settings: (): Settings => engine.settings,
       twitchPlaybackToken: () => engine.secrets.twitchPlaybackToken,
       wake: new Notifier(),
+      segments: new SegmentBook(engine.db, vod.id),
+      dataDir: engine.paths.dataDir,
+      disk: diskWatch(engine, vod),
     });
   }
 
@@ -137,6 +148,21 @@ export class VodJob {
     }
     return refs[index];
   }
+}
+
+/** Free space through the engine (one place to ask, and to fake in tests); a wait shows on the VOD and as a notice. */
+function diskWatch(engine: EnginePort, vod: VodRecord): DiskWatch {
+  return {
+    free: async (dir) => engine.diskFreeBytes() ?? freeBytes(dir),
+    pollMs: engine.diskPollMs ?? DISK_POLL_MS,
+    onWait: (message) => {
+      if (message) log.warn(`VOD ${vod.id}: ${message}`);
+      else log.info(`VOD ${vod.id}: enough disk space again, going on`);
+      updateVod(engine.db, vod.id, { last_error: message, error_class: message ? 'disk' : null });
+      if (message) engine.notice({ kind: 'lowDisk', title: 'Not enough disk space', body: `${vod.title}: ${message}`, vodId: vod.id });
+      engine.publishVod(vod.id);
+    },
+  };
 }
 
 /** Files can vanish between runs (a user cleaning up, a crash mid-rename): fetch or build them again. */

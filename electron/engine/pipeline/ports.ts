@@ -14,6 +14,8 @@ import type { LiveProgress } from './context';
  */
 export interface EnginePort {
   readonly db: Db;
+  /** The app's data folder (the UI's thumbnail cache lives under it). */
+  readonly paths: { readonly dataDir: string };
   readonly settings: Settings;
   readonly secrets: Secrets;
   readonly problems: readonly unknown[];
@@ -25,7 +27,10 @@ export interface EnginePort {
   notice(notice: Notice): void;
   setStatus(patch: Partial<EngineStatus>): void;
   refreshStatus(): void;
+  /** Free bytes where the work folder is; null when unknown. */
   diskFreeBytes(): number | null;
+  /** How often a VOD short of space looks again (default 30 s; tests set it low). */
+  readonly diskPollMs?: number;
 }
 
 export interface TwitchPort {

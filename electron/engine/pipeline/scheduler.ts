@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { availableParallelism } from 'node:os';
+import type { ChannelProblem } from '../../contract/domain';
 import { destinationKey } from '../../contract/settings';
 import { sweepArchiveTemps } from '../destinations/sweep-temp';
 import { clearParts } from '../store/parts';
@@ -43,6 +44,9 @@ export class Scheduler implements QueueControl {
   private alerts: AlertSender;
   /** Alerts go through the publisher: the one place that applies Telegram's rules (waits, deadlines). */
   private readonly publisher = new TelegramPublisher(() => this.telegram.connection(), { premium: false, inFlight: () => 1, signal: this.stopController.signal });
+  /** The channel problems of the last discovery pass (`channel\nmessage`). */
+  private channelProblems = new Set<string>();
+  private diskPoll: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly engine: EnginePort,
@@ -215,6 +219,7 @@ export class Scheduler implements QueueControl {
       try {
         const result = await discoverAll(this.engine.db, s, this.twitch, this.stopController.signal);
         for (const id of [...result.inserted, ...result.finished, ...result.vanished]) this.engine.publishVod(id);
+        this.alertChannelProblems(result.channelProblems);
       } catch (error) {
         this.onQueueError(error, 'discovery');
         return;
@@ -301,17 +306,45 @@ export class Scheduler implements QueueControl {
       this.hold = { errorClass: 'disk', message: info.message };
       this.engine.notice({ kind: 'lowDisk', title: 'Not enough disk space', body: info.message });
       void this.alert({ kind: 'disk_full', key: 'disk', title: 'Disk full', detail: info.message });
-      // Space may come back: look again after the processing interval (or on Resume).
-      setTimeout(() => {
-        if (this.hold?.errorClass === 'disk') {
-          this.hold = null;
-          this.wakeUp();
-        }
-      }, this.engine.settings.vod.checkIntervalSec * 1000).unref();
+      this.watchDiskHold();
     } else {
       log.warn(`${where} failed: ${info.message}`);
     }
     this.updateStatus();
+  }
+
+  /**
+   * Space may come back (an upload removed its part, the user cleaned up): the free space is
+   * polled and the hold lifts by itself once it grew (or on Resume). A VOD that is still short
+   * then waits for space in its own job instead of failing.
+   */
+  private watchDiskHold(): void {
+    if (this.diskPoll) return;
+    const before = this.engine.diskFreeBytes();
+    this.diskPoll = setInterval(() => {
+      const free = this.engine.diskFreeBytes();
+      const lift = this.hold?.errorClass === 'disk' && (free === null || before === null || free > before);
+      if (this.hold?.errorClass !== 'disk' || lift || this.stopController.signal.aborted) {
+        clearInterval(this.diskPoll);
+        this.diskPoll = undefined;
+      }
+      if (lift) {
+        log.info('disk space is back: the queue goes on');
+        this.hold = null;
+        this.wakeUp();
+      }
+    }, this.engine.diskPollMs ?? 30_000);
+    this.diskPoll.unref?.();
+  }
+
+  /** A channel that could not be checked reaches Telegram too, once per new problem (not at every pass). */
+  private alertChannelProblems(problems: readonly ChannelProblem[]): void {
+    const seen = new Set(problems.map((p) => `${p.channel}\n${p.message}`));
+    for (const p of problems) {
+      if (this.channelProblems.has(`${p.channel}\n${p.message}`)) continue;
+      void this.alert({ kind: 'other', key: `channel:${p.channel}`, title: `Channel ${p.channel} could not be checked`, detail: p.message });
+    }
+    this.channelProblems = seen;
   }
 
   private async alert(alert: Alert): Promise<void> {

@@ -1,17 +1,21 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { ensureFreeSpace } from '../../download/disk';
+import { waitForFreeSpace } from '../../download/disk';
 import { segmentPath } from '../../download/segments';
 import { buildPart, PartOverCeilingError } from '../../media/build';
-import { estimateMp4Bytes, planParts, replanPart, type SplitRules, type Unit } from '../../media/planner';
+import { buildFmp4Part } from '../../media/build-fmp4';
+import { IncrementalPlanner } from '../../media/incremental-planner';
+import { estimateMp4Bytes, replanPart, type PlannedPart, type Unit } from '../../media/planner';
 import { makeThumbnail } from '../../media/thumbnail';
 import { logOperation } from '../../store/operations';
 import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../../store/parts';
-import { segmentsOf, type SegmentRecord } from '../../store/segments';
+import type { SegmentRecord } from '../../store/segments';
 import { getVod, updateVod } from '../../store/vods';
+import { partThumbnail } from '../../twitch/thumbnails';
 import { needTool } from '../../util/binaries';
 import { EngineError, classify } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { throwIfStopped, type VodContext } from '../context';
+import { ensureInitSegment, fmp4Rendition } from '../fmp4';
 import { cutWholeFile, isWholeFile, wholeFilePath } from '../whole-file';
 import { partFile, thumbFile } from '../work-folder';
 
@@ -50,12 +54,16 @@ class CutRun {
   readonly building = new Set<number>();
   failure: unknown;
   private replans = 0;
+  private planner: IncrementalPlanner | undefined;
+  /** Position in the segment list of the next segment to give the planner. */
+  private next = 0;
+  private streamKey: string | undefined;
 
   constructor(private readonly ctx: VodContext) {}
 
   async cutWhole(path: string): Promise<void> {
     const { ctx } = this;
-    const expected = segmentsOf(ctx.db, ctx.vod.id).reduce((sum, s) => sum + s.duration, 0);
+    const expected = ctx.segments.all().reduce((sum, s) => sum + s.duration, 0);
     const v = { db: ctx.db, vodId: ctx.vod.id, generation: ctx.vod.generation, folder: ctx.folder, tools: ctx.tools, signal: ctx.signal };
     await ctx.slots.build.add(() => (throwIfStopped(ctx.signal), cutWholeFile(v, path, ctx.rules, expected)));
     ctx.progress.changed();
@@ -63,35 +71,60 @@ class CutRun {
   }
 
   /**
-   * Plans the parts that are final given the segments on disk so far. Parts already recorded are
-   * never re-planned: planning continues after the last recorded one, so a restart reproduces the
-   * same cut.
+   * Plans the parts that are final given the segments on disk so far, feeding the planner only the
+   * segments that became contiguous since the last call. Parts already recorded are never
+   * re-planned: the planner starts after the last recorded one, so a restart reproduces the same cut.
    */
   plan(): void {
     const { ctx } = this;
     if (planComplete(ctx)) return;
-    const segments = segmentsOf(ctx.db, ctx.vod.id);
-    const recorded = partsOf(ctx.db, ctx.vod.id);
-    const last = recorded[recorded.length - 1];
-    const units = unitsAfter(segments, last?.last_segment ?? -1);
-    const complete = segments.length > 0 && segments.every((s) => s.done);
-    let offset = last ? last.idx : 0;
-    const start = last ? last.start_sec + last.duration : 0;
-    if (units.length > 0) {
-      const plan = complete ? planParts(units, ctx.rules, { complete: true }) : { parts: planEarly(units, segments, ctx.rules), dropped: null };
-      for (const p of plan.parts) insertPlannedPart(ctx.db, ctx.vod.id, { ...p, index: offset + p.index, startSec: start + p.startSec });
+    const segments = ctx.segments.all();
+    if (segments.length === 0) return;
+    const planner = (this.planner ??= this.startPlanner(segments));
+    for (; this.next < segments.length; this.next++) {
+      const s = segments[this.next];
+      if (!s.done || s.bytes === null) break;
+      // A segment whose signature could not be read keeps its predecessor's (no spurious cut).
+      this.streamKey = s.stream_key ?? this.streamKey;
+      planner.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey: this.streamKey });
+    }
+    if (this.next < segments.length) {
+      this.record(planner.takeEarly());
+    } else {
+      const plan = planner.finish();
+      const total = this.record(plan.parts);
       if (plan.dropped) {
         log.warn(`VOD ${ctx.vod.id}: dropped the last ${plan.dropped.durationSec.toFixed(1)} s (shorter than split.dropSegmentThresholdSec and the previous part is full)`);
         logOperation(ctx.db, ctx.vod.id, 'drop-tail', 'info', plan.dropped);
       }
-      offset += plan.parts.length;
-      if (plan.parts.length > 0) ctx.wake.notify();
-    }
-    if (complete) {
-      updateVod(ctx.db, ctx.vod.id, { parts_total: offset });
+      updateVod(ctx.db, ctx.vod.id, { parts_total: total });
       ctx.wake.notify();
     }
     ctx.progress.changed();
+  }
+
+  /** A planner for the segments after the last recorded part (the stream key carried over from before it). */
+  private startPlanner(segments: readonly SegmentRecord[]): IncrementalPlanner {
+    const recorded = partsOf(this.ctx.db, this.ctx.vod.id);
+    const lastPlanned = recorded[recorded.length - 1]?.last_segment ?? -1;
+    this.next = 0;
+    for (; this.next < segments.length && segments[this.next].idx <= lastPlanned; this.next++) this.streamKey = segments[this.next].stream_key ?? this.streamKey;
+    const pending = segments.slice(this.next).map((s) => ({ index: s.idx, durationSec: s.duration }));
+    return new IncrementalPlanner(this.ctx.rules, pending);
+  }
+
+  /** Records newly final parts after the last recorded one; returns the VOD's part count. */
+  private record(parts: readonly PlannedPart[]): number {
+    const { ctx } = this;
+    const recorded = partsOf(ctx.db, ctx.vod.id);
+    const last = recorded[recorded.length - 1];
+    const offset = last ? last.idx : 0;
+    if (parts.length === 0) return offset;
+    // Read here, not kept: a re-plan may have renumbered the recorded parts.
+    const start = last ? last.start_sec + last.duration : 0;
+    for (const p of parts) insertPlannedPart(ctx.db, ctx.vod.id, { ...p, index: offset + p.index, startSec: start + p.startSec });
+    ctx.wake.notify();
+    return offset + parts.length;
   }
 
   scheduleBuilds(): void {
@@ -120,15 +153,16 @@ class CutRun {
     ctx.progress.part(part.idx, { build: 'active' });
     const ffmpegPath = needTool(ctx.tools, 'ffmpeg');
     const ffprobePath = needTool(ctx.tools, 'ffprobe');
-    const inputs = segmentsOf(ctx.db, ctx.vod.id)
-      .filter((s) => s.idx >= part.first_segment && s.idx <= part.last_segment)
-      .map((s) => segmentPath(ctx.folder.segments, s.idx));
+    const inputs = ctx.segments.range(part.first_segment, part.last_segment).map((s) => segmentPath(ctx.folder.segments, s.idx));
     mkdirSync(ctx.folder.parts, { recursive: true });
-    await ensureFreeSpace(ctx.folder.root, part.planned_bytes, { reserveBytes: ctx.settings().advanced.lowDiskGuardMB * 1_000_000 });
+    const reserveBytes = ctx.settings().advanced.lowDiskGuardMB * 1_000_000;
+    await waitForFreeSpace(ctx.folder.root, part.planned_bytes, { reserveBytes, free: ctx.disk.free, signal: ctx.signal, pollMs: ctx.disk.pollMs, onWait: ctx.disk.onWait });
     const output = partFile(ctx.folder, part.first_segment, part.last_segment);
     let built;
     try {
-      built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath });
+      const options = { inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath };
+      const fmp4 = fmp4Rendition(ctx.db, ctx.vod.id, ctx.vod.generation);
+      built = fmp4 ? await buildFmp4Part({ ...options, initSegment: await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) }) : await buildPart(options);
     } catch (error) {
       if (!(error instanceof PartOverCeilingError)) throw error;
       return this.replan(part, error);
@@ -142,6 +176,8 @@ class CutRun {
     const { bytes, durationSec, width, height } = built;
     updatePart(ctx.db, ctx.vod.id, part.idx, { state: 'built', bytes, duration: durationSec, width, height, path: output, thumb_path: thumbnail?.path ?? null });
     logOperation(ctx.db, ctx.vod.id, 'build', 'ok', { part: part.idx, bytes, durationSec });
+    // The UI's copy of the thumbnail, kept under the data folder: the work folder goes once the VOD is posted.
+    if (thumbnail) partThumbnail({ db: ctx.db, dataDir: ctx.dataDir, livePhrases: ctx.settings().vod.liveThumbnailPhrases }, ctx.vod.id, part.idx);
     // The part is on disk and recorded: its segments are no longer needed.
     for (const path of inputs) rmSync(path, { force: true });
     ctx.progress.part(part.idx, { build: 'done' });
@@ -155,8 +191,8 @@ class CutRun {
     if (++this.replans > ctx.settings().split.maxRetriesSplit) {
       throw new EngineError('permanent', 'replan_limit', `VOD ${ctx.vod.id}: parts kept coming out over the size limit (${this.replans - 1} re-plans).`);
     }
-    const units: Unit[] = segmentsOf(ctx.db, ctx.vod.id)
-      .filter((s) => s.idx >= part.first_segment && s.idx <= part.last_segment)
+    const units: Unit[] = ctx.segments
+      .range(part.first_segment, part.last_segment)
       .map((s) => ({ index: s.idx, bytes: s.bytes ?? 0, durationSec: s.duration, streamKey: s.stream_key ?? undefined }));
     const estimated = estimateMp4Bytes(part.planned_bytes, part.duration, ctx.rules);
     const pieces = replanPart(units, ctx.rules, error.builtBytes, estimated);
@@ -165,47 +201,4 @@ class CutRun {
     logOperation(ctx.db, ctx.vod.id, 'replan', 'info', { part: part.idx, builtBytes: error.builtBytes, pieces: pieces.length });
     ctx.wake.notify();
   }
-}
-
-/** Downloaded segments after `lastPlanned`, in order, up to the first one not on disk yet. */
-function unitsAfter(segments: SegmentRecord[], lastPlanned: number): Unit[] {
-  const units: Unit[] = [];
-  let streamKey: string | undefined;
-  for (const s of segments) {
-    // A segment whose signature could not be read keeps its predecessor's (no spurious cut).
-    streamKey = s.stream_key ?? streamKey;
-    if (s.idx <= lastPlanned) continue;
-    if (!s.done || s.bytes === null) break;
-    units.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey });
-  }
-  return units;
-}
-
-/**
- * Parts that are final while the download still runs. The planner alone must wait until two
- * ceilings follow a part (only the last two parts are balanced, and it cannot know where the end
- * is). The playlist does know: every segment's duration is listed. So the rest of the VOD is
- * estimated from the bitrate so far, and a full part that is not one of the last two of that
- * estimated plan is final at once (greedy parts do not depend on what follows them). Part 1 can
- * then upload after about one ceiling of download instead of two.
- */
-function planEarly(units: Unit[], segments: SegmentRecord[], rules: SplitRules): ReturnType<typeof planParts>['parts'] {
-  const sure = planParts(units, rules, { complete: false }).parts;
-  const lastDone = units[units.length - 1].index;
-  const bytes = units.reduce((n, u) => n + u.bytes, 0);
-  const seconds = units.reduce((n, u) => n + u.durationSec, 0);
-  const rate = seconds > 0 ? bytes / seconds : 0;
-  const streamKey = units[units.length - 1].streamKey;
-  const rest: Unit[] = segments
-    .filter((s) => s.idx > lastDone)
-    .map((s) => ({ index: s.idx, bytes: Math.max(1, Math.round(rate * s.duration)), durationSec: s.duration, streamKey }));
-  let estimated: typeof sure = [];
-  try {
-    const full = planParts([...units, ...rest], rules, { complete: true }).parts;
-    // A part ending on the newest unit might still grow: the next unit's real size decides.
-    estimated = full.filter((p) => p.index <= full.length - 2 && p.lastUnit < lastDone);
-  } catch {
-    // An estimated unit too big on its own: fall back to what is certain.
-  }
-  return estimated.length > sure.length ? estimated : sure;
 }

@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { DownloadProgress } from '../../../contract/domain';
-import { ensureFreeSpace, estimateVodBytes } from '../../download/disk';
+import { ensureFreeSpace, estimateVodBytes, waitForFreeSpace } from '../../download/disk';
 import { segmentSources } from '../../download/playlist';
 import { resolveVodPlaylist, type ResolvedVod } from '../../download/resolve';
-import { checkTsSegment } from '../../download/segment-check';
+import { inspectTsSegment } from '../../download/segment-check';
 import { fetchSegments, type FetchSegmentsResult, type SegmentDone } from '../../download/segments';
-import { tsStreamSignature } from '../../media/ts-signature';
 import type { Db } from '../../store/database';
 import { setMeta } from '../../store/meta';
 import { logOperation } from '../../store/operations';
@@ -17,6 +16,7 @@ import type { Tools } from '../../util/binaries';
 import { classify, transient } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { bandwidthCap, type VodContext } from '../context';
+import { ensureInitSegment, fmp4Rendition, inspectFmp4Segment, recordRendition } from '../fmp4';
 import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile, wholeFilePath } from '../whole-file';
 import type { VodFolder } from '../work-folder';
 
@@ -35,6 +35,12 @@ export interface FetchOptions {
   maxAttempts?: number;
   progressIntervalMs?: number;
   freeSpace?: (dir: string) => Promise<number>;
+  /** A part's size limit: the space kept is for the next part (its segments and its MP4), not the whole VOD. */
+  partBytes?: number;
+  /** While space is short the download waits, looking again this often; absent: it fails with a `disk` error at once. */
+  diskPollMs?: number;
+  /** The wait for space started (what is needed) or ended (null). */
+  onDiskWait?: (message: string | null) => void;
   /**
    * Fetch what the playlist lists even before #EXT-X-ENDLIST (a broadcast still running). The app
    * waits for the end today; a live capture would set this and call `fetchVod` again as the playlist grows.
@@ -52,8 +58,8 @@ export interface FetchInput {
   signal: AbortSignal;
   options: FetchOptions;
   onProgress?: (p: DownloadProgress) => void;
-  /** A segment is on disk and recorded. */
-  onSegment?: (done: SegmentDone) => void;
+  /** A segment is on disk and recorded (with the stream key stored for it). */
+  onSegment?: (done: SegmentDone & { streamKey: string | null }) => void;
   /**
    * Every segment up to this index is on disk and recorded: the conductor wakes the cut stage here
    * (it plans from the store). A live capture would feed newly listed segments in the same way.
@@ -80,6 +86,8 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
   const missing = segments.filter((s) => !s.done);
   if (missing.length === 0) return { mode: 'segments', resolved };
   await ensureSpace(input, segments, missing, resolved);
+  const fmp4 = fmp4Rendition(db, vod.id, vod.generation);
+  if (fmp4) await ensureInitSegment(fmp4, input.folder.segments, signal);
   const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
   const now = input.now?.() ?? Date.now();
   try {
@@ -94,10 +102,11 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
       // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
       isSegmentDone: (index) => done.has(index),
       onSegmentDone: async (d) => {
-        const head = await checkTsSegment(d.path, d.index, d.bytes);
-        markSegmentDone(db, vod.id, d.index, d.bytes, tsStreamSignature(head) ?? null);
+        // Reads only as far as the stream key needs; an incomplete key stores null (the planner keeps the previous one).
+        const { streamKey } = fmp4 ? await inspectFmp4Segment(fmp4, d.path, d.index, d.bytes) : await inspectTsSegment(d.path, d.index, d.bytes);
+        markSegmentDone(db, vod.id, d.index, d.bytes, streamKey ?? null);
         done.add(d.index);
-        input.onSegment?.(d);
+        input.onSegment?.({ ...d, streamKey: streamKey ?? null });
       },
       onContiguous: input.onContiguous,
       onProgress: input.onProgress,
@@ -137,6 +146,7 @@ async function resolveAndRecord(input: FetchInput): Promise<ResolvedVod> {
     updateVod(db, vod.id, { quality: resolved.variant.name });
     // Kept for the whole-file fallback, which hands yt-dlp the same media playlist.
     setMeta(db, playlistKey(vod.id, vod.generation), resolved.mediaPlaylistUrl);
+    recordRendition(db, vod.id, vod.generation, resolved);
   })();
   logOperation(db, vod.id, 'resolve', 'ok', { variant: resolved.variant.name, segments: resolved.playlist.segments.length, via: resolved.via });
   return resolved;
@@ -148,7 +158,17 @@ async function ensureSpace(input: FetchInput, all: SegmentRecord[], missing: Seg
   const done = all.filter((s) => s.done && s.bytes !== null);
   const rateBps = resolved ? resolved.variant.bandwidth : done.length > 0 ? (8 * done.reduce((n, s) => n + (s.bytes ?? 0), 0)) / Math.max(1, seconds(done)) : 0;
   mkdirSync(input.folder.segments, { recursive: true });
-  await ensureFreeSpace(input.folder.root, estimateVodBytes(rateBps, seconds(missing)), { reserveBytes: input.options.diskReserveBytes, free: input.options.freeSpace });
+  const rest = estimateVodBytes(rateBps, seconds(missing));
+  // Parts are built, posted and removed as the download goes: room for the next one is enough.
+  const partBytes = input.options.partBytes;
+  await spaceFor(input, partBytes ? Math.min(rest, 2 * partBytes) : rest);
+}
+
+async function spaceFor(input: FetchInput, neededBytes: number): Promise<void> {
+  const { options } = input;
+  const room = { reserveBytes: options.diskReserveBytes, free: options.freeSpace };
+  if (options.diskPollMs === undefined) await ensureFreeSpace(input.folder.root, neededBytes, room);
+  else await waitForFreeSpace(input.folder.root, neededBytes, { ...room, signal: input.signal, pollMs: options.diskPollMs, onWait: options.onDiskWait });
 }
 
 async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, cause: string): Promise<FetchOutcome> {
@@ -158,11 +178,9 @@ async function wholeFile(input: FetchInput, resolved: ResolvedVod | undefined, c
   const existing = wholeFilePath(db, vod.id, vod.generation);
   if (cut || existing) return { mode: 'whole-file', resolved, path: existing ?? '', cause };
   const total = segmentsOf(db, vod.id).reduce((n, s) => n + s.duration, 0);
-  // Rough: the file and its parts side by side.
-  await ensureFreeSpace(input.folder.root, estimateVodBytes(resolved?.variant.bandwidth ?? 8_000_000, total) * 2, {
-    reserveBytes: options.diskReserveBytes,
-    free: options.freeSpace,
-  });
+  // The whole file at once, then its parts cut from it one at a time (the next part beside it).
+  const fileBytes = estimateVodBytes(resolved?.variant.bandwidth ?? 8_000_000, total);
+  await spaceFor(input, fileBytes + Math.min(fileBytes, options.partBytes ?? fileBytes));
   const path = await downloadWholeFile(
     { db, vodId: vod.id, generation: vod.generation, folder: input.folder, tools: input.tools, signal: input.signal },
     { concurrency: options.concurrency, rateLimitBps: options.bandwidthCapBps, onProgress: (p) => input.onProgress?.(p) },
@@ -197,8 +215,13 @@ export async function fetchStage(ctx: VodContext): Promise<void> {
         concurrency: s.vod.downloadConcurrency,
         bandwidthCapBps: bandwidthCap(s),
         diskReserveBytes: s.advanced.lowDiskGuardMB * 1_000_000,
+        partBytes: ctx.rules.ceilingBytes,
+        freeSpace: ctx.disk.free,
+        diskPollMs: ctx.disk.pollMs,
+        onDiskWait: ctx.disk.onWait,
       },
       onProgress: (p) => ctx.progress.download(p),
+      onSegment: (d) => ctx.segments.done(d.index, d.bytes, d.streamKey),
       onContiguous: () => ctx.wake.notify(),
     });
     ctx.wake.notify();
