@@ -138,6 +138,8 @@ export function phaseOf(v: VodLanding): string {
 export interface KillRecord {
   n: number;
   kind: 'timed' | 'held';
+  /** ms from the spawn to "engine started". */
+  startupMs: number;
   /** ms after "engine started" (for held kills: after the held send was recorded by Telegram). */
   afterReadyMs: number;
   /** The random-id memory of the stand-in during the run that follows this kill. */
@@ -156,7 +158,7 @@ function describeVod(v: VodLanding): string {
 export function landingSummary(seed: number, kills: readonly KillRecord[]): string {
   const lines = kills.map((k) => {
     const memory = Number.isFinite(k.nextMemory) ? String(k.nextMemory) : '∞';
-    return `  #${String(k.n).padStart(2)} ${k.kind.padEnd(5)} +${String(k.afterReadyMs).padStart(4)}ms mem→${memory.padEnd(1)} | ${k.landing.map(describeVod).join(' | ')}`;
+    return `  #${String(k.n).padStart(2)} ${k.kind.padEnd(5)} ready ${(k.startupMs / 1000).toFixed(1)}s +${String(k.afterReadyMs).padStart(4)}ms mem→${memory.padEnd(1)} | ${k.landing.map(describeVod).join(' | ')}`;
   });
   const byPhase = new Map<string, number>();
   for (const k of kills) for (const v of k.landing) byPhase.set(phaseOf(v), (byPhase.get(phaseOf(v)) ?? 0) + 1);
