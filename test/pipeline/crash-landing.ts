@@ -150,7 +150,7 @@ export interface KillRecord {
 function describeVod(v: VodLanding): string {
   const p = v.parts;
   const parts = `parts ${p.planned}p/${p.built}b/${p.uploaded}u/${p.posted}✓ of ${v.partsTotal ?? '?'}`;
-  const up = `posts ${v.uploads.posted}` + (v.sending.length ? ` sending ${v.sending.map((s) => `#${s.part}→${s.destination.slice(0, 10)}`).join(',')}` : '');
+  const up = `posts ${v.uploads.posted}` + (v.sending.length ? ` sending ${v.sending.map((s) => `#${s.part}→${s.destination.startsWith('dir:') ? 'folder' : s.destination}`).join(',')}` : '');
   return `${v.id} ${phaseOf(v).padEnd(11)} seg ${v.segments.done}/${v.segments.total} ${parts} ${up}`;
 }
 
