@@ -35,6 +35,7 @@ import { IncrementalPlanner } from '../electron/engine/media/incremental-planner
 import { splitRules, TELEGRAM_LIMIT_BYTES, type PlannedPart, type SplitRules, type Unit } from '../electron/engine/media/planner';
 import { makeThumbnail } from '../electron/engine/media/thumbnail';
 import { figure, interleaved, load1m, round } from './lib/ab';
+import { SettingsSchema } from '../electron/contract/settings';
 
 const exec = promisify(execFile);
 const CACHE = join(tmpdir(), 'twitch-vod-backup-bench-split-v3');
@@ -44,7 +45,7 @@ const ROUNDS = Number(process.env.BENCH_SPLIT_ROUNDS ?? 3);
 /** The pipeline's build queue: min(4, cores) ffmpeg runs at once (scheduler.ts). */
 const BUILD_CONCURRENCY = Math.max(1, Math.min(4, availableParallelism()));
 /** Default split settings (contract/settings.ts), against the non-Premium ceiling. */
-const DEFAULTS = { maxFileSizeMB: 4194, minFileSizeMB: 1800, mergeThresholdMB: 100, midTargetRatio: 0.5, dropSegmentThresholdSec: 0 };
+const DEFAULTS = SettingsSchema.parse({}).split;
 const progress = (msg: string) => process.stderr.write(`[split] ${msg}\n`);
 
 interface Seg extends Unit {

@@ -179,8 +179,11 @@ const VodSection = z.strictObject({
 const SplitSection = z.strictObject({
   /** Upper bound per part in 1,000,000-byte MB; Telegram's own limit applies if lower. */
   maxFileSizeMB: positiveInt.default(4194),
-  /** Parts smaller than this (other than a lone part) are balanced with their neighbour. */
-  minFileSizeMB: z.number().int().min(0).default(1800),
+  /**
+   * A last part smaller than this (other than a lone part) is balanced with its neighbour. Off (0)
+   * by default: every part but the last fills the limit; the legacy tool's 1800 comes with its import.
+   */
+  minFileSizeMB: z.number().int().min(0).default(0),
   maxRetriesSplit: z.number().int().min(1).max(100).default(10),
   /** A last part below this joins the previous one when both fit under the ceiling. */
   mergeThresholdMB: z.number().int().min(0).default(100),

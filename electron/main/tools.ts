@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ToolInfo } from '../contract/app';
 import { findTool, requireTool, toolVersion, type ToolName, type ToolSearch } from '../engine/util/binaries';
 
 /**
@@ -8,13 +9,7 @@ import { findTool, requireTool, toolVersion, type ToolName, type ToolSearch } fr
  * and "Update yt-dlp": its self-update, only on the bundled copy and only when that is writable
  * (an installed app under Program Files or /opt is not, and a PATH copy belongs to the system).
  */
-export interface ToolReport {
-  name: ToolName;
-  path: string | null;
-  source: 'override' | 'bundled' | 'ffmpeg-static' | 'path' | null;
-  version: string | null;
-  error: string | null;
-}
+export type ToolReport = ToolInfo;
 
 const NAMES: ToolName[] = ['ffmpeg', 'ffprobe', 'yt-dlp'];
 

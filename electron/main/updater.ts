@@ -55,6 +55,31 @@ const finite = (v: number, f: (v: number) => number): number | null => (Number.i
 
 const initial = (enabled: boolean): UpdateStatus => ({ state: enabled ? 'idle' : 'disabled', version: null, percent: null, bytesPerSecond: null, message: null, lastCheckAt: null });
 
+/** electron-updater's events as status changes (a downloaded update then tries to install). */
+function followUpdater(
+  updater: UpdateControllerOptions['updater'],
+  log: UpdateControllerOptions['log'],
+  set: (patch: Partial<UpdateStatus>) => void,
+  now: () => Date,
+  downloaded: () => void,
+  current: () => UpdateStatus,
+): void {
+  updater.logger = { info: (m: unknown) => log.info(String(m)), warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.error(String(m)), debug: (m: unknown) => log.debug(String(m)) };
+  updater.on('checking-for-update', () => set({ state: 'checking', message: null, lastCheckAt: now().toISOString() }));
+  updater.on('update-not-available', () => set({ state: 'upToDate', version: null, percent: null }));
+  updater.on('update-available', (info: { version: string }) => set({ state: 'downloading', version: info.version, percent: 0, message: null }));
+  updater.on('download-progress', (p: { percent: number; bytesPerSecond: number }) => set({ state: 'downloading', percent: finite(p.percent, (v) => Math.min(100, Math.max(0, v))), bytesPerSecond: finite(p.bytesPerSecond, (v) => Math.max(0, v)) }));
+  updater.on('update-downloaded', (info: { version: string }) => {
+    set({ state: 'waiting', version: info.version, percent: 100, message: 'Installs when no upload is in progress' });
+    downloaded();
+  });
+  updater.on('error', (err: Error) => {
+    log.warn('App update failed', err);
+    // A failed download or check is retried at the next daily check.
+    if (current().state !== 'waiting') set({ state: 'error', message: err.message });
+  });
+}
+
 export function createUpdateController(opts: UpdateControllerOptions): UpdateController {
   const { updater, log } = opts;
   const schedule = opts.schedule ?? defaultSchedule;
@@ -77,20 +102,7 @@ export function createUpdateController(opts: UpdateControllerOptions): UpdateCon
     return on;
   };
 
-  updater.logger = { info: (m: unknown) => log.info(String(m)), warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.error(String(m)), debug: (m: unknown) => log.debug(String(m)) };
-  updater.on('checking-for-update', () => set({ state: 'checking', message: null, lastCheckAt: now().toISOString() }));
-  updater.on('update-not-available', () => set({ state: 'upToDate', version: null, percent: null }));
-  updater.on('update-available', (info: { version: string }) => set({ state: 'downloading', version: info.version, percent: 0, message: null }));
-  updater.on('download-progress', (p: { percent: number; bytesPerSecond: number }) => set({ state: 'downloading', percent: finite(p.percent, (v) => Math.min(100, Math.max(0, v))), bytesPerSecond: finite(p.bytesPerSecond, (v) => Math.max(0, v)) }));
-  updater.on('update-downloaded', (info: { version: string }) => {
-    set({ state: 'waiting', version: info.version, percent: 100, message: 'Installs when no upload is in progress' });
-    void tryInstall();
-  });
-  updater.on('error', (err: Error) => {
-    log.warn('App update failed', err);
-    // A failed download or check is retried at the next daily check.
-    if (status.state !== 'waiting') set({ state: 'error', message: err.message });
-  });
+  followUpdater(updater, log, set, now, () => void tryInstall(), () => status);
 
   async function tryInstall(): Promise<void> {
     if (status.state !== 'waiting' || asking || !(opts.enabled() || userAsked)) return;

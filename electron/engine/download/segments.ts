@@ -148,136 +148,102 @@ function getToFile(url: string, partPath: string, o: GetOptions): Promise<number
 
 export async function fetchSegments(opts: FetchSegmentsOptions): Promise<FetchSegmentsResult> {
   const started = Date.now();
-  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
-  const idleTimeoutMs = opts.segmentTimeoutMs ?? 20_000;
-  const maxAttempts = opts.maxAttempts ?? 6;
   const ordered = [...opts.segments].sort((a, b) => a.index - b.index);
   if (new Set(ordered.map((s) => s.index)).size !== ordered.length) throw new Error('fetchSegments: segment indices must be unique.');
   mkdirSync(opts.dir, { recursive: true });
-
-  const done = new Set<number>();
-  let skippedBytes = 0;
-  for (const s of ordered) {
-    if (!opts.isSegmentDone(s.index)) continue;
-    done.add(s.index);
-    const p = segmentPath(opts.dir, s.index);
-    if (existsSync(p)) skippedBytes += statSync(p).size;
-  }
-  const todo = ordered.filter((s) => !done.has(s.index));
-  const tracker = new ProgressTracker({
-    segmentsTotal: ordered.length,
-    segmentsDone: done.size,
-    bytesDone: skippedBytes,
-    durationTotalSec: ordered.reduce((a, s) => a + s.durationSec, 0),
-    durationDoneSec: ordered.filter((s) => done.has(s.index)).reduce((a, s) => a + s.durationSec, 0),
-    intervalMs: opts.progressIntervalMs ?? 250,
-    emit: opts.onProgress,
-  });
-
-  let contiguous = -1; // position in `ordered` of the last contiguous done segment
-  const advance = () => {
-    let moved = false;
-    while (contiguous + 1 < ordered.length && done.has(ordered[contiguous + 1].index)) {
-      contiguous++;
-      moved = true;
-    }
-    if (moved) opts.onContiguous?.(ordered[contiguous].index);
-  };
-  advance();
-
-  const local = new AbortController();
-  const onOuterAbort = () => local.abort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const agent = new (http.Agent)({ keepAlive: true, maxSockets: concurrency });
-  const agentTls = new https.Agent({ keepAlive: true, maxSockets: concurrency });
-  const limiter = opts.bandwidthCapBps ? new RateLimiter(opts.bandwidthCapBps) : undefined;
-  // Once an unmuted copy is refused, later muted segments of this VOD go straight to the muted one.
-  let unmutedRefused = false;
-  let bytesFetched = 0;
-  let firstError: unknown;
-
-  async function fetchOne(task: SegmentTask): Promise<void> {
-    const final = segmentPath(opts.dir, task.index);
-    const part = `${final}.part`;
-    let failures = 0;
-    for (;;) {
-      if (local.signal.aborted) throw cancelled();
-      const sources = task.fallbackUrl && !unmutedRefused ? [task.url, task.fallbackUrl] : [task.fallbackUrl ?? task.url];
-      let lastErr: unknown;
-      for (let i = 0; i < sources.length; i++) {
-        const url = sources[i];
-        let inflight = 0;
-        try {
-          const bytes = await getToFile(url, part, {
-            agent: url.startsWith('https:') ? agentTls : agent,
-            headers: opts.headers ?? {},
-            idleTimeoutMs,
-            signal: local.signal,
-            limiter,
-            onBytes: (n) => {
-              inflight += n;
-              tracker.addBytes(n);
-            },
-          });
-          renameSync(part, final);
-          bytesFetched += bytes;
-          await opts.onSegmentDone({ index: task.index, bytes, durationSec: task.durationSec, path: final, url, usedFallback: url !== task.url });
-          done.add(task.index);
-          tracker.segmentDone(task.durationSec, bytes);
-          advance();
-          return;
-        } catch (err) {
-          tracker.addBytes(-inflight);
-          if (local.signal.aborted) throw cancelled();
-          lastErr = err;
-          const refused = err instanceof HttpStatusError && (err.status === 403 || err.status === 404 || err.status === 410);
-          if (refused && i === 0 && sources.length > 1) {
-            unmutedRefused = true;
-            log.info(`Unmuted segment ${task.index} refused (${err.status}); using the muted one`);
-            continue;
-          }
-          break;
-        }
-      }
-      const err = lastErr;
-      if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 408) {
-        throw permanent(`HTTP_${err.status}`, `Segment ${task.index} (${describeUrl(sources.at(-1)!)}) answered ${err.status}.`);
-      }
-      if (err instanceof EngineError && err.errorClass !== 'transient') throw err;
-      failures++;
-      const message = err instanceof Error ? err.message : String(err);
-      if (failures >= maxAttempts) {
-        throw transient('SEGMENT_FAILED', `Segment ${task.index} failed ${failures} times; last: ${message}`, { cause: err });
-      }
-      log.debug(`Segment ${task.index} attempt ${failures} failed (${message}); retrying`);
-      await sleep(backoffDelayMs(failures - 1, opts.backoff ?? { baseMs: 250, maxMs: 10_000 }), local.signal);
-    }
-  }
-
-  const queue = new PQueue({ concurrency });
+  const run = new SegmentRun(opts, ordered);
+  const todo = ordered.filter((s) => !run.done.has(s.index));
   try {
+    await run.fetchAll(todo);
+  } finally {
+    run.close(todo);
+  }
+  if (opts.signal?.aborted) throw cancelled();
+  if (run.firstError) throw run.firstError;
+  return {
+    bytesFetched: run.bytesFetched,
+    segmentsFetched: todo.length,
+    segmentsSkipped: ordered.length - todo.length,
+    totalBytes: run.skippedBytes + run.bytesFetched,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** One call of fetchSegments: its connections, progress, and what is done so far. */
+class SegmentRun {
+  readonly done = new Set<number>();
+  skippedBytes = 0;
+  bytesFetched = 0;
+  firstError: unknown;
+  private readonly concurrency: number;
+  private readonly idleTimeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly tracker: ProgressTracker;
+  private readonly local = new AbortController();
+  private readonly onOuterAbort = () => this.local.abort();
+  private readonly agent: http.Agent;
+  private readonly agentTls: https.Agent;
+  private readonly limiter?: RateLimiter;
+  /** Once an unmuted copy is refused, later muted segments of this VOD go straight to the muted one. */
+  private unmutedRefused = false;
+  /** Position in `ordered` of the last contiguous done segment. */
+  private contiguous = -1;
+
+  constructor(
+    private readonly opts: FetchSegmentsOptions,
+    private readonly ordered: SegmentTask[],
+  ) {
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 8));
+    this.idleTimeoutMs = opts.segmentTimeoutMs ?? 20_000;
+    this.maxAttempts = opts.maxAttempts ?? 6;
+    for (const s of ordered) {
+      if (!opts.isSegmentDone(s.index)) continue;
+      this.done.add(s.index);
+      const p = segmentPath(opts.dir, s.index);
+      if (existsSync(p)) this.skippedBytes += statSync(p).size;
+    }
+    this.tracker = new ProgressTracker({
+      segmentsTotal: ordered.length,
+      segmentsDone: this.done.size,
+      bytesDone: this.skippedBytes,
+      durationTotalSec: ordered.reduce((a, s) => a + s.durationSec, 0),
+      durationDoneSec: ordered.filter((s) => this.done.has(s.index)).reduce((a, s) => a + s.durationSec, 0),
+      intervalMs: opts.progressIntervalMs ?? 250,
+      emit: opts.onProgress,
+    });
+    this.advance();
+    opts.signal?.addEventListener('abort', this.onOuterAbort, { once: true });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: this.concurrency });
+    this.agentTls = new https.Agent({ keepAlive: true, maxSockets: this.concurrency });
+    this.limiter = opts.bandwidthCapBps ? new RateLimiter(opts.bandwidthCapBps) : undefined;
+  }
+
+  async fetchAll(todo: SegmentTask[]): Promise<void> {
+    const queue = new PQueue({ concurrency: this.concurrency });
     for (const task of todo) {
       void queue.add(async () => {
-        if (firstError) return;
+        if (this.firstError) return;
         try {
-          await fetchOne(task);
+          await this.fetchOne(task);
         } catch (err) {
-          if (!firstError) {
-            firstError = err;
-            local.abort();
+          if (!this.firstError) {
+            this.firstError = err;
+            this.local.abort();
           }
         }
       });
     }
     await queue.onIdle();
-  } finally {
-    opts.signal?.removeEventListener('abort', onOuterAbort);
-    agent.destroy();
-    agentTls.destroy();
-    tracker.stop();
+  }
+
+  close(todo: SegmentTask[]): void {
+    this.opts.signal?.removeEventListener('abort', this.onOuterAbort);
+    this.agent.destroy();
+    this.agentTls.destroy();
+    this.tracker.stop();
     for (const t of todo) {
-      const part = `${segmentPath(opts.dir, t.index)}.part`;
-      if (!done.has(t.index) && existsSync(part)) {
+      const part = `${segmentPath(this.opts.dir, t.index)}.part`;
+      if (!this.done.has(t.index) && existsSync(part)) {
         try {
           unlinkSync(part);
         } catch {
@@ -286,13 +252,78 @@ export async function fetchSegments(opts: FetchSegmentsOptions): Promise<FetchSe
       }
     }
   }
-  if (opts.signal?.aborted) throw cancelled();
-  if (firstError) throw firstError;
-  return {
-    bytesFetched,
-    segmentsFetched: todo.length,
-    segmentsSkipped: ordered.length - todo.length,
-    totalBytes: skippedBytes + bytesFetched,
-    seconds: (Date.now() - started) / 1000,
-  };
+
+  private advance(): void {
+    let moved = false;
+    while (this.contiguous + 1 < this.ordered.length && this.done.has(this.ordered[this.contiguous + 1].index)) {
+      this.contiguous++;
+      moved = true;
+    }
+    if (moved) this.opts.onContiguous?.(this.ordered[this.contiguous].index);
+  }
+
+  /** Fetches one segment, retrying transient failures with backoff (permanent ones throw at once). */
+  private async fetchOne(task: SegmentTask): Promise<void> {
+    let failures = 0;
+    for (;;) {
+      if (this.local.signal.aborted) throw cancelled();
+      const sources = task.fallbackUrl && !this.unmutedRefused ? [task.url, task.fallbackUrl] : [task.fallbackUrl ?? task.url];
+      const err = await this.tryOnce(task, sources);
+      if (err === undefined) return;
+      if (err instanceof HttpStatusError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 408) {
+        throw permanent(`HTTP_${err.status}`, `Segment ${task.index} (${describeUrl(sources.at(-1)!)}) answered ${err.status}.`);
+      }
+      if (err instanceof EngineError && err.errorClass !== 'transient') throw err;
+      failures++;
+      const message = err instanceof Error ? err.message : String(err);
+      if (failures >= this.maxAttempts) {
+        throw transient('SEGMENT_FAILED', `Segment ${task.index} failed ${failures} times; last: ${message}`, { cause: err });
+      }
+      log.debug(`Segment ${task.index} attempt ${failures} failed (${message}); retrying`);
+      await sleep(backoffDelayMs(failures - 1, this.opts.backoff ?? { baseMs: 250, maxMs: 10_000 }), this.local.signal);
+    }
+  }
+
+  /** One attempt over the segment's sources (unmuted first): undefined when done, else the error. */
+  private async tryOnce(task: SegmentTask, sources: string[]): Promise<unknown> {
+    const final = segmentPath(this.opts.dir, task.index);
+    const part = `${final}.part`;
+    let lastErr: unknown;
+    for (let i = 0; i < sources.length; i++) {
+      const url = sources[i];
+      let inflight = 0;
+      try {
+        const bytes = await getToFile(url, part, {
+          agent: url.startsWith('https:') ? this.agentTls : this.agent,
+          headers: this.opts.headers ?? {},
+          idleTimeoutMs: this.idleTimeoutMs,
+          signal: this.local.signal,
+          limiter: this.limiter,
+          onBytes: (n) => {
+            inflight += n;
+            this.tracker.addBytes(n);
+          },
+        });
+        renameSync(part, final);
+        this.bytesFetched += bytes;
+        await this.opts.onSegmentDone({ index: task.index, bytes, durationSec: task.durationSec, path: final, url, usedFallback: url !== task.url });
+        this.done.add(task.index);
+        this.tracker.segmentDone(task.durationSec, bytes);
+        this.advance();
+        return undefined;
+      } catch (err) {
+        this.tracker.addBytes(-inflight);
+        if (this.local.signal.aborted) throw cancelled();
+        lastErr = err;
+        const refused = err instanceof HttpStatusError && (err.status === 403 || err.status === 404 || err.status === 410);
+        if (refused && i === 0 && sources.length > 1) {
+          this.unmutedRefused = true;
+          log.info(`Unmuted segment ${task.index} refused (${err.status}); using the muted one`);
+          continue;
+        }
+        break;
+      }
+    }
+    return lastErr;
+  }
 }

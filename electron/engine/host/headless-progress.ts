@@ -1,5 +1,6 @@
 import type { EngineStatus, PartRow, VodRow } from '../../contract/domain';
 import type { EventData, EventName } from '../../contract/protocol';
+import { formatBytes } from '../download/disk';
 
 /**
  * Headless progress output: on a terminal, a redrawn block with one bar per active VOD and part
@@ -20,17 +21,6 @@ export function bar(fraction: number, width = BAR_WIDTH): string {
   const f = Math.max(0, Math.min(1, fraction));
   const full = Math.round(f * width);
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${(f * 100).toFixed(0).padStart(3)}%`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let i = 0;
-  while (value >= 1000 && i < units.length - 1) {
-    value /= 1000;
-    i++;
-  }
-  return `${value.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

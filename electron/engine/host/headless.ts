@@ -34,7 +34,10 @@ const USAGE = `usage: npm run headless -- --config FILE [options]
 
 const log = createLogger('headless');
 
-export async function main(argv: string[]): Promise<number> {
+type CliArgs = { config: string; secrets?: string; data?: string; ui: boolean; port?: string; quiet: boolean };
+
+/** The command line, or the exit code when it asks for help or is wrong. */
+function parseCli(argv: string[]): CliArgs | number {
   let args;
   try {
     args = parseArgs({
@@ -62,7 +65,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--config is required.\n${USAGE}\n`);
     return 2;
   }
+  return { ...args, config: args.config, ui: Boolean(args.ui), quiet: Boolean(args.quiet) };
+}
 
+/** The settings file read and checked for what a run needs, or exit code 2 with every problem named. */
+function loadReadyConfig(args: CliArgs): LoadedConfig | number {
   let config: LoadedConfig;
   try {
     config = loadConfigFile(args.config, { secretsFile: args.secrets });
@@ -83,20 +90,64 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  return config;
+}
 
+export async function main(argv: string[]): Promise<number> {
+  const args = parseCli(argv);
+  if (typeof args === 'number') return args;
+  const config = loadReadyConfig(args);
+  if (typeof config === 'number') return config;
   const dataDir = resolve(args.data ?? dirname(config.path));
   // On a terminal stdout carries the redrawn progress block: only warnings and errors go beside it.
   if (!args.quiet) configureConsole(process.stderr.isTTY ? 'warn' : 'info');
   // Writes start from what came from files, so TVB_* values never reach secrets.json.
   const secretsStore = createSecretsStore(config);
-  const settingsTarget = config.format === 'legacy' ? join(dirname(config.path), 'settings.json') : config.path;
   const progress = args.quiet ? null : createProgressPrinter(process.stdout);
 
   const problem = preflight(config, dataDir);
   if (problem) return configProblem(problem);
-  let running: RunningEngine;
+  const running = await launch(config, dataDir, secretsStore, progress);
+  if (typeof running === 'number') return running;
+  current = running;
+  if (progress) running.engine.bus.subscribe((event, data) => progress.event(event, data));
+
+  const stopWatching = watchConfig(config, running, secretsStore);
+  let ui: Awaited<ReturnType<typeof startUiServer>> | undefined;
+  if (args.ui) {
+    const served = await serveUi(running, args.port);
+    if (typeof served === 'string') {
+      stopWatching();
+      await running.stop();
+      return configProblem(served);
+    }
+    ui = served;
+    process.stdout.write(`UI: ${served.url}\n`);
+  }
+
+  return new Promise<number>((resolveExit) => {
+    const shutdown = async (signal: string) => {
+      log.info(`${signal}: finishing the current step and stopping`);
+      stopWatching();
+      await ui?.close();
+      await running.stop();
+      progress?.close();
+      resolveExit(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  });
+}
+
+async function launch(
+  config: LoadedConfig,
+  dataDir: string,
+  secretsStore: ReturnType<typeof createSecretsStore>,
+  progress: ReturnType<typeof createProgressPrinter> | null,
+): Promise<RunningEngine | number> {
+  const settingsTarget = config.format === 'legacy' ? join(dirname(config.path), 'settings.json') : config.path;
   try {
-    running = await startEngine({
+    return await startEngine({
       paths: { dataDir, logFile: join(dataDir, 'logs', 'engine.log'), resourcesDir: '' },
       settings: config.settings,
       secrets: config.secrets,
@@ -112,40 +163,21 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    // Checked above; the file can still change in between (another program locks it).
+    // Checked before; the file can still change in between (another program locks it).
     if (error instanceof EngineError && error.code.startsWith('db_')) return configProblem(`paths.database: ${error.message}`);
     throw error;
   }
-  current = running;
-  if (progress) running.engine.bus.subscribe((event, data) => progress.event(event, data));
+}
 
-  const stopWatching = watchConfig(config, running, secretsStore);
-  let ui: Awaited<ReturnType<typeof startUiServer>> | undefined;
-  if (args.ui) {
-    const staticDir = resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer');
-    if (!existsSync(join(staticDir, 'index.html'))) log.warn(`the UI is not built (${staticDir}): run "npx vite build" once, then reload the page`);
-    try {
-      ui = await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: args.port ? Number(args.port) : undefined, staticDir });
-    } catch (error) {
-      stopWatching();
-      await running.stop();
-      return configProblem(`--port: the UI server cannot listen on 127.0.0.1:${args.port ?? 0}: ${(error as Error).message}`);
-    }
-    process.stdout.write(`UI: ${ui.url}\n`);
+/** Browser mode (--ui); a port that cannot be used is a configuration problem (returned as its message). */
+async function serveUi(running: RunningEngine, port: string | undefined): Promise<Awaited<ReturnType<typeof startUiServer>> | string> {
+  const staticDir = resolve(dirname(new URL(import.meta.url).pathname), '../../../dist/renderer');
+  if (!existsSync(join(staticDir, 'index.html'))) log.warn(`the UI is not built (${staticDir}): run "npx vite build" once, then reload the page`);
+  try {
+    return await startUiServer({ bus: running.engine.bus, dispatch: running.dispatch, port: port ? Number(port) : undefined, staticDir });
+  } catch (error) {
+    return `--port: the UI server cannot listen on 127.0.0.1:${port ?? 0}: ${(error as Error).message}`;
   }
-
-  return new Promise<number>((resolveExit) => {
-    const shutdown = async (signal: string) => {
-      log.info(`${signal}: finishing the current step and stopping`);
-      stopWatching();
-      await ui?.close();
-      await running.stop();
-      progress?.close();
-      resolveExit(0);
-    };
-    process.once('SIGINT', () => void shutdown('SIGINT'));
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  });
 }
 
 /** Exit 2: a configuration problem, said once with the field or file at fault. */

@@ -60,106 +60,125 @@ function readers(invalid: Problem[]) {
   return { text, num, bool, list, refuse };
 }
 
-export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConversion {
-  const unmapped: LegacyConversion['unmapped'] = [];
-  const notes: string[] = [];
-  const invalid: Problem[] = [];
-  const secrets: Secrets = {};
-  const { text, num, bool, list, refuse } = readers(invalid);
-  const twitch: Record<string, unknown> = {};
-  const telegram: Record<string, unknown> = {};
-  const vod: Record<string, unknown> = {};
-  const split: Record<string, unknown> = {};
-  const ordering: Record<string, unknown> = {};
-  const s: Record<string, unknown> = { twitch, telegram, vod, split, ordering };
-  let legacyDatabase: string | undefined;
-  const set = (target: Record<string, unknown>, field: string, value: unknown) => {
-    if (value !== undefined) target[field] = value;
-  };
+/** What one conversion builds up, key by key. */
+interface Conversion {
+  s: Record<string, unknown>;
+  twitch: Record<string, unknown>;
+  telegram: Record<string, unknown>;
+  vod: Record<string, unknown>;
+  split: Record<string, unknown>;
+  ordering: Record<string, unknown>;
+  secrets: Secrets;
+  unmapped: LegacyConversion['unmapped'];
+  notes: string[];
+  read: ReturnType<typeof readers>;
+  legacyDatabase?: string;
+}
 
+/** Keys that map one to one onto a setting or a secret. */
+const SIMPLE_KEYS: Record<string, [target: 'twitch' | 'telegram' | 'secrets', field: string, reader: 'text' | 'num']> = {
+  TWITCH_CLIENT_ID: ['twitch', 'clientId', 'text'],
+  TWITCH_CLIENT_SECRET: ['secrets', 'twitchClientSecret', 'text'],
+  USER_AUTH_TOKEN: ['secrets', 'twitchUserToken', 'text'],
+  USER_REFRESH_TOKEN: ['secrets', 'twitchRefreshToken', 'text'],
+  TELEGRAM_API_ID: ['telegram', 'apiId', 'num'],
+  TELEGRAM_API_HASH: ['telegram', 'apiHash', 'text'],
+  TELEGRAM_PHONE_NUMBER: ['secrets', 'telegramPhone', 'text'],
+};
+
+export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConversion {
+  const invalid: Problem[] = [];
+  const twitch = {};
+  const telegram = {};
+  const vod = {};
+  const split = {};
+  const ordering = {};
+  const c: Conversion = {
+    s: { twitch, telegram, vod, split, ordering },
+    twitch,
+    telegram,
+    vod,
+    split,
+    ordering,
+    secrets: {},
+    unmapped: [],
+    notes: [],
+    read: readers(invalid),
+  };
   for (const [key, value] of Object.entries(legacy)) {
-    switch (key) {
-      case 'TWITCH_CLIENT_ID':
-        set(twitch, 'clientId', text(key, value));
-        break;
-      case 'TWITCH_CLIENT_SECRET':
-        set(secrets, 'twitchClientSecret', text(key, value));
-        break;
-      case 'TWITCH_CHANNEL_ID': {
-        const channel = text(key, value);
-        if (channel) twitch.channels = [{ channel }];
-        break;
-      }
-      case 'USER_AUTH_TOKEN':
-        set(secrets, 'twitchUserToken', text(key, value));
-        break;
-      case 'USER_REFRESH_TOKEN':
-        set(secrets, 'twitchRefreshToken', text(key, value));
-        break;
-      case 'TELEGRAM_API_ID':
-        set(telegram, 'apiId', num(key, value));
-        break;
-      case 'TELEGRAM_API_HASH':
-        set(telegram, 'apiHash', text(key, value));
-        break;
-      case 'TELEGRAM_PHONE_NUMBER':
-        set(secrets, 'telegramPhone', text(key, value));
-        break;
-      case 'DATABASE_NAME':
-        // The legacy database is imported, never opened in place: it names the import source.
-        legacyDatabase = text(key, value);
-        break;
-      case 'TELEGRAM_CHANNELS':
-        if (Array.isArray(value)) {
-          s.destinations = value.map((c: unknown, i) => {
-            const entry = typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : (refuse(`${key}.${i}`, c, 'an {"id", "name"} object') ?? {});
-            return { kind: 'telegram', name: text(`${key}.${i}.name`, entry.name) ?? `Channel ${i + 1}`, chatId: text(`${key}.${i}.id`, entry.id) ?? '' };
-          });
-        } else refuse(key, value, 'a list of {"id", "name"} objects');
-        break;
-      case 'VOD_SETTINGS':
-        mapSection(key, value, unmapped, refuse, {
-          MIN_RETRY_DELAY: [vod, 'minRetryDelaySec', num],
-          MAX_RETRY_DELAY: [vod, 'maxRetryDelaySec', num],
-          MAX_RETRIES: [vod, 'maxRetries', num],
-          AUTO_CHECK_VODS: [vod, 'autoCheck', bool],
-          PHRASE_IN_THUMBNAIL_URL: [vod, 'liveThumbnailPhrases', (k, v) => list(k, v)],
-          // The legacy tool joined these with "/": a list of qualities in order is what it meant.
-          VIDEO_QUALITY_VOD: [vod, 'qualities', (k, v) => list(k, v, '/')],
-        });
-        break;
-      case 'SPLIT_SETTINGS':
-        mapSection(key, value, unmapped, refuse, {
-          MAX_FILE_SIZE_MB: [split, 'maxFileSizeMB', num],
-          MIN_FILE_SIZE_MB: [split, 'minFileSizeMB', num],
-          MAX_RETRIES_SPLIT: [split, 'maxRetriesSplit', num],
-          MERGE_THRESHOLD_MB: [split, 'mergeThresholdMB', num],
-          MID_TARGET_RATIO: [split, 'midTargetRatio', num],
-          // Settings v2 keys (settings-migrations.ts): checking and posting, not splitting.
-          UPLOAD_DELAY: [telegram, 'postDelaySec', num],
-          PROCESSING_INTERVAL: [vod, 'checkIntervalSec', num],
-          DROP_SEGMENT_THRESHOLD_SEC: [split, 'dropSegmentThresholdSec', num],
-        });
-        break;
-      case 'VOD_ORDERING':
-        mapSection(key, value, unmapped, refuse, { field: [ordering, 'field', text], order: [ordering, 'order', (k, v) => text(k, v)?.toLowerCase()] });
-        break;
-      // The legacy script read these from the top level by mistake; accept them there too.
-      case 'PHRASE_IN_THUMBNAIL_URL':
-        vod.liveThumbnailPhrases ??= list(key, value);
-        notes.push('PHRASE_IN_THUMBNAIL_URL was found at the top level (where the legacy script looked for it); it is used.');
-        break;
-      case 'MAX_RETRIES':
-        vod.maxRetries ??= num(key, value);
-        break;
-      default:
-        unmapped.push({ key, reason: 'not a setting of the legacy tool that this app knows' });
-    }
+    const simple = SIMPLE_KEYS[key];
+    if (simple) {
+      const [target, field, reader] = simple;
+      const v = c.read[reader](key, value);
+      if (v !== undefined) (c[target] as Record<string, unknown>)[field] = v;
+    } else mapKey(c, key, value);
   }
+  const { secrets, notes } = c;
   if (secrets.twitchClientSecret || secrets.twitchUserToken || secrets.telegramPhone) {
     notes.push('Secrets from config.json are kept apart from settings (encrypted in the app; in a 0600 secrets file or environment variables in headless mode).');
   }
-  return { settings: s as SettingsInput, secrets, unmapped, notes, invalid, legacyDatabase };
+  return { settings: c.s as SettingsInput, secrets, unmapped: c.unmapped, notes, invalid, legacyDatabase: c.legacyDatabase };
+}
+
+function mapKey(c: Conversion, key: string, value: unknown): void {
+  const { text, num, bool, list, refuse } = c.read;
+  const { vod, split, telegram, ordering, unmapped } = c;
+  switch (key) {
+    case 'TWITCH_CHANNEL_ID': {
+      const channel = text(key, value);
+      if (channel) c.twitch.channels = [{ channel }];
+      break;
+    }
+    case 'DATABASE_NAME':
+      // The legacy database is imported, never opened in place: it names the import source.
+      c.legacyDatabase = text(key, value);
+      break;
+    case 'TELEGRAM_CHANNELS':
+      if (Array.isArray(value)) {
+        c.s.destinations = value.map((d: unknown, i) => {
+          const entry = typeof d === 'object' && d !== null && !Array.isArray(d) ? (d as Record<string, unknown>) : (refuse(`${key}.${i}`, d, 'an {"id", "name"} object') ?? {});
+          return { kind: 'telegram', name: text(`${key}.${i}.name`, entry.name) ?? `Channel ${i + 1}`, chatId: text(`${key}.${i}.id`, entry.id) ?? '' };
+        });
+      } else refuse(key, value, 'a list of {"id", "name"} objects');
+      break;
+    case 'VOD_SETTINGS':
+      mapSection(key, value, unmapped, refuse, {
+        MIN_RETRY_DELAY: [vod, 'minRetryDelaySec', num],
+        MAX_RETRY_DELAY: [vod, 'maxRetryDelaySec', num],
+        MAX_RETRIES: [vod, 'maxRetries', num],
+        AUTO_CHECK_VODS: [vod, 'autoCheck', bool],
+        PHRASE_IN_THUMBNAIL_URL: [vod, 'liveThumbnailPhrases', (k, v) => list(k, v)],
+        // The legacy tool joined these with "/": a list of qualities in order is what it meant.
+        VIDEO_QUALITY_VOD: [vod, 'qualities', (k, v) => list(k, v, '/')],
+      });
+      break;
+    case 'SPLIT_SETTINGS':
+      mapSection(key, value, unmapped, refuse, {
+        MAX_FILE_SIZE_MB: [split, 'maxFileSizeMB', num],
+        MIN_FILE_SIZE_MB: [split, 'minFileSizeMB', num],
+        MAX_RETRIES_SPLIT: [split, 'maxRetriesSplit', num],
+        MERGE_THRESHOLD_MB: [split, 'mergeThresholdMB', num],
+        MID_TARGET_RATIO: [split, 'midTargetRatio', num],
+        // Settings v2 keys (settings-migrations.ts): checking and posting, not splitting.
+        UPLOAD_DELAY: [telegram, 'postDelaySec', num],
+        PROCESSING_INTERVAL: [vod, 'checkIntervalSec', num],
+        DROP_SEGMENT_THRESHOLD_SEC: [split, 'dropSegmentThresholdSec', num],
+      });
+      break;
+    case 'VOD_ORDERING':
+      mapSection(key, value, unmapped, refuse, { field: [ordering, 'field', text], order: [ordering, 'order', (k, v) => text(k, v)?.toLowerCase()] });
+      break;
+    // The legacy script read these from the top level by mistake; accept them there too.
+    case 'PHRASE_IN_THUMBNAIL_URL':
+      vod.liveThumbnailPhrases ??= list(key, value);
+      c.notes.push('PHRASE_IN_THUMBNAIL_URL was found at the top level (where the legacy script looked for it); it is used.');
+      break;
+    case 'MAX_RETRIES':
+      vod.maxRetries ??= num(key, value);
+      break;
+    default:
+      unmapped.push({ key, reason: 'not a setting of the legacy tool that this app knows' });
+  }
 }
 
 type Reader = (key: string, v: unknown) => unknown;

@@ -1,5 +1,4 @@
 /** Small helpers shared by the GramJS modules. */
-import { randomBytes } from 'node:crypto';
 import { helpers, type Api } from 'telegram';
 import type { TelegramAccount } from '../../../contract/domain';
 import { EngineError } from '../../util/errors';
@@ -29,7 +28,3 @@ export function toAccount(u: Api.User): TelegramAccount {
   return { id: String(u.id), name: userName(u), username: u.username ?? undefined, premium: !!u.premium, bot: !!u.bot };
 }
 
-/** A random 64-bit id (random_id, file id), decimal. */
-export function randomLong(): string {
-  return randomBytes(8).readBigInt64LE().toString();
-}

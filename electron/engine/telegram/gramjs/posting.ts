@@ -10,7 +10,8 @@ import { createLogger } from '../../util/log';
 import { missingPart, rpcInfo, toEngineError } from '../rpcErrors';
 import { uploadFile, type PartTransport } from '../uploader';
 import type { Destination, ExistingPostQuery, PeerEntry, PostResult, StoredDocument, UploadedFile, VideoMeta } from '../types';
-import { big, randomLong } from './common';
+import { randomId64 } from '../../util/ids';
+import { big } from './common';
 import { inputChannel, inputPeer, messageLink, resolve, withPeer, type Rpc } from './peers';
 
 const log = createLogger('telegram');
@@ -83,7 +84,7 @@ export async function post(rpc: Rpc, doc: StoredDocument, dest: Destination, cap
   const media = new Api.InputMediaDocument({
     id: new Api.InputDocument({ id: big(doc.id), accessHash: big(doc.accessHash), fileReference: Buffer.from(doc.fileReference, 'base64') }),
   });
-  const randomId = big(options.randomId ?? randomLong());
+  const randomId = big(options.randomId ?? randomId64());
   return withPeer(rpc, dest.chat, async (entry) => {
     let updates: Api.TypeUpdates;
     try {
@@ -104,7 +105,7 @@ export async function post(rpc: Rpc, doc: StoredDocument, dest: Destination, cap
 /** Sends a text message (alerts). */
 export async function sendText(rpc: Rpc, dest: Destination, html: string): Promise<PostResult> {
   const [message, entities] = HTMLParser.parse(html);
-  const randomId = big(randomLong());
+  const randomId = big(randomId64());
   return withPeer(rpc, dest.chat, async (entry) => {
     const updates = await rpc.call(
       new Api.messages.SendMessage({ peer: inputPeer(entry), message, entities, randomId, noWebpage: true, replyTo: replyTo(dest) }),
