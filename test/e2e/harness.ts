@@ -80,11 +80,18 @@ export async function startWorld(options: {
   locale?: string;
   /** Prebuilt renderer to reuse (else built into the world's temp dir). */
   staticDir?: string;
+  /** Called after the engine persisted settings (what main's `persist.settings` handler sees). */
+  onPersistSettings?: (settings: Settings) => void;
 }): Promise<E2eWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'tvb-e2e-'));
   const staticDir = options.staticDir ?? join(dir, 'renderer');
   if (!options.staticDir) await buildRenderer(staticDir);
   const host = recordingHost();
+  if (options.onPersistSettings) {
+    const record = host.persistSettings;
+    const after = options.onPersistSettings;
+    host.persistSettings = (next) => (record(next), after(next));
+  }
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
   const running = await startEngine({
