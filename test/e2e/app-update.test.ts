@@ -108,8 +108,6 @@ describe('app self-update in the window', () => {
     await page.setViewportSize({ width: 1000, height: 800 });
     await page.reload();
     await page.getByTestId('engine-state').waitFor();
-    // Only what the desktop-mode page says counts.
-    world.pageErrors.length = 0;
   });
   afterAll(async () => {
     updates?.stop();
@@ -124,12 +122,12 @@ describe('app self-update in the window', () => {
   const card = () => world.page.getByTestId('app-update');
 
   it('runs the window in desktop mode through the preload API', async () => {
-    const { page, pageErrors } = world;
+    const { page } = world;
     expect(await page.evaluate(() => typeof window.api?.app.getUpdateStatus)).toBe('function');
     await openApp();
     await eventually(() => card().getAttribute('data-state')).toBe('idle');
     expect(await card().textContent()).toContain('New versions are looked for at start and once a day.');
-    expect(pageErrors).toEqual([]);
+    expect(world.scriptErrors()).toEqual([]);
   });
 
   it('follows the automatic-updates switch', async () => {
@@ -194,7 +192,7 @@ describe('app self-update in the window', () => {
     await eventually(() => card().getAttribute('data-state')).toBe('installing');
     expect(updater.installed).toBe(1);
     expect(await page.getByTestId('update-banner').textContent()).toBe('Installazione della versione 0.2.0; l’app si riavvia da sola.');
-    expect(world.pageErrors).toEqual([]);
+    expect(world.scriptErrors()).toEqual([]);
   });
 });
 

@@ -55,6 +55,8 @@ export interface E2eWorld {
   page: Page;
   /** Browser console errors and page errors seen so far (a test can assert there were none). */
   pageErrors: string[];
+  /** The same without Chromium's "Failed to load resource" lines (its own /favicon.ico request is one). */
+  scriptErrors(): string[];
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function startWorld(options: {
     browser,
     page,
     pageErrors,
+    scriptErrors: () => pageErrors.filter((e) => !e.startsWith('Failed to load resource')),
     async close() {
       await browser.close().catch(() => {});
       await server.close();
