@@ -5,7 +5,7 @@ import { createAppHandlers } from '../../electron/main/app-actions';
 import { createUpdateController, type UpdateController, type UpdaterLike } from '../../electron/main/updater';
 import { createLogger } from '../../electron/engine/util/log';
 import { installDesktopBridge, type DesktopBridge } from './desktop-bridge';
-import { eventually, screenshot, startWorld, type E2eWorld } from './harness';
+import { axeViolations, eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
 vi.mock('electron', () => import('../main/electron-mock'));
 
@@ -162,6 +162,7 @@ describe('app self-update in the window', () => {
     await eventually(() => card().getAttribute('data-state')).toBe('downloading');
     updater.progress(42.7, 3_500_000);
     await eventually(() => card().textContent()).toContain('42%');
+    expect(await axeViolations(page)).toEqual([]);
     expect(await card().textContent()).toContain('Downloading version 0.2.0 in the background…');
     expect(await card().textContent()).toContain('3.34 MiB/s');
     expect(await card().getByRole('progressbar').getAttribute('aria-valuenow')).toBe('42');
@@ -177,6 +178,11 @@ describe('app self-update in the window', () => {
     expect(await page.getByTestId('update-banner').textContent()).toBe('Version 0.2.0 is ready: it installs when no upload is running.');
     expect(updater.installed).toBe(0);
     await screenshot(page, 'update-waiting');
+    // The card, its progress and the banner pass axe in both themes (desktop mode shows them only).
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await axeViolations(page), colorScheme).toEqual([]);
+    }
 
     // The same, in Italian.
     const next = structuredClone(world.running.engine.settings);

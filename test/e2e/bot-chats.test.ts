@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings } from '../../electron/contract/settings';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn, type TelegramStandIn } from '../fakes/telegram';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
-import { eventually, screenshot, startWorld, type E2eWorld } from './harness';
+import { axeViolations, eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
 /**
  * A bot account in the wizard's chat picker: Telegram gives bots no dialog list (the engine
@@ -70,6 +70,10 @@ describe('the chat picker with a bot account', () => {
     expect(await page.getByTestId('wizard-error').count()).toBe(0);
     await eventually(() => page.evaluate(() => document.activeElement?.id)).toBe('wz-manual-chat');
     await screenshot(page, 'wizard-bot-chats');
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await axeViolations(page), colorScheme).toEqual([]);
+    }
     expect(world.scriptErrors()).toEqual([]);
   });
 });

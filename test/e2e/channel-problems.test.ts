@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings } from '../../electron/contract/settings';
 import { startTwitchStandIn, type TwitchStandIn } from '../fakes/twitch/server';
-import { eventually, screenshot, startWorld, type E2eWorld } from './harness';
+import { axeViolations, eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
 /**
  * A configured channel that Twitch does not know (renamed, deleted): the real discovery pass
@@ -56,6 +56,10 @@ describe('a channel that cannot be checked', () => {
     expect(await page.locator('.item', { has: marks }).locator('input#ch-1').inputValue()).toBe('renamed_away');
     expect(await marks.textContent()).toMatch(/^Non controllato all’ultimo controllo: .*renamed_away/);
     await screenshot(page, 'settings-channel-problem-it');
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme });
+      expect(await axeViolations(page), colorScheme).toEqual([]);
+    }
     expect(world.scriptErrors()).toEqual([]);
   });
 });
