@@ -27,6 +27,10 @@ class ScriptedUpdater extends EventEmitter implements UpdaterLike {
   next: { fail: string } | { version: string } | 'none' = 'none';
   private finish: (() => void) | undefined;
 
+  override on(event: string, listener: (...args: never[]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+
   async checkForUpdates() {
     this.emit('checking-for-update');
     await new Promise((r) => setTimeout(r, 50));
@@ -71,7 +75,7 @@ describe('app self-update in the window', () => {
     // main reads its own store (settings.get()), saved before the engine applies them.
     let stored = settings;
     world = await startWorld({ settings, onPersistSettings: (next) => ((stored = next), updates.settingsChanged()) });
-    const { running, page } = world;
+    const { page } = world;
     updater = new ScriptedUpdater();
     updates = createUpdateController({
       updater,
