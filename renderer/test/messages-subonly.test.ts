@@ -38,6 +38,8 @@ describe('sub-only failures say what to do', () => {
 
   it('a save warning naming a Telegram error is said in words; any other warning as the engine gave it', () => {
     expect(warningText('CHAT_WRITE_FORBIDDEN: this account cannot post in @news', 'it', t('it'))).toBe(translate('it', 'err.tg.CHAT_WRITE_FORBIDDEN'));
-    expect(warningText('This account cannot post in @news.', 'en', t('en'))).toBe('This account cannot post in @news.');
+    // The engine's "cannot post" warning (engine/core/queries/destination-warnings.ts) says what to do.
+    expect(warningText('This account cannot post in News: not an administrator', 'it', t('it'))).toBe(translate('it', 'dest.cannotPost'));
+    expect(warningText('The topic 7 is closed.', 'en', t('en'))).toBe('The topic 7 is closed.');
   });
 });

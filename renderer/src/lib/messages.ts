@@ -109,5 +109,7 @@ export function humanError(error: { code?: string; field?: string; errorClass?: 
  */
 export function warningText(message: string, lang: Language, t: T): string {
   const human = humanError({ message }, lang, t);
-  return human.text === t('error.generic', { message }) ? message : human.text;
+  if (human.text !== t('error.generic', { message })) return human.text;
+  // engine/core/queries/destination-warnings.ts: "This account cannot post in <name>: <reason>".
+  return /\bcannot post in\b/i.test(message) ? t('dest.cannotPost') : message;
 }
