@@ -50,8 +50,8 @@ describe('warnings on save', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Add: Telegram chat' }).click();
     const row = page.locator('#section-destinations .dest').last();
-    await row.getByLabel('Name').fill('News');
-    await row.getByLabel('Chat id').fill(news);
+    await row.getByLabel('Name', { exact: true }).fill('News');
+    await row.getByLabel('Chat id or @username', { exact: true }).fill(news);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const warning = page.getByTestId('dest-warning');
     await warning.waitFor({ timeout: 30_000 });
