@@ -10,7 +10,7 @@ import type { EngineStatus, VodRow } from './domain';
  */
 
 export type StatusKind = 'idle' | 'working' | 'paused' | 'retrying' | 'attention';
-export type AttentionReason = 'setupNeeded' | 'loginNeeded' | 'diskLow' | 'vodFailed' | 'held';
+export type AttentionReason = 'setupNeeded' | 'loginNeeded' | 'diskLow' | 'vodFailed' | 'channelProblem' | 'held';
 
 /** What the status needs from the queue: small enough to cross to the main process with the status. */
 export interface QueueFacts {
@@ -69,7 +69,8 @@ export function queueFacts(vods: VodRow[]): QueueFacts {
 }
 
 /**
- * Priority: what the user must act on first (setup, login, a held queue, low disk, a failed VOD),
+ * Priority: what the user must act on first (setup, login, a held queue, low disk, a failed VOD,
+ * a channel the last discovery pass could not check),
  * then what they chose (paused), then work, then a retry that is pending, then idle.
  * `lowDiskBytes`: below this much free space the disk counts as low (0 = never).
  */
@@ -81,6 +82,7 @@ export function appStatus(status: EngineStatus, facts: QueueFacts, lowDiskBytes 
   if (status.state === 'error') return attention('held');
   if (lowDiskBytes > 0 && status.diskFreeBytes != null && status.diskFreeBytes < lowDiskBytes) return attention('diskLow');
   if (facts.failed > 0) return attention('vodFailed');
+  if ((status.channelProblems?.length ?? 0) > 0) return attention('channelProblem');
   if (status.state === 'paused') return { ...base, kind: 'paused', reason: null };
   if (status.state === 'working' || facts.active > 0) return { ...base, kind: 'working', reason: null };
   if (facts.nextRetryAt) return { ...base, kind: 'retrying', reason: null, retryAt: facts.nextRetryAt };

@@ -55,6 +55,8 @@ export interface E2eWorld {
   page: Page;
   /** Browser console errors and page errors seen so far (a test can assert there were none). */
   pageErrors: string[];
+  /** The same without Chromium's "Failed to load resource" lines (its own /favicon.ico request is one). */
+  scriptErrors(): string[];
   close(): Promise<void>;
 }
 
@@ -80,11 +82,18 @@ export async function startWorld(options: {
   locale?: string;
   /** Prebuilt renderer to reuse (else built into the world's temp dir). */
   staticDir?: string;
+  /** Called after the engine persisted settings (what main's `persist.settings` handler sees). */
+  onPersistSettings?: (settings: Settings) => void;
 }): Promise<E2eWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'tvb-e2e-'));
   const staticDir = options.staticDir ?? join(dir, 'renderer');
   if (!options.staticDir) await buildRenderer(staticDir);
   const host = recordingHost();
+  if (options.onPersistSettings) {
+    const record = host.persistSettings;
+    const after = options.onPersistSettings;
+    host.persistSettings = (next) => (record(next), after(next));
+  }
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
   const running = await startEngine({
@@ -118,6 +127,7 @@ export async function startWorld(options: {
     browser,
     page,
     pageErrors,
+    scriptErrors: () => pageErrors.filter((e) => !e.startsWith('Failed to load resource')),
     async close() {
       await browser.close().catch(() => {});
       await server.close();
@@ -139,4 +149,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** expect.poll with room for a loaded machine (vitest's default gives up after 1 s). */
 export function eventually<T>(fn: () => T | Promise<T>) {
   return expect.poll(fn, { timeout: 20_000, interval: 100 });
+}
+
+/** axe-core's violations on the page as it is, one line each (rule, element, why). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[]; failureSummary: string }> }> }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).join(' | ')}`);
+  });
 }

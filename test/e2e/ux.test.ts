@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../electron/contract/settings';
 import { insertPlannedPart, updatePart } from '../../electron/engine/store/parts';
 import { ensureUploads, markPosted, markSending, markUploadError, uploadsOf } from '../../electron/engine/store/uploads';
 import { getVod, insertVod, updateVod } from '../../electron/engine/store/vods';
-import { eventually, ROOT, screenshot, startWorld, type E2eWorld } from './harness';
+import { axeViolations, eventually, screenshot, startWorld, type E2eWorld } from './harness';
 
 /**
  * What a streamer sees (issue 13): a queue with four destinations in an 800x600 window (one
@@ -36,15 +35,6 @@ function settingsWith(folder: string): Settings {
     { kind: 'folder', name: 'NAS', path: folder },
   ];
   return s;
-}
-
-/** axe-core's violations on the page as it is, one line each (rule, element, why). */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
-  return page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[]; failureSummary: string }> }> }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).join(' | ')}`);
-  });
 }
 
 describe('what a streamer sees', () => {

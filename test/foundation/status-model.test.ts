@@ -45,6 +45,15 @@ describe('one status model for header, tray and taskbar', () => {
     expect(appStatus(status('idle', 100), NO_FACTS, 0).kind).toBe('idle');
   });
 
+  it('needs attention when the last discovery pass could not check a channel, after a failed VOD, before pause and work', () => {
+    const problems = { ...status('working'), channelProblems: [{ channel: 'gone_channel', message: 'No Twitch channel with this name.' }] };
+    expect(appStatus(problems, NO_FACTS)).toMatchObject({ kind: 'attention', reason: 'channelProblem' });
+    expect(appStatus({ ...problems, state: 'paused' }, NO_FACTS).reason).toBe('channelProblem');
+    const failed = queueFacts([row('1', { status: 'failed', lastError: 'gone' })]);
+    expect(appStatus(problems, failed).reason).toBe('vodFailed');
+    expect(appStatus({ ...problems, channelProblems: [] }, NO_FACTS).kind).toBe('working');
+  });
+
   it('tells paused from idle and gives working progress for the taskbar', () => {
     expect(appStatus(status('paused'), NO_FACTS).kind).toBe('paused');
     const facts = queueFacts([

@@ -308,6 +308,23 @@ export const en = {
   'caption.previewOn': 'Caption of part 1 of “{title}”:',
   'caption.previewSample': 'Caption of a sample VOD:',
   'dest.cannotPost': 'The Telegram account cannot post in this chat: join it (as an admin for a channel) or pick another chat.',
+  'update.title': 'App updates',
+  'update.disabled': 'Automatic updates are off. You can still check now.',
+  'update.idle': 'New versions are looked for at start and once a day.',
+  'update.checking': 'Looking for a new version…',
+  'update.upToDate': 'This is the latest version.',
+  'update.downloading': 'Downloading version {version} in the background…',
+  'update.waiting': 'Version {version} is ready: it installs when no upload is running.',
+  'update.installing': 'Installing version {version}; the app restarts by itself.',
+  'update.error': 'Could not look for updates; the app tries again tomorrow.',
+  'update.checkNow': 'Check for updates',
+  'update.lastCheck': 'Last checked {time}',
+  'channel.problem': 'Not checked at the last check: {reason}',
+  'notice.openSettings': 'Open settings',
+  'err.code.BOT_NO_CHAT_LIST': 'A bot cannot list its chats. Type the chat id (-100…) or @username below; the bot must be an administrator there.',
+  'err.code.playback_token_rejected': 'This VOD is for subscribers only and Twitch refused the playback token (expired, or that browser logged out). Copy a fresh auth-token cookie into Accounts > Twitch playback token, then press Retry now.',
+  'err.code.vod_manifest_restricted': 'This VOD is for subscribers only. Paste the auth-token cookie of a Twitch account that may watch it into Accounts > Twitch playback token, then press Retry now.',
+  'settings.savedWithWarnings': 'Saved and applied, with warnings: see the fields marked in amber.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -71,13 +71,29 @@ const CODES = new Set([
   'telegram_api_missing',
   'channel_not_found',
   'timeout',
+  'BOT_NO_CHAT_LIST',
+  'playback_token_rejected',
+  'vod_manifest_restricted',
 ]);
+
+/**
+ * A VOD row keeps the engine's message, not its code: the sub-only failures are known by the
+ * engine's own sentences (download/resolve.ts `playbackTokenRejectedMessage`, `needsLoginMessage`,
+ * download/ytdlp.ts; renderer/test/messages-subonly.test.ts builds them to keep this in step).
+ */
+function subOnlyCode(detail: string): 'playback_token_rejected' | 'vod_manifest_restricted' | null {
+  if (/rejected the playback token/i.test(detail)) return 'playback_token_rejected';
+  if (/subscribers only|sub-only VOD|vod_manifest_restricted/i.test(detail)) return 'vod_manifest_restricted';
+  return null;
+}
 
 /** A request error ({code, field, errorClass, message}) or a VOD's stored error (message + class). */
 export function humanError(error: { code?: string; field?: string; errorClass?: string | null; message?: string } | null | undefined, lang: Language, t: T): HumanError {
   const detail = error?.message ?? String(error ?? '');
   const code = error?.code;
   if (code && CODES.has(code)) return { text: t(`err.code.${code}` as MessageKey, { field: error?.field ? fieldLabel(error.field.replace(/^params\./, ''), lang) : '' }), detail };
+  const subOnly = subOnlyCode(detail);
+  if (subOnly) return { text: t(`err.code.${subOnly}`), detail };
   const tg = TG_ERRORS.find((name) => detail.includes(name));
   if (tg) return { text: t(`err.tg.${tg}`), detail };
   const fs = FS_ERRORS.find((name) => new RegExp(`\\b${name}\\b`).test(detail));
@@ -85,4 +101,15 @@ export function humanError(error: { code?: string; field?: string; errorClass?: 
   const cls = error?.errorClass;
   if (cls === 'transient' || cls === 'permanent' || cls === 'login' || cls === 'disk' || cls === 'cancelled') return { text: t(`err.class.${cls}`), detail };
   return { text: t('error.generic', { message: detail }), detail };
+}
+
+/**
+ * A warning the engine gave on save (settings.update `warnings`): its own sentence is English, so
+ * a Telegram or file-system cause it names is said in the user's language; otherwise as given.
+ */
+export function warningText(message: string, lang: Language, t: T): string {
+  const human = humanError({ message }, lang, t);
+  if (human.text !== t('error.generic', { message })) return human.text;
+  // engine/core/queries/destination-warnings.ts: "This account cannot post in <name>: <reason>".
+  return /\bcannot post in\b/i.test(message) ? t('dest.cannotPost') : message;
 }

@@ -1,6 +1,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { EngineStatus, LoginStep, TelegramAccount, VodRow } from '../../../electron/contract/domain';
 import type { EngineApi } from '../../../electron/contract/client';
+import type { UpdateStatus } from '../../../electron/contract/app';
 import type { LogLine, Notice, SettingsView } from '../../../electron/contract/protocol';
 import { destinationKey as destKey } from '../../../electron/contract/settings';
 import type { Connection } from './api';
@@ -32,6 +33,8 @@ export class AppState {
   notices = $state<Array<Notice & { key: number }>>([]);
   page = $state<Page>('queue');
   wizardOpen = $state(false);
+  /** The app's self-update (desktop only; null in browser mode or before the shell answers). */
+  update = $state<UpdateStatus | null>(null);
   /** Ticks once a second so countdowns refresh. */
   now = $state(Date.now());
 
@@ -56,6 +59,7 @@ export class AppState {
       if (state === 'open' && reconnected) void this.refresh();
     });
     if (connection.mode === 'desktop') this.connState = 'open';
+    this.followUpdates();
     setInterval(() => (this.now = Date.now()), 1000);
   }
 
@@ -105,6 +109,19 @@ export class AppState {
       // Good news goes away by itself; failures stay until dismissed.
       if (notice.kind === 'vodCompleted') setTimeout(() => this.dismissNotice(key), 15_000);
     });
+  }
+
+  /** The shell sends every change of the update status; the first one is asked for. */
+  private followUpdates(): void {
+    const shell = this.connection.app;
+    if (!shell) return;
+    shell.onEvent((event) => {
+      if (event.type === 'update') this.update = event.update;
+    });
+    shell.getUpdateStatus().then(
+      (u) => (this.update ??= u),
+      () => {},
+    );
   }
 
   /** Asks the engine once for a VOD's (or a part's) picture; the answer lands in `thumbs`. */
