@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { Secrets, Settings } from '../../electron/contract/settings';
 import { getVod } from '../../electron/engine/store/vods';
 import { startTestEngine } from '../../test/pipeline/helpers';
+import { shareUnder, startProfile, type FrameMatch } from './cpu-profile';
 
 export interface EngineRunConfig {
   settings: Settings;
@@ -23,6 +24,8 @@ export interface EngineRunConfig {
   /** Stop once the download is recorded, or once the VOD is completed. */
   until: 'download' | 'completed';
   timeoutMs: number;
+  /** Sample the CPU (V8 profiler) and report the time under the cut stage's planning. */
+  profilePlanning?: boolean;
 }
 
 export interface EngineRunResult {
@@ -34,7 +37,18 @@ export interface EngineRunResult {
   /** /proc/self/io: bytes this process and its reaped children caused to be written to storage. */
   writeBytes: number;
   cancelledWriteBytes: number;
+  /**
+   * With profilePlanning: CPU seconds under the cut stage's plan() and the planner modules, as their
+   * share of the main thread's busy samples times cpuSec.
+   */
+  planSec?: number;
 }
+
+/** The cut stage's planning: CutRun.plan in stages/cut.ts and whatever it calls, plus the planner modules. */
+const PLANNING: FrameMatch[] = [
+  { url: /\/pipeline\/stages\/cut\.ts$/, functionName: 'plan' },
+  { url: /\/media\/(incremental-)?planner\.ts$/ },
+];
 
 export function procIo(pid: number | 'self' = 'self'): Record<string, number> {
   return Object.fromEntries(
@@ -49,6 +63,8 @@ export function procIo(pid: number | 'self' = 'self'): Record<string, number> {
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as EngineRunConfig;
   const io0 = procIo();
+  const cpu0 = process.cpuUsage();
+  const stopProfile = config.profilePlanning ? await startProfile() : undefined;
   const t0 = Date.now();
   const engine = await startTestEngine(config.settings, config.secrets);
   const db = engine.engine.db;
@@ -69,16 +85,20 @@ async function main(): Promise<void> {
   const resolveSec = opAt('resolve');
   const downloadSec = opAt('download');
   const usage = process.resourceUsage();
+  const cpu = process.cpuUsage(cpu0);
   const io1 = procIo();
+  const profile = await stopProfile?.();
   await engine.close();
   const result: EngineRunResult = {
     resolveSec,
     downloadSec,
     completedSec,
-    cpuSec: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    // From the engine's start on (module loading left out, as in fetcher-run.ts).
+    cpuSec: (cpu.user + cpu.system) / 1e6,
     maxRssMB: usage.maxRSS / 1024,
     writeBytes: io1.write_bytes! - io0.write_bytes!,
     cancelledWriteBytes: io1.cancelled_write_bytes! - io0.cancelled_write_bytes!,
+    ...(profile ? { planSec: shareUnder(profile, PLANNING) * ((cpu.user + cpu.system) / 1e6) } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
