@@ -6,7 +6,7 @@
  *   node --import tsx bench/lib/engine-run.ts CONFIG.json
  *
  * CONFIG is an EngineRunConfig. Prints one JSON line (EngineRunResult) on stdout: times from the
- * engine's start to the VOD's `resolve ok`, `download ok` and `completed`, read from the engine's own
+ * engine's start to the VOD's `resolve ok`, `download ok`, first `build ok` and `completed`, read from the engine's own
  * operation log (ms timestamps) or seen by polling, plus process.resourceUsage() and /proc/self/io
  * (which includes the ffmpeg children the engine waited for: the kernel adds a reaped child's I/O
  * counts to its parent's).
@@ -31,6 +31,8 @@ export interface EngineRunConfig {
 export interface EngineRunResult {
   resolveSec: number | null;
   downloadSec: number | null;
+  /** The first part built (`build ok`): from here on something can be delivered. */
+  firstBuildSec: number | null;
   completedSec: number | null;
   cpuSec: number;
   maxRssMB: number;
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
   }
   const resolveSec = opAt('resolve');
   const downloadSec = opAt('download');
+  const firstBuildSec = opAt('build');
   const usage = process.resourceUsage();
   const cpu = process.cpuUsage(cpu0);
   const io1 = procIo();
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
   const result: EngineRunResult = {
     resolveSec,
     downloadSec,
+    firstBuildSec,
     completedSec,
     // From the engine's start on (module loading left out, as in fetcher-run.ts).
     cpuSec: (cpu.user + cpu.system) / 1e6,
