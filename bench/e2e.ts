@@ -3,7 +3,9 @@
  * bench/lib/engine-run.ts) to a folder destination on the work folder's file system and to a
  * Telegram chat (the MTProto stand-in, its own process, PART_DELAY_MS per uploaded file part),
  * from the Twitch stand-in (its own process, LATENCY_MS per request, CONN_BPS per connection).
- * The Telegram delay is chosen so that the upload alone takes about as long as the download alone.
+ * The Telegram delay is chosen so that the upload alone takes about as long as the download alone: a
+ * first guess from the round trips (512 KiB file parts IN_FLIGHT at a time, one per thumbnail), then
+ * scaled once by a calibration run of the upload alone (not counted) against the download's limit.
  *
  * Three engine runs, interleaved, BENCH_E2E_ROUNDS rounds (default 2), medians:
  * - whole: start -> VOD completed (posted to the chat, placed in the folder).
@@ -59,7 +61,7 @@ export default async () => {
   // Upload round trips: 512 KiB file parts IN_FLIGHT at a time, plus one per thumbnail; matched to the download's limit.
   const downloadLimitSec = hls.totalBytes / (CONNECTIONS * CONN_BPS) + Math.ceil(hls.segments.length / CONNECTIONS) * (LATENCY_MS / 1000);
   const parts = Math.ceil(hls.totalBytes / (CEILING_MB * 1e6));
-  const partDelayMs = Math.max(10, Math.round((downloadLimitSec * 1000) / (Math.ceil(hls.totalBytes / (512 * 1024)) / IN_FLIGHT + parts)));
+  let partDelayMs = Math.max(10, Math.round((downloadLimitSec * 1000) / (Math.ceil(hls.totalBytes / (512 * 1024)) / IN_FLIGHT + parts)));
   const throttled = await startTwitchProcess(work, twitchOptions(true));
   const free = await startTwitchProcess(work, twitchOptions(false));
   const telegram = await spawnStandIn({ stateFile: join(work, 'telegram.json'), partDelayMs });
@@ -82,6 +84,15 @@ export default async () => {
       const secrets = { twitchClientSecret: twitch.clientSecret, telegramSession: session };
       return runEngine(work, { settings: settingsFor(twitch, out), secrets, vodId: '700', until, timeoutMs: 900_000 });
     };
+    const uploadAlone = async () => {
+      const res = await run(free, 'completed', 'upload-alone');
+      return res.completedSec! - res.firstBuildSec!;
+    };
+    const guessMs = partDelayMs;
+    const calibration = await uploadAlone();
+    partDelayMs = Math.max(10, Math.round(guessMs * (downloadLimitSec / calibration)));
+    await telegram.control('POST', '/part-delay', { ms: partDelayMs });
+    say(`upload alone at ${guessMs} ms per part: ${round(calibration)} s; now ${partDelayMs} ms`);
     const wholeRuns: EngineRunResult[] = [];
     let partBytes = 0;
     const r = await interleaved(
@@ -94,10 +105,7 @@ export default async () => {
           return res.completedSec!;
         },
         downloadAlone: async () => (await run(throttled, 'download', 'download-alone')).downloadSec!,
-        uploadAlone: async () => {
-          const res = await run(free, 'completed', 'upload-alone');
-          return res.completedSec! - res.firstBuildSec!;
-        },
+        uploadAlone,
       },
       say,
     );
@@ -118,6 +126,7 @@ export default async () => {
       uploadAloneRuns: r.uploadAlone.values,
       downloadLimitSeconds: round(downloadLimitSec),
       partDelayMs,
+      calibration: { partDelayMs: guessMs, uploadAloneSeconds: round(calibration) },
       bytes: hls.totalBytes,
       folderBytes: partBytes,
       rounds: ROUNDS,
