@@ -14,7 +14,8 @@
  *
  * Fields: `cpuVsFetcher` = engine CPU-s / fetcher CPU-s (goal <= 1.3), `planMsPerSegment` = CPU ms
  * under the cut stage's plan() and the planner modules / segments (profiled run), `peakRssMB`
- * (goal <= 250), the load beside each figure.
+ * (goal <= 250) with `rssAtStartMB` (node, tsx and the code loaded, before the engine starts) and
+ * `fetcherPeakRssMB` (the fetcher alone) beside it, the load beside each figure.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +89,7 @@ export default async () => {
       fetcherCpuSecRuns: r.fetcher.values,
       engineSeconds: round(median(engineRuns.map((e) => e.downloadSec ?? NaN))),
       fetcherSeconds: round(median(fetcherRuns.map((f) => f.seconds))),
+      rssAtStartMB: round(median(engineRuns.map((e) => e.rssAtStartMB))),
       fetcherPeakRssMB: round(Math.max(...fetcherRuns.map((f) => f.maxRssMB))),
       segments: SEGMENTS,
       bytes,

@@ -13,7 +13,9 @@
  * Fields: `rssGrowthMB` and `heapGrowthMB` (last checkpoint - the one after the first tenth of the
  * turns: warm-up left out), `abortListeners` (per checkpoint: the total on live signals) with
  * `abortListenersGrowth` (the same two checkpoints) and `maxListenersOnOneSignal`, `maxListenersWarnings`
- * (MaxListenersExceededWarning seen), `msPerTurn`, the load beside each figure.
+ * (MaxListenersExceededWarning seen), `msPerTurn`, `checkNowDuringPassPasses` (two "Check now" a
+ * quarter of a turn apart: 2 when the second gets a pass of its own within 5 s, 1 when it waits for
+ * the next timer), the load beside each figure.
  */
 import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -118,6 +120,15 @@ export default async () => {
       }
     }
     const msPerTurn = (performance.now() - t0) / TURNS;
+    // A second "Check now" while the first one's pass runs (a few ms in): does it get a pass of its
+    // own within 5 s, or does it wait for the next timer (up to the check interval)?
+    let passes = 0;
+    onTurn = () => void passes++;
+    const check = () => engine.dispatch({ kind: 'request', id: 2, method: 'queue.checkNow', params: {} });
+    await check();
+    await new Promise((r) => setTimeout(r, Math.max(1, msPerTurn / 4)));
+    await check();
+    await new Promise((r) => setTimeout(r, 5000));
     const warm = checkpoints[1]!;
     const last = checkpoints.at(-1)!;
     return {
@@ -132,6 +143,7 @@ export default async () => {
       heapMB: checkpoints.map((c) => c.heapMB),
       checkpointLoad1m: checkpoints.map((c) => c.load1m),
       msPerTurn: round(msPerTurn),
+      checkNowDuringPassPasses: passes,
       load1mEnd: load1m(),
     };
   } finally {

@@ -36,6 +36,8 @@ export interface EngineRunResult {
   completedSec: number | null;
   cpuSec: number;
   maxRssMB: number;
+  /** RSS once the modules are loaded, before the engine starts (node, tsx, the engine's code). */
+  rssAtStartMB: number;
   /** /proc/self/io: bytes this process and its reaped children caused to be written to storage. */
   writeBytes: number;
   cancelledWriteBytes: number;
@@ -64,6 +66,7 @@ export function procIo(pid: number | 'self' = 'self'): Record<string, number> {
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as EngineRunConfig;
+  const rssAtStartMB = process.memoryUsage().rss / 2 ** 20;
   const io0 = procIo();
   const cpu0 = process.cpuUsage();
   const stopProfile = config.profilePlanning ? await startProfile() : undefined;
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     // From the engine's start on (module loading left out, as in fetcher-run.ts).
     cpuSec: (cpu.user + cpu.system) / 1e6,
     maxRssMB: usage.maxRSS / 1024,
+    rssAtStartMB,
     writeBytes: io1.write_bytes! - io0.write_bytes!,
     cancelledWriteBytes: io1.cancelled_write_bytes! - io0.cancelled_write_bytes!,
     ...(profile ? { planSec: shareUnder(profile, PLANNING) * ((cpu.user + cpu.system) / 1e6) } : {}),
