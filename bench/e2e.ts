@@ -86,6 +86,7 @@ export default async () => {
     };
     const uploadAlone = async () => {
       const res = await run(free, 'completed', 'upload-alone');
+      cpu.uploadAlone.push(res.cpuSec);
       return res.completedSec! - res.firstBuildSec!;
     };
     const guessMs = partDelayMs;
@@ -94,6 +95,7 @@ export default async () => {
     await telegram.control('POST', '/part-delay', { ms: partDelayMs });
     say(`upload alone at ${guessMs} ms per part: ${round(calibration)} s; now ${partDelayMs} ms`);
     const wholeRuns: EngineRunResult[] = [];
+    const cpu = { whole: [] as number[], downloadAlone: [] as number[], uploadAlone: [] as number[] };
     let partBytes = 0;
     const r = await interleaved(
       ROUNDS,
@@ -101,10 +103,15 @@ export default async () => {
         whole: async (i) => {
           const res = await run(throttled, 'completed', `whole-${i}`);
           wholeRuns.push(res);
+          cpu.whole.push(res.cpuSec);
           partBytes = treeBytes(join(work, `whole-${i}`));
           return res.completedSec!;
         },
-        downloadAlone: async () => (await run(throttled, 'download', 'download-alone')).downloadSec!,
+        downloadAlone: async () => {
+          const res = await run(throttled, 'download', 'download-alone');
+          cpu.downloadAlone.push(res.cpuSec);
+          return res.downloadSec!;
+        },
         uploadAlone,
       },
       say,
@@ -125,6 +132,14 @@ export default async () => {
       uploadAloneSeconds: round(r.uploadAlone.median),
       uploadAloneRuns: r.uploadAlone.values,
       downloadLimitSeconds: round(downloadLimitSec),
+      // The engine's own CPU (ffmpeg children not included) in each kind of run, and the cores it got
+      // on average (CPU / wall): when the whole run's CPU is about the two alone runs' together and
+      // the cores it got are no more than theirs, the machine's CPU, not waiting, bounds the overlap.
+      engineCpuSec: { whole: round(median(cpu.whole)), downloadAlone: round(median(cpu.downloadAlone)), uploadAlone: round(median(cpu.uploadAlone.slice(1))) },
+      coresUsed: {
+        whole: round(median(cpu.whole) / r.whole.median),
+        downloadAlone: round(median(cpu.downloadAlone) / r.downloadAlone.median),
+      },
       partDelayMs,
       calibration: { partDelayMs: guessMs, uploadAloneSeconds: round(calibration) },
       bytes: hls.totalBytes,
