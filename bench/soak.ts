@@ -13,7 +13,7 @@
  * Fields: `rssGrowthMB` and `heapGrowthMB` (last checkpoint - the one after the first tenth of the
  * turns: warm-up left out), `abortListeners` (per checkpoint: the total on live signals) with
  * `abortListenersGrowth` (the same two checkpoints) and `maxListenersOnOneSignal`, `maxListenersWarnings`
- * (MaxListenersExceededWarning seen), `msPerTurn`, `checkNowDuringPassPasses` (a second "Check now"
+ * (MaxListenersExceededWarning seen), `msPerTurn` (mean, deferred turns included) and `msPerTurnMedian`, `checkNowDuringPassPasses` (a second "Check now"
  * sent while a pass runs: 2 when it gets a pass of its own within 5 s, 1 when it waits for the loop's
  * next timer, up to the check interval), `deferredTurns` (turns that took over 5 s: the request
  * waited for the timer), the load beside each figure.
@@ -27,7 +27,7 @@ import { runInNewContext } from 'node:vm';
 import { startEngine } from '../electron/engine/core/start-engine';
 import type { TwitchStandIn } from '../test/fakes/twitch/server';
 import { standInSettings } from '../test/pipeline/helpers';
-import { load1m, round } from './lib/ab';
+import { load1m, median, round } from './lib/ab';
 import { startTwitchProcess } from './lib/processes';
 
 const TURNS = Number(process.env.BENCH_SOAK_TURNS ?? 3000);
@@ -102,6 +102,7 @@ export default async () => {
   };
   try {
     let deferred = 0;
+    const turnMs: number[] = [];
     const turn = async () => {
       const seen = new Promise<void>((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`no loop turn within 90 s (status: ${lastNextCheck})`)), 90_000);
@@ -112,7 +113,8 @@ export default async () => {
       if (!response.ok) throw new Error(`queue.checkNow: ${response.error.message}`);
       await seen;
       // A turn far longer than a pass: the request waited for the loop's timer.
-      if (performance.now() - t > 5000) deferred++;
+      turnMs.push(performance.now() - t);
+      if (turnMs.at(-1)! > 5000) deferred++;
       // The status comes from inside the pass (startDueJobs): let the loop reach its sleep first.
       await new Promise((r) => setImmediate(r));
     };
@@ -150,6 +152,7 @@ export default async () => {
       heapMB: checkpoints.map((c) => c.heapMB),
       checkpointLoad1m: checkpoints.map((c) => c.load1m),
       msPerTurn: round(msPerTurn),
+      msPerTurnMedian: round(median(turnMs)),
       checkNowDuringPassPasses: passes,
       deferredTurns: deferred,
       load1mEnd: load1m(),
