@@ -1,119 +1,101 @@
 /**
- * `npm run bench -- download`: our segment downloader against yt-dlp `-N` at the same
- * concurrency, both against the Twitch stand-in run as its own process with 100 ms latency per
- * request and an 8 MB/s cap per connection, serving a ~450 MB VOD (64 x 10 s segments, generated
- * once with ffmpeg and cached under os.tmpdir()). MB = 10^6 bytes.
+ * `npm run bench -- download`: the headless engine's download phase on the real path against
+ * yt-dlp and against the physical limit, on the Twitch stand-in run as its own process with
+ * LATENCY_MS before every answer and CONN_BPS per TCP connection (test/fakes/twitch/server.ts
+ * `latencyMs`, `connectionBytesPerSec`), serving a ~450 MB VOD (64 x 10 s segments made once by
+ * ffmpeg, cached under os.tmpdir()). MB = 10^6 bytes.
  *
- * Fields: bytes, seconds, MBps, concurrency, capMBps (= concurrency x per-connection cap),
- * capRatio (= MBps / capMBps), ytDlpSeconds (yt-dlp defaults, including its remux to MP4),
- * vsYtDlp (= ytDlpSeconds / seconds), plus ytDlpNoFixupSeconds / vsYtDlpNoFixup (`--fixup never`:
- * download only, for a like-for-like comparison).
+ * - ours: the engine (startEngine: discovery, resolve, SQLite, each segment checked and keyed,
+ *   the cut stage planning as segments land) in its own process, from its start to the `download
+ *   ok` row of its operation log, at `vod.downloadConcurrency` = CONNECTIONS, default split settings.
+ * - yt-dlp: Debian's yt-dlp `-N CONNECTIONS --fixup never` on the VOD page (its generic extractor
+ *   reads the master playlist), the whole process's wall time.
+ * - limit: bytes / (CONNECTIONS x CONN_BPS) + ceil(segments / CONNECTIONS) x LATENCY_MS (each request
+ *   waits LATENCY_MS on its connection before its first byte).
+ * Interleaved (ours, yt-dlp, ours, ...), BENCH_DOWNLOAD_ROUNDS rounds (default 3), medians.
+ *
+ * Fields: `vsLimit` = fetchSeconds / limitSeconds (goal <= 1.05; fetchSeconds = resolve ok -> download
+ * ok, the segments only), `vsYtDlp` = ytDlpSeconds / seconds (goal >= 1.2; seconds = engine start ->
+ * download ok, discovery and resolve included), `ytDlpStartupSeconds` (`yt-dlp --version`: Python's
+ * start, part of every yt-dlp run), the load beside each figure.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fetchVod } from '../electron/engine/pipeline/stages/fetch';
-import { vodFolder } from '../electron/engine/pipeline/work-folder';
-import { openDatabase } from '../electron/engine/store/database';
-import { insertVod } from '../electron/engine/store/vods';
-import type { TwitchEndpoints } from '../electron/engine/twitch/endpoints';
+import { join } from 'node:path';
 import { hlsCacheDir, makeHlsVod, type HlsVodParams } from '../test/fakes/hls';
+import type { TwitchStandIn } from '../test/fakes/twitch/server';
+import { standInSettings } from '../test/pipeline/helpers';
+import { figure, interleaved, load1m, median, round } from './lib/ab';
+import { runEngine, startTwitchProcess, timeCommand } from './lib/processes';
 
-const CONCURRENCY = 8;
+const CONNECTIONS = 8;
 const CONN_BPS = 8_000_000;
 const LATENCY_MS = 100;
+const ROUNDS = Number(process.env.BENCH_DOWNLOAD_ROUNDS ?? 3);
 const PARAMS: HlsVodParams = { durationSec: 640, segmentSec: 10, width: 320, height: 180, videoKbps: 5500, fps: 30 };
-const root = resolve(import.meta.dirname, '..');
 const say = (s: string) => process.stderr.write(`[bench download] ${s}\n`);
-
-async function startStandIn(optionsFile: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/fakes/twitch/cli.ts'), optionsFile, '--stdin'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((res, rej) => {
-    const rl = createInterface({ input: child.stdout });
-    rl.once('line', res);
-    child.once('exit', (code) => rej(new Error(`stand-in exited with ${code}`)));
-  });
-  const info = JSON.parse(line) as { endpoints: TwitchEndpoints };
-  return { endpoints: info.endpoints, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
-}
-
-function runYtDlp(url: string, outDir: string, extra: string[]): Promise<number> {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn('yt-dlp', ['-N', String(CONCURRENCY), '-f', 'chunked/best', '--no-warnings', '--no-progress', '-o', join(outDir, 'vod.%(ext)s'), ...extra, url], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('error', rej);
-    child.on('exit', (code) => (code === 0 ? res((performance.now() - t0) / 1000) : rej(new Error(`yt-dlp exited with ${code}`))));
-  });
-}
 
 export default async () => {
   say('preparing the VOD (cached after the first run)...');
   const hls = await makeHlsVod(hlsCacheDir('bench-download', PARAMS), PARAMS);
   say(`VOD: ${hls.segments.length} segments, ${(hls.totalBytes / 1e6).toFixed(1)} MB`);
   const work = mkdtempSync(join(tmpdir(), 'tvb-bench-dl-'));
-  const optionsFile = join(work, 'standin.json');
-  writeFileSync(
-    optionsFile,
-    JSON.stringify({
-      latencyMs: LATENCY_MS,
-      connectionBytesPerSec: CONN_BPS,
-      users: [{ id: '1', login: 'bench' }],
-      media: [{ vod: { id: '500', userId: '1' }, hls: PARAMS, cacheKey: 'bench-download' }],
-    }),
-  );
-  const standIn = await startStandIn(optionsFile);
+  const twitch = await startTwitchProcess(work, {
+    latencyMs: LATENCY_MS,
+    connectionBytesPerSec: CONN_BPS,
+    users: [{ id: '1', login: 'streamer' }],
+    media: [{ vod: { id: '500', userId: '1', title: 'bench' }, hls: PARAMS, cacheKey: 'bench-download' }],
+  });
   try {
-    say('our downloader...');
-    const ours = join(work, 'ours');
-    // The pipeline's fetch stage, as the app runs it, on a store holding only this VOD.
-    const db = openDatabase(':memory:');
-    insertVod(db, { id: '500', channel_id: '1', channel_name: 'bench', title: 'bench', created_at: '2000-01-01T00:00:00Z', duration: PARAMS.durationSec, duration_str: '', status: 'pending', url: '', thumbnail_url: '' });
-    const t0 = performance.now();
-    const result = await fetchVod({
-      db,
-      vod: { id: '500', generation: 0, created_at: '2000-01-01T00:00:00Z' },
-      folder: vodFolder(ours, '500'),
-      tools: {},
-      signal: new AbortController().signal,
-      options: { endpoints: standIn.endpoints, quality: ['best'], concurrency: CONCURRENCY, diskReserveBytes: 0, wholeFileFallback: false },
+    const settings = standInSettings(twitch as unknown as TwitchStandIn, {
+      vod: { downloadConcurrency: CONNECTIONS, checkIntervalSec: 3600 },
+      split: {},
+      destinations: [{ kind: 'folder', name: 'Out', path: join(work, 'out') }],
     });
-    const seconds = (performance.now() - t0) / 1000;
-    db.close();
-    if (result.mode !== 'segments' || !result.result) throw new Error('expected a segment download');
-    const bytes = result.result.totalBytes;
-    rmSync(ours, { recursive: true, force: true });
-
-    const url = `${standIn.endpoints.vodPageUrl}/500`;
-    say('yt-dlp (defaults, with its remux)...');
-    const yt1 = join(work, 'yt1');
-    const ytDlpSeconds = await runYtDlp(url, yt1, []);
-    rmSync(yt1, { recursive: true, force: true });
-    say('yt-dlp --fixup never (download only)...');
-    const yt2 = join(work, 'yt2');
-    const ytDlpNoFixupSeconds = await runYtDlp(url, yt2, ['--fixup', 'never']);
-    rmSync(yt2, { recursive: true, force: true });
-
-    const MBps = bytes / 1e6 / seconds;
-    const capMBps = (CONCURRENCY * CONN_BPS) / 1e6;
-    const r = (x: number, d = 3) => Number(x.toFixed(d));
+    const fetchSeconds: number[] = [];
+    const r = await interleaved(
+      ROUNDS,
+      {
+        ours: async () => {
+          const run = await runEngine(work, { settings, secrets: { twitchClientSecret: twitch.clientSecret }, vodId: '500', until: 'download', timeoutMs: 600_000 });
+          if (run.downloadSec === null || run.resolveSec === null) throw new Error('the engine recorded no download');
+          fetchSeconds.push(run.downloadSec - run.resolveSec);
+          return run.downloadSec;
+        },
+        ytDlp: async () => {
+          const out = join(work, 'yt');
+          const s = await timeCommand('yt-dlp', ['-N', String(CONNECTIONS), '--fixup', 'never', '--no-warnings', '--no-progress', '-q', '-o', join(out, 'vod.%(ext)s'), `${twitch.endpoints.vodPageUrl}/500`]);
+          rmSync(out, { recursive: true, force: true });
+          return s;
+        },
+      },
+      say,
+    );
+    const ytDlpStartupSeconds = await timeCommand('yt-dlp', ['--version']);
+    const limitSeconds = hls.totalBytes / (CONNECTIONS * CONN_BPS) + Math.ceil(hls.segments.length / CONNECTIONS) * (LATENCY_MS / 1000);
+    const fetchMedian = median(fetchSeconds);
     return {
-      bytes,
-      seconds: r(seconds),
-      MBps: r(MBps, 2),
-      concurrency: CONCURRENCY,
-      capMBps,
-      capRatio: r(MBps / capMBps),
-      ytDlpSeconds: r(ytDlpSeconds),
-      vsYtDlp: r(ytDlpSeconds / seconds),
-      ytDlpNoFixupSeconds: r(ytDlpNoFixupSeconds),
-      vsYtDlpNoFixup: r(ytDlpNoFixupSeconds / seconds),
+      ...figure('vsLimit', fetchMedian / limitSeconds, r.ours),
+      ...figure('vsYtDlp', r.ytDlp.median / r.ours.median, r.ours, r.ytDlp),
+      seconds: round(r.ours.median),
+      secondsRuns: r.ours.values,
+      fetchSeconds: round(fetchMedian),
+      fetchSecondsRuns: fetchSeconds.map((x) => round(x)),
+      limitSeconds: round(limitSeconds),
+      ytDlpSeconds: round(r.ytDlp.median),
+      ytDlpSecondsRuns: r.ytDlp.values,
+      ytDlpStartupSeconds: round(ytDlpStartupSeconds),
+      MBps: round(hls.totalBytes / 1e6 / fetchMedian),
+      capMBps: (CONNECTIONS * CONN_BPS) / 1e6,
+      bytes: hls.totalBytes,
       segments: hls.segments.length,
+      connections: CONNECTIONS,
       latencyMs: LATENCY_MS,
+      rounds: ROUNDS,
+      load1mEnd: load1m(),
     };
   } finally {
-    await standIn.stop();
+    await twitch.stop();
     rmSync(work, { recursive: true, force: true });
   }
 };
