@@ -188,7 +188,7 @@ export class Scheduler implements QueueControl {
   private sleepUntilNextEvent(signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       // A "check now" or a stop that came while the last turn ran must not wait for the next interval.
-      if (this.checkRequested || signal.aborted) return resolve();
+      if (signal.aborted || (this.checkRequested && this.canCheck())) return resolve();
       const done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
@@ -209,8 +209,13 @@ export class Scheduler implements QueueControl {
     return Math.max(250, Math.min(next - Date.now(), 2 ** 31 - 1));
   }
 
+  /** Whether a turn may check Twitch now (a paused or held queue waits without spinning). */
+  private canCheck(): boolean {
+    return this.engine.problems.length === 0 && !this.paused && !this.hold;
+  }
+
   private async tick(): Promise<void> {
-    if (this.engine.problems.length > 0 || this.paused || this.hold) return;
+    if (!this.canCheck()) return;
     const s = this.engine.settings;
     const due = Date.now() - this.lastCheck >= s.vod.checkIntervalSec * 1000;
     if (this.checkRequested || (s.vod.autoCheck && due)) {
