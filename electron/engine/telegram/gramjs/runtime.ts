@@ -1,10 +1,9 @@
-import { createCipheriv, createHash, createPublicKey } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ConnectionTCPFull } from 'telegram/network';
 import type { TestServer } from '../types';
 import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
-import { isLentOutput, releaseOutput, takeOutput } from './output-pool';
 
 /**
  * Runtime adjustments to GramJS, applied to the very module instances the client uses
@@ -46,17 +45,6 @@ interface MTProtoStateLike {
 const stateModule = require('telegram/network/MTProtoState') as { MTProtoState: { prototype: MTProtoStateLike } };
 const gzipModule = require('telegram/tl/core/GZIPPacked') as { GZIPPacked: { gzipIfSmaller(contentRelated: boolean, data: Buffer): Promise<Buffer> } };
 const tcpFullModule = require('telegram/network/connection/TCPFull') as { FullPacketCodec: { prototype: { encodePacket(data: Buffer): Buffer; _sendCounter: number } } };
-interface SocketLike {
-  write(data: Buffer, done?: () => void): void;
-}
-interface ConnectionLike {
-  _codec: { encodePacket(data: Buffer): Buffer };
-  socket: SocketLike;
-}
-const connectionModule = require('telegram/network/connection/Connection') as { Connection: { prototype: { _send(this: ConnectionLike, data: Buffer): Promise<void> } } };
-const netSocketsModule = require('telegram/extensions/PromisedNetSockets') as {
-  PromisedNetSockets: { prototype: { write(this: { closed: boolean; client?: { write(d: Buffer, cb?: () => void): void } }, data: Buffer, done?: () => void): void } };
-};
 const writerModule = require('telegram/extensions/BinaryWriter') as { BinaryWriter: { prototype: { _buffers: Buffer[]; getValue(): Buffer } } };
 interface PackerState {
   data: Buffer;
@@ -128,36 +116,52 @@ function wasmXor(): { xor: (dst: number, a: number, b: number, n: number) => voi
 const simd = wasmXor();
 
 /**
- * The SIMD path. The result goes into reused memory (output-pool.ts) for upload parts: the
- * cipher's own output buffer dies right after it is copied into wasm memory, so it is freed by
- * the next scavenge and never promoted (a promoted 512 KiB buffer per part made V8 run full
- * mark-compacts for "external memory pressure": the bimodal upload CPU).
+ * The SIMD path, with the cipher's own output buffer as the result: Node's cipher.update always
+ * returns a new buffer, so a second one for prefix + ciphertext would double the external memory
+ * churn per message (512 KiB parts: V8 then runs a full mark-compact every few parts for "external
+ * memory pressure", which made upload CPU bimodal). Leading blocks are fed to CBC so its output
+ * starts with room for the prefix and framing: with `lead` zero blocks and IV' = D^lead(y_0), the
+ * lead-th output block is y_0 itself, so the real blocks chain from y_0 as IGE-as-CBC needs.
  */
-function igeIntoOutput(key: Buffer, iv: Buffer, parts: Buffer[], prefix: Buffer[], room: { before: number; after: number }, n: number, head: number): Buffer {
+function igeIntoCipherOutput(key: Buffer, iv: Buffer, parts: Buffer[], prefix: Buffer[], room: { before: number; after: number }, n: number, head: number): Buffer {
   const wasm = simd!;
-  // Wasm memory: X = x_0 || plaintext at 0; p at P = n + 16; z, then y, at C = P + n.
+  const before = room.before + head;
+  const leadBlocks = Math.ceil(before / 16);
+  const lead = leadBlocks * 16;
+  const tail = Math.ceil(room.after / 16) * 16;
+  // IV' = D^leadBlocks(y_0): encrypting leadBlocks zero blocks from it ends on y_0.
+  let chainIv = iv.subarray(0, 16);
+  if (leadBlocks > 0) {
+    const ecb = createDecipheriv('aes-256-ecb', key, null);
+    ecb.setAutoPadding(false);
+    for (let b = 0; b < leadBlocks; b++) chainIv = ecb.update(chainIv);
+  }
+  // Wasm memory: X = x_0 || plaintext at 0; P' = lead zeros || p || tail zeros at n + 16; C at P + P'.length.
   const P = n + 16;
-  const C = P + n;
+  const total = lead + n + tail;
+  const C = P + total;
   const need = C + n;
   if (wasm.mem.buffer.byteLength < need) wasm.mem.grow(Math.ceil((need - wasm.mem.buffer.byteLength) / 65536));
   const mem = Buffer.from(wasm.mem.buffer);
   iv.copy(mem, 0, 16, 32);
   let at = 16;
   for (const part of parts) at += part.copy(mem, at);
+  mem.fill(0, P, P + lead);
+  mem.fill(0, P + lead + n, P + total);
   // p_1 = x_1; p_i = x_i ^ x_(i-2)
-  mem.copy(mem, P, 16, 32);
-  if (n > 16) wasm.xor(P + 16, 32, 0, n - 16);
-  const cipher = createCipheriv('aes-256-cbc', key, iv.subarray(0, 16));
+  mem.copy(mem, P + lead, 16, 32);
+  if (n > 16) wasm.xor(P + lead + 16, 32, 0, n - 16);
+  const cipher = createCipheriv('aes-256-cbc', key, chainIv);
   cipher.setAutoPadding(false);
-  const z = cipher.update(mem.subarray(P, P + n));
+  const z = cipher.update(mem.subarray(P, P + total));
   cipher.final();
-  // y_i = z_i ^ x_(i-1), by SIMD XOR in wasm memory, then into the output after the prefix.
-  z.copy(mem, C);
+  // y_i = z_i ^ x_(i-1), through wasm memory (SIMD XOR), back into z.
+  z.copy(mem, C, lead, lead + n);
   wasm.xor(C, C, 0, n);
-  const out = takeOutput(room.before + head + n + room.after).subarray(room.before, room.before + head + n);
+  mem.copy(z, lead, C, C + n);
+  const out = z.subarray(lead - head, lead + n);
   let o = 0;
   for (const part of prefix) o += part.copy(out, o);
-  mem.copy(out, head, C, C + n);
   return out;
 }
 
@@ -180,7 +184,7 @@ export function igeEncryptParts(
   let head = 0;
   for (const part of prefix) head += part.length;
   if ((room.before + head) % 4 !== 0) throw new Error('IGE: room before + prefix length must be a multiple of 4');
-  if (simd && useSimd && n > 0) return igeIntoOutput(key, iv, parts, prefix, room, n, head);
+  if (simd && useSimd && n > 0) return igeIntoCipherOutput(key, iv, parts, prefix, room, n, head);
   // Optional unused room around the result lets the TCP framing fill it in place.
   const out = Buffer.allocUnsafeSlow(room.before + head + n + room.after).subarray(room.before, room.before + head + n);
   let o = 0;
@@ -225,8 +229,6 @@ export const originals: {
   gzipIfSmaller?: (contentRelated: boolean, data: Buffer) => Promise<Buffer>;
   encodePacket?: (this: { _sendCounter: number }, data: Buffer) => Buffer;
   getValue?: (this: { _buffers: Buffer[] }) => Buffer;
-  send?: (this: ConnectionLike, data: Buffer) => Promise<void>;
-  socketWrite?: (this: never, data: Buffer) => void;
   packerGet?: (this: PackerLike) => Promise<unknown>;
   bigints?: BigIntHelpers;
 } = {};
@@ -326,22 +328,6 @@ function encodePacket(this: { _sendCounter: number }, data: Buffer): Buffer {
   return out;
 }
 
-/**
- * Connection._send (encode, then write to the socket), but a packet in pooled memory goes back
- * to the pool from the socket's write callback, when Node no longer reads it.
- */
-async function send(this: ConnectionLike, data: Buffer): Promise<void> {
-  const packet = this._codec.encodePacket(data);
-  if (isLentOutput(packet)) this.socket.write(packet, () => releaseOutput(packet));
-  else this.socket.write(packet);
-}
-
-/** PromisedNetSockets.write, passing a completion callback on to net.Socket.write. */
-function socketWrite(this: { closed: boolean; client?: { write(d: Buffer, cb?: () => void): void } }, data: Buffer, done?: () => void): void {
-  if (this.closed || !this.client || !done) return (originals.socketWrite as (this: unknown, d: Buffer) => void).call(this, data);
-  this.client.write(data, done);
-}
-
 /** Installs the native IGE encryption and CRC32 into GramJS (idempotent). */
 export function installGramjsSpeedups(): void {
   if (patched) return;
@@ -376,10 +362,6 @@ export function installGramjsSpeedups(): void {
   originals.packerGet = packerModule.MessagePacker.prototype.get;
   packerModule.MessagePacker.prototype.get = packerGet;
   originals.bigints = installBigIntFastPaths(helpersModule);
-  originals.send = connectionModule.Connection.prototype._send;
-  connectionModule.Connection.prototype._send = send;
-  originals.socketWrite = netSocketsModule.PromisedNetSockets.prototype.write as never;
-  netSocketsModule.PromisedNetSockets.prototype.write = socketWrite;
   const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer) => number }).crc32;
   if (typeof nativeCrc === 'function') {
     const probe = Buffer.from('gramjs crc probe');
