@@ -1,29 +1,26 @@
 import { createRequire } from 'node:module';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { installGramjsSpeedups } from '../../electron/engine/telegram/gramjs/runtime';
 
 const require = createRequire(import.meta.url);
 
 interface State {
-  request: { className: string; CONSTRUCTOR_ID: number; classType: string; msgIds?: unknown[] };
+  request: { className: string; CONSTRUCTOR_ID: number; classType: string };
   data: Buffer;
   promise: Promise<void>;
   name: string;
 }
 type Packer = {
-  append(state: State, setReady?: boolean): void;
-  wait(): Promise<void>;
+  append(state: State): void;
   get(): Promise<{ batch: State[]; data: Buffer } | null | undefined>;
   _queue: Array<State | undefined>;
 };
 const { MessagePacker } = require('telegram/extensions/MessagePacker') as { MessagePacker: new (state: unknown, log: unknown) => Packer };
 
-function state(name: string, bytes: number, ack = false, ids = 1): State {
+function state(name: string, bytes: number, ack = false): State {
   // 1658238041 = msgs_ack (GramJS never waits for those).
-  const request = { className: name, CONSTRUCTOR_ID: ack ? 1658238041 : 1, classType: ack ? 'constructor' : 'request', ...(ack ? { msgIds: Array.from({ length: ids }, (_, i) => i) } : {}) };
-  return { name, request, data: Buffer.alloc(bytes, 1), promise: new Promise(() => {}) };
+  return { name, request: { className: name, CONSTRUCTOR_ID: ack ? 1658238041 : 1, classType: ack ? 'constructor' : 'request' }, data: Buffer.alloc(bytes, 1), promise: new Promise(() => {}) };
 }
-const PART = 512 * 1024 + 24;
 
 /** MTProtoState's part that MessagePacker uses: numbered messages written into the writer. */
 function fakeState() {
@@ -56,65 +53,12 @@ describe('GramJS message packing with the speedups installed', () => {
     installGramjsSpeedups();
     const packer = new MessagePacker(fakeState(), { debug() {}, warn() {} });
     packer.append(state('ack1', 40, true));
-    packer.append(state('part1', PART));
+    packer.append(state('part1', 512 * 1024 + 24));
     packer.append(state('ack2', 40, true));
     packer.append(state('ping', 12));
-    packer.append(state('part2', PART));
-    // Acks are held on a connection with parts, and ride with the first small request (ping);
-    // appended while the first message is being packed: goes after everything already queued.
-    expect(await drain(packer, () => packer.append(state('late', 20)))).toEqual([['ack1', 'ack2'], ['part1'], ['ping'], ['part2'], ['late']]);
-  });
-
-  it('holds stand-alone acks on a connection with parts until over 16 ids wait, then sends them before the next part', async () => {
-    installGramjsSpeedups();
-    const packer = new MessagePacker(fakeState(), { debug() {}, warn() {} });
-    const sent: string[][] = [];
-    const get = async () => {
-      const r = await packer.get();
-      if (r) sent.push(r.batch.map((s) => s.name));
-      return r;
-    };
-    packer.append(state('part0', PART));
-    packer.append(state('ack0', 40, true, 3));
-    await get();
-    // Only acks are left: get() sends nothing and the queue is empty, so GramJS's loop waits.
-    expect(await get()).toBeNull();
-    expect(packer._queue).toEqual([]);
-    packer.append(state('part1', PART));
-    packer.append(state('ack1', 40, true, 10));
-    await get();
-    packer.append(state('part2', PART));
-    packer.append(state('ack2', 40, true, 4)); // 17 ids held: over 16
-    await get();
-    await get();
-    expect(sent).toEqual([['part0'], ['part1'], ['ack0', 'ack1', 'ack2'], ['part2']]);
-  });
-
-  it('sends held acks by themselves after a second when nothing else goes out', async () => {
-    vi.useFakeTimers();
-    try {
-      installGramjsSpeedups();
-      const packer = new MessagePacker(fakeState(), { debug() {}, warn() {} });
-      packer.append(state('part0', PART));
-      packer.append(state('ack0', 40, true));
-      expect((await packer.get())?.batch.map((s) => s.name)).toEqual(['part0']);
-      expect(await packer.get()).toBeNull();
-      const woken = packer.wait();
-      await vi.advanceTimersByTimeAsync(999);
-      expect(packer._queue).toEqual([]);
-      await vi.advanceTimersByTimeAsync(1);
-      await woken; // append() woke the send loop
-      expect((await packer.get())?.batch.map((s) => s.name)).toEqual(['ack0']);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it('never holds acks on a connection that has not carried a part', async () => {
-    installGramjsSpeedups();
-    const packer = new MessagePacker(fakeState(), { debug() {}, warn() {} });
-    packer.append(state('ack0', 40, true));
-    expect((await packer.get())?.batch.map((s) => s.name)).toEqual(['ack0']);
+    packer.append(state('part2', 512 * 1024 + 24));
+    // Appended while the first message is being packed: goes after everything already queued.
+    expect(await drain(packer, () => packer.append(state('late', 20)))).toEqual([['ack1'], ['part1'], ['ack2', 'ping'], ['part2'], ['late']]);
   });
 
   it('still packs small requests together in one container', async () => {

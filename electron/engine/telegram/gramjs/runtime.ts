@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ConnectionTCPFull } from 'telegram/network';
 import type { TestServer } from '../types';
-import { holdAcks, type AckPacker, type AckPackerState } from './ack-hold';
 import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
 
 /**
@@ -12,7 +11,6 @@ import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
  * produces the same bytes as GramJS (tests compare them); they only cut CPU and copies:
  * - outgoing AES-IGE via one native AES-256-CBC call plus two SIMD XOR passes,
  * - MTProtoState.encryptMessageData hashing/encrypting pieces instead of concatenating them,
- * - acks batched on upload connections (ack-hold.ts),
  * - TCP-full framing in place, CRC32 via zlib, and no futile "gzip if smaller" copies,
  * - native 64-bit conversions in the big-integer helpers (bigints.ts),
  * - test-server RSA keys registered in GramJS's key map, and a connection class with our port.
@@ -48,8 +46,11 @@ const stateModule = require('telegram/network/MTProtoState') as { MTProtoState: 
 const gzipModule = require('telegram/tl/core/GZIPPacked') as { GZIPPacked: { gzipIfSmaller(contentRelated: boolean, data: Buffer): Promise<Buffer> } };
 const tcpFullModule = require('telegram/network/connection/TCPFull') as { FullPacketCodec: { prototype: { encodePacket(data: Buffer): Buffer; _sendCounter: number } } };
 const writerModule = require('telegram/extensions/BinaryWriter') as { BinaryWriter: { prototype: { _buffers: Buffer[]; getValue(): Buffer } } };
-type PackerState = AckPackerState;
-interface PackerLike extends AckPacker {
+interface PackerState {
+  data: Buffer;
+}
+interface PackerLike {
+  _queue: Array<PackerState | undefined>;
   get(): Promise<unknown>;
 }
 const packerModule = require('telegram/extensions/MessagePacker') as { MessagePacker: { prototype: PackerLike } };
@@ -240,11 +241,9 @@ const ALONE_BYTES = 64 * 1024;
  * (or any small request) in one container with a 512 KiB part and then copies the part three
  * times (Buffer.concat of the container, its header, the message). Whether an ack was waiting
  * depends on timing, which made upload CPU bimodal. Order is kept: the small requests before a
- * big one go first (together), then the big one alone, then the rest. On a connection that
- * carries parts, stand-alone acks are held back and sent in batches (ack-hold.ts).
+ * big one go first (together), then the big one alone, then the rest.
  */
 async function packerGet(this: PackerLike): Promise<unknown> {
-  if (holdAcks(this, ALONE_BYTES)) return null;
   const queue = this._queue;
   const big = queue.findIndex((s) => s !== undefined && s.data.length >= ALONE_BYTES);
   if (queue.length < 2 || big < 0 || queue.includes(undefined)) return originals.packerGet!.call(this);
