@@ -26,6 +26,7 @@ import { CustomFile } from 'telegram/client/uploads';
 import { StringSession } from 'telegram/sessions';
 import { Logger, LogLevel } from 'telegram/extensions/Logger';
 import { LoginFlow, TelegramConnection } from '../electron/engine/telegram/gramjs';
+import { UploadSenders } from '../electron/engine/telegram/gramjs/senders';
 import { figure, interleaved, load1m, repeat, round } from './lib/ab';
 import { spawnStandIn } from '../test/fakes/telegram/process';
 
@@ -88,11 +89,16 @@ class ModelledSender {
   }
 }
 
-/** The product's TelegramConnection, its upload senders replaced by modelled ones (its only network seam for parts). */
+/**
+ * The product's TelegramConnection with its real UploadSenders (partTransport, partRequest), whose
+ * upload connections are modelled ones (its only network seam for parts).
+ */
 function modelledConnection(connections: number): { conn: TelegramConnection; senders: ModelledSender[] } {
   const senders = Array.from({ length: connections }, () => new ModelledSender(CONN_BPS, RTT_MS));
+  const uploadSenders = new UploadSenders(undefined as never);
+  (uploadSenders as unknown as { uploadSenders: Array<Promise<ModelledSender>> }).uploadSenders = senders.map((s) => Promise.resolve(s));
   const conn = Object.create(TelegramConnection.prototype) as TelegramConnection;
-  (conn as unknown as { uploadSenders: Array<Promise<ModelledSender>> }).uploadSenders = senders.map((s) => Promise.resolve(s));
+  (conn as unknown as { senders: UploadSenders }).senders = uploadSenders;
   return { conn, senders };
 }
 

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { ConnectionTCPFull } from 'telegram/network';
 import type { TestServer } from '../types';
+import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
 
 /**
  * Runtime adjustments to GramJS, applied to the very module instances the client uses
@@ -11,6 +12,7 @@ import type { TestServer } from '../types';
  * - outgoing AES-IGE via one native AES-256-CBC call plus two SIMD XOR passes,
  * - MTProtoState.encryptMessageData hashing/encrypting pieces instead of concatenating them,
  * - TCP-full framing in place, CRC32 via zlib, and no futile "gzip if smaller" copies,
+ * - native 64-bit conversions in the big-integer helpers (bigints.ts),
  * - test-server RSA keys registered in GramJS's key map, and a connection class with our port.
  */
 
@@ -31,7 +33,7 @@ const helpersModule = require('telegram/Helpers') as {
   toSignedLittleBuffer: (big: unknown, bytes: number) => Buffer;
   readBufferFromBigInt: (big: unknown, bytes: number, little?: boolean, signed?: boolean) => Buffer;
   returnBigInt: (value: string) => unknown;
-};
+} & BigIntHelpers;
 
 interface MTProtoStateLike {
   authKey?: { waitForKey(): Promise<void>; getKey(): Buffer | undefined; keyId?: unknown };
@@ -228,6 +230,7 @@ export const originals: {
   encodePacket?: (this: { _sendCounter: number }, data: Buffer) => Buffer;
   getValue?: (this: { _buffers: Buffer[] }) => Buffer;
   packerGet?: (this: PackerLike) => Promise<unknown>;
+  bigints?: BigIntHelpers;
 } = {};
 
 /** A request at least this big (an upload part) is sent in a message of its own. */
@@ -358,6 +361,7 @@ export function installGramjsSpeedups(): void {
   writerModule.BinaryWriter.prototype.getValue = getValue;
   originals.packerGet = packerModule.MessagePacker.prototype.get;
   packerModule.MessagePacker.prototype.get = packerGet;
+  originals.bigints = installBigIntFastPaths(helpersModule);
   const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer) => number }).crc32;
   if (typeof nativeCrc === 'function') {
     const probe = Buffer.from('gramjs crc probe');
