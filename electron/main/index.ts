@@ -125,7 +125,11 @@ function startEngineHost(shell: Shell, status: () => ShellStatus): { engine: Eng
       saveSecrets: (patch) => shell.secrets.update(patch),
       getSettings: () => settings.get(),
       saveSettings: (next) => settings.set(next),
-      settingsSaved: applyLoginItem,
+      settingsSaved: (next, previous) => {
+        applyLoginItem(next, previous);
+        // The window's switch for automatic updates applies at once, not at the next start.
+        updates.settingsChanged();
+      },
       notify: shell.notify,
       // The tray follows the engine's events through main's own client (tray-wiring.ts).
       engineReady: () => status().refresh(),
