@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes, generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { GramjsIGE, igeEncryptNative, simdAvailable, installGramjsSpeedups, originals, registerServerKey, rsaFingerprint } from '../../electron/engine/telegram/gramjs/runtime';
+import { GramjsIGE, igeEncryptNative, simdAvailable, installGramjsSpeedups, originals } from '../../electron/engine/telegram/gramjs/runtime';
+import { registerServerKey, rsaFingerprint } from '../../electron/engine/telegram/gramjs/server-keys';
 
 const require = createRequire(import.meta.url);
 

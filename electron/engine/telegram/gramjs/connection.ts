@@ -24,7 +24,8 @@ import {
 import { CONNECT_TIMEOUT_MS, RPC_TIMEOUT_MS, toAccount, withDeadline } from './common';
 import * as chats from './peers';
 import * as posting from './posting';
-import { installGramjsSpeedups, registerServerKey, testServerConnection } from './runtime';
+import { installGramjsSpeedups } from './runtime';
+import { registerServerKey, testServerConnection } from './server-keys';
 import { UploadSenders } from './senders';
 
 const log = createLogger('telegram');

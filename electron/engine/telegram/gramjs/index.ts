@@ -6,4 +6,5 @@ export { TelegramConnection } from './connection';
 export { messageLink } from './peers';
 export { sentMessageId } from './posting';
 export { LoginFlow } from './login';
-export { installGramjsSpeedups, igeEncryptNative, registerServerKey, rsaFingerprint } from './runtime';
+export { installGramjsSpeedups, igeEncryptNative } from './runtime';
+export { registerServerKey, rsaFingerprint } from './server-keys';
