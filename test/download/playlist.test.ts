@@ -92,7 +92,7 @@ describe('disk check', () => {
     expect(estimateVodBytes(8_000_000, 100)).toBe(105_000_000);
     await expect(ensureFreeSpace('/data/vods', 105_000_000, { reserveBytes: 0, free: async () => 50_000_000 })).rejects.toMatchObject({
       errorClass: 'disk',
-      message: expect.stringMatching(/\/data\/vods.*105\.0 MB.*50\.0 MB/),
+      message: expect.stringMatching(/needs 105\.0 MB free on \/data\/vods, 50\.0 MB free/),
     });
     await expect(ensureFreeSpace('/data/vods', 105_000_000, { reserveBytes: 0, free: async () => 200_000_000 })).resolves.toMatchObject({ freeBytes: 200_000_000 });
   });

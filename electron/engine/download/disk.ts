@@ -1,6 +1,7 @@
 /** Free-space check before a download, so a full disk is a clear error instead of a broken file. */
 import { statfs } from 'node:fs/promises';
 import { EngineError } from '../util/errors';
+import { sleep } from '../util/sleep';
 
 /** Bytes a VOD will take: bandwidth (bits/s) x duration, plus 5% for container overhead. */
 export function estimateVodBytes(bandwidthBps: number, durationSec: number): number {
@@ -47,7 +48,7 @@ export interface SpaceWait {
 
 /**
  * Like `ensureFreeSpace`, but waits while space is short (another VOD's upload or the user frees
- * some) instead of failing, polling every `pollMs`; an abort ends the wait with the abort reason.
+ * some) instead of failing, polling every `pollMs`; an abort ends the wait (cancelled).
  */
 export async function waitForFreeSpace(dir: string, neededBytes: number, options: SpaceWait): Promise<void> {
   let waiting = false;
@@ -63,21 +64,4 @@ export async function waitForFreeSpace(dir: string, neededBytes: number, options
     }
     await sleep(options.pollMs, options.signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', stop);
-      resolve();
-    };
-    const stop = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', stop, { once: true });
-  });
 }
