@@ -35,7 +35,7 @@ export const telegramChatRef = z
   .regex(/^(?:-100\d{5,16}|-?\d{5,16}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'must be a chat id like -1001234567890 or a public @username');
 
 /** Placeholders a caption template may use (telegram/caption.ts fills them). */
-export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url'] as const;
+export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url', 'chapters'] as const;
 export type CaptionPlaceholder = (typeof CAPTION_PLACEHOLDERS)[number];
 
 /** Names inside `{…}` in a template that are not placeholders, in order of appearance. */
@@ -99,6 +99,13 @@ export const BackupScope = z.strictObject({
 });
 export type BackupScope = z.infer<typeof BackupScope>;
 
+/** Per channel, what the engine does with a VOD still being broadcast (see engine/pipeline/live-mode.ts). */
+export const LIVE_MODES = ['postWhileLive', 'postAfterEnd', 'waitForEnd'] as const;
+export type LiveMode = (typeof LIVE_MODES)[number];
+/** How `{parts}` renders while the total is unknown: "Part 3/…" or "Part 3". */
+export const PARTS_UNKNOWN_STYLES = ['ellipsis', 'omit'] as const;
+export type PartsUnknownStyle = (typeof PARTS_UNKNOWN_STYLES)[number];
+
 export const ChannelSettings = z
   .strictObject({
     /** Login name or numeric id. */
@@ -107,6 +114,8 @@ export const ChannelSettings = z
     destinations: z.array(z.string()).default([]),
     /** Absent = everything (settings written before this field, the legacy import). */
     backup: BackupScope.optional(),
+    /** What happens while the channel is live (engine/pipeline/live-mode.ts); the legacy import keeps 'waitForEnd'. */
+    liveMode: z.enum(LIVE_MODES).default('postWhileLive'),
   })
   .superRefine((c, ctx) => {
     if (c.backup && (c.backup.mode === 'new' || c.backup.mode === 'since') && Number.isNaN(Date.parse(c.backup.since))) {
@@ -158,6 +167,12 @@ const TelegramSection = z.strictObject({
   alerts: z.boolean().default(true),
   /** Pause after each post (seconds); was split.uploadDelaySec before settings v2. */
   postDelaySec: z.number().min(0).max(3600).default(3),
+  /** `{parts}` in captions posted while the broadcast runs (edited to the total at the end). */
+  partsWhileLive: z.enum(PARTS_UNKNOWN_STYLES).default('ellipsis'),
+  /** When a VOD is complete, one message per Telegram destination lists its parts and chapters. */
+  indexMessage: z.boolean().default(true),
+  /** Pin that index message. */
+  pinIndex: z.boolean().default(false),
 });
 
 const VodSection = z.strictObject({

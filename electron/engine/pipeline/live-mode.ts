@@ -7,8 +7,9 @@
  * - 'waitForEnd': the legacy behaviour: nothing until the broadcast ends (what an imported legacy
  *   config keeps).
  */
-export const LIVE_MODES = ['postWhileLive', 'postAfterEnd', 'waitForEnd'] as const;
-export type LiveMode = (typeof LIVE_MODES)[number];
+import { LIVE_MODES, type LiveMode } from '../../contract/settings';
+
+export { LIVE_MODES, type LiveMode };
 
 export const DEFAULT_LIVE_MODE: LiveMode = 'postWhileLive';
 /** What a converted legacy config gets: the old tool waited for the end. */

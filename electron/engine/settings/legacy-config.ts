@@ -87,7 +87,8 @@ export function convertLegacyConfig(legacy: Record<string, unknown>): LegacyConv
         break;
       case 'TWITCH_CHANNEL_ID': {
         const channel = text(key, value);
-        if (channel) twitch.channels = [{ channel }];
+        // The legacy tool waited for a broadcast to end before backing it up.
+        if (channel) twitch.channels = [{ channel, liveMode: 'waitForEnd' }];
         break;
       }
       case 'USER_AUTH_TOKEN':

@@ -103,6 +103,22 @@ export const MIGRATIONS: string[] = [
   /* 2: the codec/picture signature of each segment, so a part never spans a change of it */ `
   ALTER TABLE segments ADD COLUMN stream_key TEXT;
   `,
+  /* 3: live archiving (issue 15): each segment's discontinuity run, the caption each post carries
+     (and its edit state), and the index message per destination */ `
+  ALTER TABLE segments ADD COLUMN discontinuity_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE uploads ADD COLUMN caption TEXT;
+  ALTER TABLE uploads ADD COLUMN edit_state TEXT CHECK (edit_state IN ('refused'));
+  CREATE TABLE index_posts (
+    vod_id      TEXT NOT NULL REFERENCES vods(id) ON DELETE CASCADE,
+    generation  INTEGER NOT NULL DEFAULT 0,
+    destination TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    random_id   TEXT NOT NULL,
+    message_id  INTEGER,
+    pinned      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (vod_id, generation, destination, seq)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

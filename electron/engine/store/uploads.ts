@@ -12,6 +12,10 @@ export interface UploadRecord {
   link: string | null;
   posted_at: string | null;
   error: string | null;
+  /** The caption as sent, or as last edited (live posts: edited to the final text at the end). */
+  caption: string | null;
+  /** 'refused': Telegram refused the caption edit for good (the index carries the final numbering). */
+  edit_state: 'refused' | null;
 }
 
 export function ensureUploads(db: Db, vodId: string, generation: number, partIdx: number, destinations: string[]): void {

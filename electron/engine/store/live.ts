@@ -1,0 +1,69 @@
+import type { Db } from './database';
+import type { UploadKey } from './uploads';
+
+/**
+ * Named queries for live archiving (issue 15): followed segments with their discontinuity run, the
+ * caption each post carries and its edit state, and the index message per destination.
+ */
+
+/** Records newly listed live segments; a segment already recorded keeps what it has (the playlist only grows). */
+export function saveLiveSegments(db: Db, vodId: string, segments: Array<{ index: number; uri: string; durationSec: number; muted: boolean; discontinuitySeq: number }>): void {
+  const insert = db.prepare(`INSERT OR IGNORE INTO segments (vod_id, idx, uri, duration, muted, discontinuity_seq) VALUES (?, ?, ?, ?, ?, ?)`);
+  db.transaction(() => {
+    for (const s of segments) insert.run(vodId, s.index, s.uri, s.durationSec, s.muted ? 1 : 0, s.discontinuitySeq);
+  })();
+}
+
+/** The caption a post carries now (stored with the message id, and after each edit). */
+export function setUploadCaption(db: Db, key: UploadKey, caption: string): void {
+  db.prepare(`UPDATE uploads SET caption = ? WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`).run(
+    caption,
+    key.vodId,
+    key.generation,
+    key.partIdx,
+    key.destination,
+  );
+}
+
+/** Telegram refused the edit for good: never tried again (the index message carries the final numbering). */
+export function markCaptionRefused(db: Db, key: UploadKey, error: string): void {
+  db.prepare(`UPDATE uploads SET edit_state = 'refused', error = ? WHERE vod_id = ? AND generation = ? AND part_idx = ? AND destination = ?`).run(
+    error,
+    key.vodId,
+    key.generation,
+    key.partIdx,
+    key.destination,
+  );
+}
+
+export interface IndexPostRecord {
+  vod_id: string;
+  generation: number;
+  destination: string;
+  seq: number;
+  random_id: string;
+  message_id: number | null;
+  pinned: number;
+}
+
+export function indexPostsOf(db: Db, vodId: string, generation: number, destination: string): IndexPostRecord[] {
+  return db
+    .prepare(`SELECT * FROM index_posts WHERE vod_id = ? AND generation = ? AND destination = ? ORDER BY seq`)
+    .all(vodId, generation, destination) as IndexPostRecord[];
+}
+
+/** The random id goes to disk before the send: a repeat after a crash posts nothing new. */
+export function ensureIndexPost(db: Db, vodId: string, generation: number, destination: string, seq: number, randomId: string): IndexPostRecord {
+  db.prepare(`INSERT OR IGNORE INTO index_posts (vod_id, generation, destination, seq, random_id) VALUES (?, ?, ?, ?, ?)`).run(vodId, generation, destination, seq, randomId);
+  return db
+    .prepare(`SELECT * FROM index_posts WHERE vod_id = ? AND generation = ? AND destination = ? AND seq = ?`)
+    .get(vodId, generation, destination, seq) as IndexPostRecord;
+}
+
+export function markIndexPosted(db: Db, vodId: string, generation: number, destination: string, seq: number, messageId: number): void {
+  db.prepare(`UPDATE index_posts SET message_id = ? WHERE vod_id = ? AND generation = ? AND destination = ? AND seq = ?`).run(messageId, vodId, generation, destination, seq);
+}
+
+export function markIndexPinned(db: Db, vodId: string, generation: number, destination: string, seq: number): void {
+  db.prepare(`UPDATE index_posts SET pinned = 1 WHERE vod_id = ? AND generation = ? AND destination = ? AND seq = ?`).run(vodId, generation, destination, seq);
+}
