@@ -235,6 +235,11 @@ const AdvancedSection = z.strictObject({
   /** Below this much free space in the work folder the queue pauses instead of failing mid-write. */
   lowDiskGuardMB: z.number().int().min(0).default(2048),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * How often a live VOD's playlist is polled (ms); 0 = about once per target duration (RFC 8216
+   * §6.3.4). A stand-in broadcast replayed faster than real time needs a shorter interval.
+   */
+  livePollMs: z.number().int().min(0).max(60_000).default(0),
 });
 
 const AppSection = z.strictObject({

@@ -1,6 +1,6 @@
 import type PQueue from 'p-queue';
 import type { DownloadProgress } from '../../contract/domain';
-import type { Settings } from '../../contract/settings';
+import type { LiveMode, Settings } from '../../contract/settings';
 import type { DeliveryTarget } from '../destinations';
 import type { SplitRules } from '../media/planner';
 import type { Db } from '../store/database';
@@ -61,6 +61,10 @@ export interface VodContext {
   /** The Twitch user token that unlocks sub-only playlists, if any. */
   readonly twitchPlaybackToken: () => string | undefined;
   readonly wake: Notifier;
+  /** The VOD's channel's choice for a VOD still being broadcast (pipeline/live-mode.ts). */
+  readonly liveMode: LiveMode;
+  /** Whether Helix still shows the VOD as being recorded (asked by the live follower while its playlist is idle). */
+  readonly stillLive: (signal?: AbortSignal) => Promise<boolean>;
 }
 
 /** Wakes every waiter on `notify`; waiters re-check their condition (no lost wake-ups: they loop). */

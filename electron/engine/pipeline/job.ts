@@ -11,10 +11,12 @@ import { markSegmentMissing, segmentsOf } from '../store/segments';
 import { uploadsOf } from '../store/uploads';
 import { getVod, updateVod, type VodRecord } from '../store/vods';
 import { TelegramPublisher } from '../telegram/publish';
+import { vodStillProcessing } from '../twitch/live-status';
 import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
 import { Notifier, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
+import { beginLiveCapture } from './live-state';
 import { progressSink } from './progress';
 import { cutStage } from './stages/cut';
 import { deliverStage } from './stages/deliver';
@@ -68,6 +70,7 @@ export class VodJob {
     engine.publishVod(this.vodId);
     try {
       const ctx = await this.context(vod);
+      beginLiveCapture(db, vod, ctx.liveMode);
       repairMissingFiles(ctx);
       // A stage that fails stops the others: the first failure is the attempt's reason.
       const stage = (run: (c: VodContext) => Promise<void>) =>
@@ -92,7 +95,8 @@ export class VodJob {
   private async context(vod: VodRecord): Promise<VodContext> {
     const { engine, telegram, tools } = this.deps;
     const settings = engine.settings;
-    const destinations = destinationsFor(settings, await this.channelOf(vod, settings));
+    const channel = await this.channelOf(vod, settings);
+    const destinations = destinationsFor(settings, channel);
     if (destinations.length === 0) throw new EngineError('permanent', 'no_destination', 'No destination is configured for this channel.');
     // Read when the attempt's parts are planned: buying (or losing) Premium applies to the next VOD attempt.
     const premium = destinations.some((d) => d.kind === 'telegram') ? await telegram.premium() : false;
@@ -117,6 +121,8 @@ export class VodJob {
       settings: (): Settings => engine.settings,
       twitchPlaybackToken: () => engine.secrets.twitchPlaybackToken,
       wake: new Notifier(),
+      liveMode: settings.twitch.channels.find((c) => c.channel === channel)?.liveMode ?? 'postWhileLive',
+      stillLive: (s?: AbortSignal) => vodStillProcessing(this.deps.twitch.helix(), vod.id, engine.settings.vod.liveThumbnailPhrases, s),
     });
   }
 
