@@ -1,7 +1,7 @@
 import { EngineError, classify } from '../util/errors';
 import { createLogger } from '../util/log';
 import { sleep } from '../util/sleep';
-import type { TelegramConnection } from './gramjs';
+import { editPostCaption, pinIndexMessage, postIndexMessage, type TelegramConnection } from './gramjs';
 import type { StoredDocument, UploadProgress, UploadResume } from './types';
 
 /**
@@ -145,6 +145,32 @@ export class TelegramPublisher {
   async sendText(target: Omit<PostTarget, 'name'>, html: string): Promise<void> {
     const conn = await this.connection();
     await conn.sendText({ chat: target.chat, topicId: target.topicId }, html);
+  }
+
+  /**
+   * Edits a posted part's caption to `caption` (live posts, at the end): 'done' (edited, or it was
+   * already that text: a repeat after a crash), or 'refused' with Telegram's reason (for good).
+   */
+  async editCaption(target: PostTarget, messageId: number, caption: string): Promise<{ kind: 'done' } | { kind: 'refused'; reason: string }> {
+    const conn = await this.connection();
+    const out = await this.withFloodWait(`caption edit in ${target.name}`, () => editPostCaption(conn, { chat: target.chat, topicId: target.topicId }, messageId, caption));
+    return out.kind === 'refused' ? out : { kind: 'done' };
+  }
+
+  /** Sends one index message with its stored random id (a repeat posts nothing: RANDOM_ID_DUPLICATE). */
+  async sendIndex(target: PostTarget, html: string, randomId: string): Promise<{ messageId: number | null; link: string | null }> {
+    const conn = await this.connection();
+    try {
+      return await this.withFloodWait(`index message to ${target.name}`, () => postIndexMessage(conn, { chat: target.chat, topicId: target.topicId }, html, randomId));
+    } catch (error) {
+      throw this.explain(error, target);
+    }
+  }
+
+  /** Pins the index message; a refusal (no right to pin) is returned, pinning being optional. */
+  async pin(target: PostTarget, messageId: number): Promise<{ kind: 'pinned' } | { kind: 'refused'; reason: string }> {
+    const conn = await this.connection();
+    return this.withFloodWait(`pin in ${target.name}`, () => pinIndexMessage(conn, { chat: target.chat, topicId: target.topicId }, messageId));
   }
 
   private async withFloodWait<T>(what: string, call: () => Promise<T>): Promise<T> {

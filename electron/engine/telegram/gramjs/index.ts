@@ -6,4 +6,5 @@ export { TelegramConnection } from './connection';
 export { messageLink } from './peers';
 export { sentMessageId } from './posting';
 export { LoginFlow } from './login';
+export { editPostCaption, pinIndexMessage, postIndexMessage } from './live-posts';
 export { installGramjsSpeedups, igeEncryptNative, registerServerKey, rsaFingerprint } from './runtime';
