@@ -21,7 +21,14 @@ export interface DeliveryTarget {
   readonly prepares: boolean;
   prepare(part: PartRecord, job: DeliveryJob): Promise<void>;
   /** Delivers one part; `randomId` was recorded before the call (exactly-once on retries). */
-  deliver(part: PartRecord, job: DeliveryJob, randomId: string): Promise<{ messageId: number | null; link: string | null }>;
+  deliver(part: PartRecord, job: DeliveryJob, randomId: string): Promise<{ messageId: number | null; link: string | null; caption?: string }>;
+  /** The caption the part gets now (with the total unknown while a live VOD is recorded). */
+  caption?(part: PartRecord, job: DeliveryJob): string;
+  /** Edits a posted part's caption (live posts, at the end); 'refused' when Telegram will never allow it. */
+  editCaption?(messageId: number, caption: string): Promise<{ kind: 'done' } | { kind: 'refused'; reason: string }>;
+  /** Posts the VOD's index (one or more messages, with ids stored by the caller for exactly-once). */
+  sendIndex?(html: string, randomId: string): Promise<{ messageId: number | null; link: string | null }>;
+  pin?(messageId: number): Promise<{ kind: 'pinned' } | { kind: 'refused'; reason: string }>;
   /** After each delivered part and at the end (a folder rewrites its metadata.json). */
   afterPart?(job: DeliveryJob): void;
 }

@@ -16,6 +16,7 @@ import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
 import { Notifier, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
+import { finishLive } from './live-finish';
 import { beginLiveCapture } from './live-state';
 import { progressSink } from './progress';
 import { cutStage } from './stages/cut';
@@ -82,6 +83,7 @@ export class VodJob {
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await finishLive(ctx);
       finish(ctx);
       removeVodFolder(engine.workDir(), vod.id);
       engine.publishVod(vod.id);

@@ -10,21 +10,12 @@
  */
 import type { LiveMode } from '../../contract/settings';
 import type { Db } from '../store/database';
-import { getMeta, setMeta } from '../store/meta';
+import { livePhase, setLivePhase } from '../store/live';
 import { transient } from '../util/errors';
+import type { VodContext } from './context';
+import { liveStages } from './live-mode';
 
-export type LivePhase = 'following' | 'ended';
-
-const key = (vodId: string, generation: number) => `live-capture:${vodId}:${generation}`;
-
-export function livePhase(db: Db, vod: { id: string; generation: number }): LivePhase | undefined {
-  const v = getMeta(db, key(vod.id, vod.generation));
-  return v === 'following' || v === 'ended' ? v : undefined;
-}
-
-export function setLivePhase(db: Db, vod: { id: string; generation: number }, phase: LivePhase): void {
-  setMeta(db, key(vod.id, vod.generation), phase);
-}
+export { livePhase, setLivePhase, type LivePhase } from '../store/live';
 
 /** The attempt follows a growing playlist right now. */
 export const isFollowing = (db: Db, vod: { id: string; generation: number }): boolean => livePhase(db, vod) === 'following';
@@ -41,4 +32,9 @@ export function beginLiveCapture(db: Db, vod: { id: string; generation: number; 
     throw transient('still_live', `VOD ${vod.id} is still being broadcast; its channel waits for the end before backing it up.`, { retryAfterSec: 600 });
   }
   setLivePhase(db, vod, 'following');
+}
+
+/** Parts may be posted before the part count is known: the VOD is recorded and its channel posts while live. */
+export function postsWhileLive(ctx: Pick<VodContext, 'db' | 'vod' | 'liveMode'>): boolean {
+  return isFollowing(ctx.db, ctx.vod) && liveStages(ctx.liveMode, true).deliver;
 }

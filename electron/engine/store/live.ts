@@ -1,4 +1,5 @@
 import type { Db } from './database';
+import { getMeta, setMeta } from './meta';
 import type { UploadKey } from './uploads';
 
 /**
@@ -66,4 +67,46 @@ export function markIndexPosted(db: Db, vodId: string, generation: number, desti
 
 export function markIndexPinned(db: Db, vodId: string, generation: number, destination: string, seq: number): void {
   db.prepare(`UPDATE index_posts SET pinned = 1 WHERE vod_id = ? AND generation = ? AND destination = ? AND seq = ?`).run(vodId, generation, destination, seq);
+}
+
+/** A VOD's chapters as last fetched (the shape of twitch/chapters.ts `VodChapter`). */
+export interface StoredChapter {
+  startSec: number;
+  durationSec: number | null;
+  title: string;
+}
+
+const chaptersKey = (vodId: string) => `chapters:${vodId}`;
+
+export function storedChapters(db: Db, vodId: string): StoredChapter[] {
+  const raw = getMeta(db, chaptersKey(vodId));
+  if (!raw) return [];
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    return Array.isArray(parsed) ? (parsed as StoredChapter[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function storeChapters(db: Db, vodId: string, chapters: readonly StoredChapter[]): void {
+  setMeta(db, chaptersKey(vodId), JSON.stringify(chapters.map((c) => ({ startSec: c.startSec, durationSec: c.durationSec, title: c.title }))));
+}
+
+/**
+ * Whether a VOD's attempt is a live capture ('following': the playlist still grows; 'ended': the
+ * broadcast is over and every segment is listed), kept so a restart mid-broadcast (the VOD is then
+ * `processing`, no longer `live`) still follows; see pipeline/live-state.ts.
+ */
+export type LivePhase = 'following' | 'ended';
+
+const phaseKey = (vodId: string, generation: number) => `live-capture:${vodId}:${generation}`;
+
+export function livePhase(db: Db, vod: { id: string; generation: number }): LivePhase | undefined {
+  const v = getMeta(db, phaseKey(vod.id, vod.generation));
+  return v === 'following' || v === 'ended' ? v : undefined;
+}
+
+export function setLivePhase(db: Db, vod: { id: string; generation: number }, phase: LivePhase): void {
+  setMeta(db, phaseKey(vod.id, vod.generation), phase);
 }

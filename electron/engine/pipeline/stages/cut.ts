@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { ensureFreeSpace } from '../../download/disk';
+import { liveStreamKey } from '../../download/follow';
 import { segmentPath } from '../../download/segments';
 import { buildPart, PartOverCeilingError } from '../../media/build';
 import { estimateMp4Bytes, planParts, replanPart, type SplitRules, type Unit } from '../../media/planner';
@@ -12,6 +13,8 @@ import { needTool } from '../../util/binaries';
 import { EngineError, classify } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { throwIfStopped, type VodContext } from '../context';
+import { partChaptersFile, planLiveAfter } from '../live-cut';
+import { livePhase } from '../live-state';
 import { cutWholeFile, isWholeFile, wholeFilePath } from '../whole-file';
 import { partFile, thumbFile } from '../work-folder';
 
@@ -74,11 +77,16 @@ class CutRun {
     const recorded = partsOf(ctx.db, ctx.vod.id);
     const last = recorded[recorded.length - 1];
     const units = unitsAfter(segments, last?.last_segment ?? -1);
-    const complete = segments.length > 0 && segments.every((s) => s.done);
+    const live = livePhase(ctx.db, ctx.vod);
+    const complete = segments.length > 0 && segments.every((s) => s.done) && live !== 'following';
     let offset = last ? last.idx : 0;
     const start = last ? last.start_sec + last.duration : 0;
     if (units.length > 0) {
-      const plan = complete ? planParts(units, ctx.rules, { complete: true }) : { parts: planEarly(units, segments, ctx.rules), dropped: null };
+      const plan = live
+        ? planLiveAfter(units, recorded, ctx.rules, complete)
+        : complete
+          ? planParts(units, ctx.rules, { complete: true })
+          : { parts: planEarly(units, segments, ctx.rules), dropped: null };
       for (const p of plan.parts) insertPlannedPart(ctx.db, ctx.vod.id, { ...p, index: offset + p.index, startSec: start + p.startSec });
       if (plan.dropped) {
         log.warn(`VOD ${ctx.vod.id}: dropped the last ${plan.dropped.durationSec.toFixed(1)} s (shorter than split.dropSegmentThresholdSec and the previous part is full)`);
@@ -128,7 +136,8 @@ class CutRun {
     const output = partFile(ctx.folder, part.first_segment, part.last_segment);
     let built;
     try {
-      built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath });
+      const chaptersFile = await partChaptersFile(ctx, part, livePhase(ctx.db, ctx.vod) === 'following');
+      built = await buildPart({ inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath, chaptersFile });
     } catch (error) {
       if (!(error instanceof PartOverCeilingError)) throw error;
       return this.replan(part, error);
@@ -170,10 +179,12 @@ class CutRun {
 /** Downloaded segments after `lastPlanned`, in order, up to the first one not on disk yet. */
 function unitsAfter(segments: SegmentRecord[], lastPlanned: number): Unit[] {
   const units: Unit[] = [];
-  let streamKey: string | undefined;
+  let signature: string | undefined;
   for (const s of segments) {
-    // A segment whose signature could not be read keeps its predecessor's (no spurious cut).
-    streamKey = s.stream_key ?? streamKey;
+    // A segment whose signature could not be read keeps its predecessor's (no spurious cut); a
+    // live playlist's discontinuity run is part of the key (a drop and resume starts a new part).
+    signature = s.stream_key ?? signature;
+    const streamKey = signature === undefined && !s.discontinuity_seq ? undefined : liveStreamKey(signature, s.discontinuity_seq ?? 0);
     if (s.idx <= lastPlanned) continue;
     if (!s.done || s.bytes === null) break;
     units.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey });

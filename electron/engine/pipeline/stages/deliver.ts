@@ -7,6 +7,8 @@ import { classify, type ErrorClass } from '../../util/errors';
 import { randomId64 } from '../../util/ids';
 import { sleep } from '../../util/sleep';
 import { throwIfStopped, type VodContext } from '../context';
+import { setUploadCaption } from '../../store/live';
+import { postsWhileLive } from '../live-state';
 import { planComplete } from './cut';
 
 /**
@@ -46,7 +48,7 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
     })();
     const deliveries = (async () => {
       for (let index = 1; ; index++) {
-        const part = await waitForPart(ctx, index, (p) => planComplete(ctx) && readyToDeliver(ctx, p, preparing, refused));
+        const part = await waitForPart(ctx, index, (p) => (planComplete(ctx) || postsWhileLive(ctx)) && readyToDeliver(ctx, p, preparing, refused));
         if (!part) return;
         await takeSlot();
         await deliverPart(ctx, job, part, refused);
@@ -118,6 +120,8 @@ async function deliverPart(ctx: VodContext, job: DeliveryJob, part: PartRecord, 
       const current = partsOf(db, vod.id).find((p) => p.idx === part.idx) ?? part;
       const sent = await target.deliver(current, job, randomId);
       markPosted(db, key, sent.messageId, sent.link);
+      // What the post says now: a live post's caption is edited to its final text at the end.
+      if (sent.caption !== undefined) setUploadCaption(db, key, sent.caption);
       logOperation(db, vod.id, 'post', 'ok', { part: part.idx, destination: target.key });
     } catch (error) {
       const info = classify(error);
