@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { destinationsFor, type Settings } from '../../contract/settings';
+import { destinationsFor, type LiveMode, type Settings } from '../../contract/settings';
 import { deliveryTargets } from '../destinations';
 import { segmentPath } from '../download/segments';
 import { splitRules } from '../media/planner';
@@ -17,6 +17,7 @@ import { createLogger } from '../util/log';
 import { Notifier, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
 import { finishLive } from './live-finish';
+import { DEFAULT_LIVE_MODE } from './live-mode';
 import { beginLiveCapture } from './live-state';
 import { progressSink } from './progress';
 import { cutStage } from './stages/cut';
@@ -65,13 +66,14 @@ export class VodJob {
     const db = engine.db;
     const vod = getVod(db, this.vodId);
     if (!vod) throw new EngineError('permanent', 'not_found', `VOD ${this.vodId} is not in the database.`);
+    // A broadcast whose channel waits for the end stays `live` (no attempt starts); others become a live capture.
+    if (vod.status === 'live') beginLiveCapture(db, vod, liveModeOf(engine.settings, await this.channelOf(vod, engine.settings)));
     updateVod(db, this.vodId, { status: 'processing', stage: 'downloading', last_attempt: nowIso(), last_error: null, error_class: null });
     logOperation(db, this.vodId, 'process', 'started', { generation: vod.generation });
     engine.live.set(this.vodId, { parts: new Map() });
     engine.publishVod(this.vodId);
     try {
       const ctx = await this.context(vod);
-      beginLiveCapture(db, vod, ctx.liveMode);
       repairMissingFiles(ctx);
       // A stage that fails stops the others: the first failure is the attempt's reason.
       const stage = (run: (c: VodContext) => Promise<void>) =>
@@ -123,7 +125,7 @@ export class VodJob {
       settings: (): Settings => engine.settings,
       twitchPlaybackToken: () => engine.secrets.twitchPlaybackToken,
       wake: new Notifier(),
-      liveMode: settings.twitch.channels.find((c) => c.channel === channel)?.liveMode ?? 'postWhileLive',
+      liveMode: liveModeOf(settings, channel),
       stillLive: (s?: AbortSignal) => vodStillProcessing(this.deps.twitch.helix(), vod.id, engine.settings.vod.liveThumbnailPhrases, s),
     });
   }
@@ -145,6 +147,10 @@ export class VodJob {
     }
     return refs[index];
   }
+}
+
+function liveModeOf(settings: Settings, channel: string): LiveMode {
+  return settings.twitch.channels.find((c) => c.channel === channel)?.liveMode ?? DEFAULT_LIVE_MODE;
 }
 
 /** Files can vanish between runs (a user cleaning up, a crash mid-rename): fetch or build them again. */

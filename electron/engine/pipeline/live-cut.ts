@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chaptersForPart, writePartChapters } from '../media/chapters';
 import { planLiveParts } from '../media/live-plan';
 import type { DroppedTail, PlannedPart, SplitRules, Unit } from '../media/planner';
-import { storeChapters, storedChapters, type StoredChapter } from '../store/live';
+import { fetchedChapters, storeChapters, type StoredChapter } from '../store/live';
 import type { PartRecord } from '../store/parts';
 import { fetchVodChapters } from '../twitch/chapters';
 import { classify } from '../util/errors';
@@ -40,8 +40,9 @@ export function planLiveAfter(units: Unit[], recorded: readonly PartRecord[], ru
  * chapters (logged), never a failed part.
  */
 export async function currentChapters(ctx: VodContext, refresh: boolean): Promise<StoredChapter[]> {
-  const known = storedChapters(ctx.db, ctx.vod.id);
-  if (!refresh && known.length > 0) return known;
+  const fetched = fetchedChapters(ctx.db, ctx.vod.id);
+  if (!refresh && fetched !== undefined) return fetched;
+  const known = fetched ?? [];
   try {
     const info = await fetchVodChapters({ vodId: ctx.vod.id, endpoints: ctx.settings().advanced.twitch, playbackToken: ctx.twitchPlaybackToken(), signal: ctx.signal });
     storeChapters(ctx.db, ctx.vod.id, info.chapters);

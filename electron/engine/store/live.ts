@@ -78,6 +78,11 @@ export interface StoredChapter {
 
 const chaptersKey = (vodId: string) => `chapters:${vodId}`;
 
+/** The chapters last fetched ([] when none), or undefined when they were never fetched. */
+export function fetchedChapters(db: Db, vodId: string): StoredChapter[] | undefined {
+  return getMeta(db, chaptersKey(vodId)) === undefined ? undefined : storedChapters(db, vodId);
+}
+
 export function storedChapters(db: Db, vodId: string): StoredChapter[] {
   const raw = getMeta(db, chaptersKey(vodId));
   if (!raw) return [];
