@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../electron/contract/settings';
+import { vodRow } from '../../electron/engine/core/vod-rows';
 import { partsOf } from '../../electron/engine/store/parts';
 import { getVod } from '../../electron/engine/store/vods';
 import { hlsCacheDir, makeHlsVod, type HlsVod } from '../fakes/hls';
@@ -84,6 +85,8 @@ describe('live archiving on the stand-in broadcast', () => {
     expect(broadcast.state().ended).toBe(false);
     expect(partPosts(channelId)[0]!.text).toMatch(/^Live night - Part 1\/… 0:00 Just Chatting/);
     expect(getVod(engine!.engine.db, VOD)?.parts_total).toBeNull();
+    // The queue card's row says it is being recorded (the UI's "Recording: … so far, n parts posted").
+    expect(vodRow(engine!.engine.db, getVod(engine!.engine.db, VOD)!, settings).recording).toBe(true);
 
     // Stopped mid-broadcast (part 1 recorded as posted everywhere, the next part about 8 s away)
     // and started again on the same data: it catches up, then follows.
@@ -100,6 +103,7 @@ describe('live archiving on the stand-in broadcast', () => {
     const total = parts.length;
     expect(total).toBeGreaterThanOrEqual(3);
     expect(getVod(db, VOD)?.parts_total).toBe(total);
+    expect(vodRow(db, getVod(db, VOD)!, settings).recording).toBe(false);
     // No segment missing: the parts cover the whole broadcast.
     expect(parts.reduce((n, p) => n + p.duration, 0)).toBeCloseTo(params.durationSec, 0);
 
