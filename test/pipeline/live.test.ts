@@ -133,9 +133,15 @@ describe('live archiving on the stand-in broadcast', () => {
     const titles = mp4s.flatMap((f) => chapterTitles(join(vodDir, f)));
     expect(titles).toContain('Just Chatting');
     expect(titles).toContain('Elden Ring');
-    const meta = JSON.parse(readFileSync(join(vodDir, 'metadata.json'), 'utf8')) as { partsTotal: number; parts: unknown[] };
+    const meta = JSON.parse(readFileSync(join(vodDir, 'metadata.json'), 'utf8')) as { partsTotal: number; parts: unknown[]; complete?: boolean; chapters?: Array<{ title: string; part: number }> };
     expect(meta.partsTotal).toBe(total);
     expect(meta.parts).toHaveLength(total);
+    // The folder's index: metadata.json fields and index.txt.
+    expect(meta.complete).toBe(true);
+    expect(meta.chapters?.map((c) => c.title)).toEqual(['Just Chatting', 'Elden Ring']);
+    const indexTxt = readFileSync(join(vodDir, 'index.txt'), 'utf8');
+    expect(indexTxt).toContain(`Part ${total}`);
+    expect(indexTxt).toMatch(/0:26 {2}Elden Ring {2}\(part \d+ at \d:\d\d\)/);
   }, 360_000);
 });
 

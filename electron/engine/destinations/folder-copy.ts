@@ -62,6 +62,9 @@ export interface ArchiveMetadata {
   parts: Array<{ index: number; file: string; bytes: number | null; durationSec: number; startSec: number; messages: Array<{ destination: string; link: string | null }> }>;
   partsTotal: number | null;
   updatedAt: string;
+  /** Once every part is in the folder: the index fields (telegram/index-message.ts `indexMetadataFields`). */
+  complete?: true;
+  chapters?: Array<{ title: string; startSec: number; part: number; offsetSec: number }>;
 }
 
 export function writeArchiveMetadata(dest: Folder, vod: VodRecord, metadata: ArchiveMetadata): void {
