@@ -28,6 +28,8 @@ export interface DeliveryTarget {
   editCaption?(messageId: number, caption: string): Promise<{ kind: 'done' } | { kind: 'refused'; reason: string }>;
   /** Posts the VOD's index (one or more messages, with ids stored by the caller for exactly-once). */
   sendIndex?(html: string, randomId: string): Promise<{ messageId: number | null; link: string | null }>;
+  /** Finds the message id of a post sent with `caption` whose id was lost in a crash (undefined: not found). */
+  findPost?(part: PartRecord, job: DeliveryJob, caption: string, afterMessageId?: number): Promise<{ messageId: number; link: string | null } | undefined>;
   pin?(messageId: number): Promise<{ kind: 'pinned' } | { kind: 'refused'; reason: string }>;
   /** After each delivered part and at the end (a folder rewrites its metadata.json). */
   afterPart?(job: DeliveryJob): void;

@@ -33,6 +33,7 @@ export function telegramTarget(dest: Chat, publisher: () => TelegramPublisher): 
     caption: (part, job) => caption(job, part),
     editCaption: (messageId, text) => publisher().editCaption(target, messageId, text),
     sendIndex: (html, randomId) => publisher().sendIndex(target, html, randomId),
+    findPost: (part, job, text, after) => publisher().findPost(target, publishable(job, part), part.bytes ?? 0, text, after),
     pin: (messageId) => publisher().pin(target, messageId),
   };
 }

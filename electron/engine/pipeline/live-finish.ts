@@ -11,9 +11,10 @@ import { locateChapters } from '../media/chapters';
 import { ensureIndexPost, indexPostsOf, markCaptionRefused, markIndexPinned, markIndexPosted, setUploadCaption } from '../store/live';
 import { logOperation } from '../store/operations';
 import { partsOf, type PartRecord } from '../store/parts';
-import { uploadsOf, type UploadRecord } from '../store/uploads';
+import { markPosted, uploadsOf, type UploadRecord } from '../store/uploads';
 import { getVod } from '../store/vods';
 import { renderIndexMessages, type IndexInput } from '../telegram/index-message';
+import { classify } from '../util/errors';
 import { randomId64 } from '../util/ids';
 import { createLogger } from '../util/log';
 import type { VodContext } from './context';
@@ -31,10 +32,37 @@ export async function finishLive(ctx: VodContext): Promise<void> {
   const parts = partsOf(db, vod.id);
   const uploads = uploadsOf(db, vod.id, vod.generation);
   if (parts.length === 0 || !uploads.every((u) => u.state === 'posted')) return;
-  for (const target of ctx.destinations) await editCaptions(ctx, job, target, parts, uploads);
+  for (const target of ctx.destinations) await adoptLostPosts(ctx, job, target, parts);
+  const recorded = uploadsOf(db, vod.id, vod.generation);
+  for (const target of ctx.destinations) await editCaptions(ctx, job, target, parts, recorded);
   if (!ctx.settings().telegram.indexMessage) return;
   const input = await indexInput(ctx, parts);
   for (const target of ctx.destinations) await sendIndex(ctx, target, input, uploads);
+}
+
+/**
+ * A post sent just before a kill has no recorded message id (the repeat was RANDOM_ID_DUPLICATE):
+ * found by its stored caption among the chat's messages after the previous part's post, so its
+ * caption can be edited too. Not found (or the account cannot look): it stays unedited and the
+ * index carries its final numbering.
+ */
+async function adoptLostPosts(ctx: VodContext, job: DeliveryJob, target: DeliveryTarget, parts: PartRecord[]): Promise<void> {
+  if (!target.findPost) return;
+  const { db, vod } = ctx;
+  const rows = uploadsOf(db, vod.id, vod.generation).filter((u) => u.destination === target.key);
+  for (const u of rows) {
+    if (u.state !== 'posted' || u.message_id !== null || !u.caption) continue;
+    const part = parts.find((p) => p.idx === u.part_idx);
+    if (!part) continue;
+    const after = rows.filter((r) => r.part_idx < u.part_idx && r.message_id !== null).map((r) => r.message_id!).pop();
+    const found = await target.findPost(part, job, u.caption, after).catch((error: unknown) => {
+      log.warn(`VOD ${vod.id} part ${u.part_idx} in ${target.name}: could not look for the post (${classify(error).message})`);
+      return undefined;
+    });
+    if (!found) continue;
+    markPosted(db, { vodId: vod.id, generation: vod.generation, partIdx: u.part_idx, destination: target.key }, found.messageId, found.link);
+    logOperation(db, vod.id, 'post-adopted', 'ok', { part: u.part_idx, destination: target.key, messageId: found.messageId });
+  }
 }
 
 async function editCaptions(ctx: VodContext, job: DeliveryJob, target: DeliveryTarget, parts: PartRecord[], uploads: UploadRecord[]): Promise<void> {

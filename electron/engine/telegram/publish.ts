@@ -167,6 +167,16 @@ export class TelegramPublisher {
     }
   }
 
+  /**
+   * The message id of a post whose send outcome was lost (sent, then a kill before its id was
+   * recorded: a repeat answered RANDOM_ID_DUPLICATE), found in the chat's newest messages.
+   */
+  async findPost(target: PostTarget, part: PublishablePart, bytes: number, caption: string, afterMessageId?: number): Promise<{ messageId: number; link: string | null } | undefined> {
+    const conn = await this.connection();
+    const found = await conn.findExistingPost({ chat: target.chat, topicId: target.topicId }, { fileName: part.fileName, bytes, caption, afterMessageId });
+    return found ? { messageId: found.messageId, link: found.link ?? null } : undefined;
+  }
+
   /** Pins the index message; a refusal (no right to pin) is returned, pinning being optional. */
   async pin(target: PostTarget, messageId: number): Promise<{ kind: 'pinned' } | { kind: 'refused'; reason: string }> {
     const conn = await this.connection();

@@ -118,10 +118,13 @@ async function deliverPart(ctx: VodContext, job: DeliveryJob, part: PartRecord, 
     markSending(db, key, randomId);
     try {
       const current = partsOf(db, vod.id).find((p) => p.idx === part.idx) ?? part;
+      // Before the first send too: a post whose reply is lost in a crash is found by this caption (live-finish.ts).
+      if (target.caption && row.caption === null) setUploadCaption(db, key, target.caption(current, job));
       const sent = await target.deliver(current, job, randomId);
       markPosted(db, key, sent.messageId, sent.link);
       // What the post says now: a live post's caption is edited to its final text at the end.
-      if (sent.caption !== undefined) setUploadCaption(db, key, sent.caption);
+      // (A repeat answered RANDOM_ID_DUPLICATE posted nothing: the message carries the caption stored before.)
+      if (sent.caption !== undefined && sent.messageId !== null) setUploadCaption(db, key, sent.caption);
       logOperation(db, vod.id, 'post', 'ok', { part: part.idx, destination: target.key });
     } catch (error) {
       const info = classify(error);
