@@ -102,6 +102,7 @@ export type BackupScope = z.infer<typeof BackupScope>;
 /** Per channel, what the engine does with a VOD still being broadcast (see engine/pipeline/live-mode.ts). */
 export const LIVE_MODES = ['postWhileLive', 'postAfterEnd', 'waitForEnd'] as const;
 export type LiveMode = (typeof LIVE_MODES)[number];
+export const DEFAULT_LIVE_MODE: LiveMode = 'postWhileLive';
 /** How `{parts}` renders while the total is unknown: "Part 3/…" or "Part 3". */
 export const PARTS_UNKNOWN_STYLES = ['ellipsis', 'omit'] as const;
 export type PartsUnknownStyle = (typeof PARTS_UNKNOWN_STYLES)[number];
@@ -115,7 +116,7 @@ export const ChannelSettings = z
     /** Absent = everything (settings written before this field, the legacy import). */
     backup: BackupScope.optional(),
     /** What happens while the channel is live (engine/pipeline/live-mode.ts); the legacy import keeps 'waitForEnd'. */
-    liveMode: z.enum(LIVE_MODES).default('postWhileLive'),
+    liveMode: z.enum(LIVE_MODES).default(DEFAULT_LIVE_MODE),
   })
   .superRefine((c, ctx) => {
     if (c.backup && (c.backup.mode === 'new' || c.backup.mode === 'since') && Number.isNaN(Date.parse(c.backup.since))) {

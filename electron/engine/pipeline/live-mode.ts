@@ -7,11 +7,10 @@
  * - 'waitForEnd': the legacy behaviour: nothing until the broadcast ends (what an imported legacy
  *   config keeps).
  */
-import { LIVE_MODES, type LiveMode } from '../../contract/settings';
+import { DEFAULT_LIVE_MODE, LIVE_MODES, type LiveMode } from '../../contract/settings';
 
-export { LIVE_MODES, type LiveMode };
+export { DEFAULT_LIVE_MODE, LIVE_MODES, type LiveMode };
 
-export const DEFAULT_LIVE_MODE: LiveMode = 'postWhileLive';
 /** What a converted legacy config gets: the old tool waited for the end. */
 export const LEGACY_LIVE_MODE: LiveMode = 'waitForEnd';
 
