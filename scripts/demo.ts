@@ -19,6 +19,7 @@ import { startUiServer } from '../electron/engine/host/ws-server';
 import { configureConsole } from '../electron/engine/util/log';
 import { hlsCacheDir, makeHlsVod, type HlsVodParams } from '../test/fakes/hls';
 import { serverSetting, STANDIN_API_HASH, STANDIN_API_ID, startTelegramStandIn } from '../test/fakes/telegram';
+import { LiveBroadcast } from '../test/fakes/twitch/live';
 import { startTwitchStandIn } from '../test/fakes/twitch/server';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -62,7 +63,15 @@ async function main(): Promise<void> {
       vods: [
         { id: '5001', userId: '1001', title: 'Speedrun night: any% attempts', createdAt: new Date(Date.now() - 26 * 3600_000).toISOString(), hls: a },
         { id: '5002', userId: '1001', title: 'Chill chat & reading', createdAt: new Date(Date.now() - 5 * 3600_000).toISOString(), hls: b },
-        { id: '5003', userId: '1001', title: 'Live right now', createdAt: new Date(Date.now() - 600_000).toISOString(), hls: b, live: true },
+        // A broadcast replayed from its start (the stand-in's live mode): backed up while it runs.
+        {
+          id: '5003',
+          userId: '1001',
+          title: 'Live right now',
+          createdAt: new Date().toISOString(),
+          hls: b,
+          broadcast: new LiveBroadcast({ media: b, speed: 1, chapters: [{ startSec: 0, game: 'Just Chatting' }, { startSec: 30, game: 'Elden Ring' }] }),
+        },
       ],
     });
     cleanups.push(() => twitch.close());
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
       say('    Phone +15550000001 code 12345 (no 2FA) | +15550000002 code 22222, 2FA password hunter2 | +15550000003 code 33333 (Premium)');
     } else {
       say('  The first check starts when the page connects: two VODs are downloaded, cut into ~3 MB parts');
-      say(`  and posted to the stand-in channel "VOD Archive" and to ${folder}; a third is still live.`);
+      say(`  and posted to the stand-in channel "VOD Archive" and to ${folder}; a third is backed up while it is live.`);
     }
     say('  Ctrl-C stops everything.');
   } catch (error) {

@@ -69,6 +69,8 @@ export const VodRow = z.object({
   parts: z.array(PartRow),
   partsTotal: z.number().int().nonnegative().nullable(),
   updatedAt: z.string(),
+  /** The broadcast is being recorded now (live archiving): `durationSec` is its length so far. */
+  recording: z.boolean().optional(),
 });
 export type VodRow = z.infer<typeof VodRow>;
 

@@ -35,7 +35,7 @@ export const telegramChatRef = z
   .regex(/^(?:-100\d{5,16}|-?\d{5,16}|@[A-Za-z][A-Za-z0-9_]{3,31})$/, 'must be a chat id like -1001234567890 or a public @username');
 
 /** Placeholders a caption template may use (telegram/caption.ts fills them). */
-export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url'] as const;
+export const CAPTION_PLACEHOLDERS = ['title', 'channel', 'date', 'time', 'part', 'parts', 'duration', 'url', 'chapters'] as const;
 export type CaptionPlaceholder = (typeof CAPTION_PLACEHOLDERS)[number];
 
 /** Names inside `{…}` in a template that are not placeholders, in order of appearance. */
@@ -99,6 +99,14 @@ export const BackupScope = z.strictObject({
 });
 export type BackupScope = z.infer<typeof BackupScope>;
 
+/** Per channel, what the engine does with a VOD still being broadcast (see engine/pipeline/live-mode.ts). */
+export const LIVE_MODES = ['postWhileLive', 'postAfterEnd', 'waitForEnd'] as const;
+export type LiveMode = (typeof LIVE_MODES)[number];
+export const DEFAULT_LIVE_MODE: LiveMode = 'postWhileLive';
+/** How `{parts}` renders while the total is unknown: "Part 3/…" or "Part 3". */
+export const PARTS_UNKNOWN_STYLES = ['ellipsis', 'omit'] as const;
+export type PartsUnknownStyle = (typeof PARTS_UNKNOWN_STYLES)[number];
+
 export const ChannelSettings = z
   .strictObject({
     /** Login name or numeric id. */
@@ -107,6 +115,8 @@ export const ChannelSettings = z
     destinations: z.array(z.string()).default([]),
     /** Absent = everything (settings written before this field, the legacy import). */
     backup: BackupScope.optional(),
+    /** What happens while the channel is live (engine/pipeline/live-mode.ts); the legacy import keeps 'waitForEnd'. */
+    liveMode: z.enum(LIVE_MODES).default(DEFAULT_LIVE_MODE),
   })
   .superRefine((c, ctx) => {
     if (c.backup && (c.backup.mode === 'new' || c.backup.mode === 'since') && Number.isNaN(Date.parse(c.backup.since))) {
@@ -158,6 +168,12 @@ const TelegramSection = z.strictObject({
   alerts: z.boolean().default(true),
   /** Pause after each post (seconds); was split.uploadDelaySec before settings v2. */
   postDelaySec: z.number().min(0).max(3600).default(3),
+  /** `{parts}` in captions posted while the broadcast runs (edited to the total at the end). */
+  partsWhileLive: z.enum(PARTS_UNKNOWN_STYLES).default('ellipsis'),
+  /** When a VOD is complete, one message per Telegram destination lists its parts and chapters. */
+  indexMessage: z.boolean().default(true),
+  /** Pin that index message. */
+  pinIndex: z.boolean().default(false),
 });
 
 const VodSection = z.strictObject({
@@ -223,6 +239,11 @@ const AdvancedSection = z.strictObject({
   /** Below this much free space in the work folder the queue pauses instead of failing mid-write. */
   lowDiskGuardMB: z.number().int().min(0).default(2048),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * How often a live VOD's playlist is polled (ms); 0 = about once per target duration (RFC 8216
+   * §6.3.4). A stand-in broadcast replayed faster than real time needs a shorter interval.
+   */
+  livePollMs: z.number().int().min(0).max(60_000).default(0),
 });
 
 const AppSection = z.strictObject({

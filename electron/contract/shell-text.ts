@@ -6,6 +6,7 @@
 const en = {
   'status.idle': 'Idle',
   'status.working': 'Working',
+  'status.recording': 'Recording',
   'status.paused': 'Paused',
   'status.retrying': 'Retrying {time}',
   'status.retryingSoon': 'Retrying soon',
@@ -48,6 +49,7 @@ type ShellDictionary = Record<ShellKey, string>;
 const it: ShellDictionary = {
   'status.idle': 'Inattivo',
   'status.working': 'Al lavoro',
+  'status.recording': 'In registrazione',
   'status.paused': 'In pausa',
   'status.retrying': 'Nuovo tentativo {time}',
   'status.retryingSoon': 'Nuovo tentativo a breve',

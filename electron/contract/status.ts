@@ -24,6 +24,8 @@ export interface QueueFacts {
   nextRetryAt: string | null;
   /** Overall progress of the VODs being processed, 0..1, or null when nothing runs. */
   progress: number | null;
+  /** VODs whose broadcast is being recorded now (live archiving). */
+  recording?: number;
 }
 
 export interface AppStatus {
@@ -65,6 +67,7 @@ export function queueFacts(vods: VodRow[]): QueueFacts {
     failed: vods.filter((v) => v.status === 'failed').length,
     nextRetryAt: retryTimes[0] ?? null,
     progress: active.length ? active.reduce((s, v) => s + vodProgress(v), 0) / active.length : null,
+    recording: active.filter((v) => v.recording).length,
   };
 }
 
@@ -89,3 +92,11 @@ export function appStatus(status: EngineStatus, facts: QueueFacts, lowDiskBytes 
   return { ...base, kind: 'idle', reason: null };
 }
 
+
+/**
+ * The shell-text key naming a status that is not a problem or a retry: "Recording" while a
+ * broadcast is being backed up as it runs, else the kind ("Working", "Paused", "Idle").
+ */
+export function statusWordKey(s: AppStatus): 'status.recording' | `status.${StatusKind}` {
+  return s.kind === 'working' && (s.facts.recording ?? 0) > 0 ? 'status.recording' : `status.${s.kind}`;
+}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AppStatus, StatusKind } from '../contract/status';
+import { statusWordKey, type AppStatus, type StatusKind } from '../contract/status';
 import { shellText, type ShellLanguage } from '../contract/shell-text';
 
 /**
@@ -56,7 +56,7 @@ export function statusLine(v: TrayView): string {
   const t = (k: Parameters<typeof shellText>[1], p?: Record<string, string | number>) => shellText(v.lang, k, p);
   if (s.kind === 'attention') return `${t('status.attention')}: ${t(`status.reason.${s.reason ?? 'held'}`, { count: s.facts.failed })}`;
   if (s.kind === 'retrying') return s.retryAt && Date.parse(s.retryAt) > v.now ? t('status.retrying', { time: countdown(s.retryAt, v.now) }) : t('status.retryingSoon');
-  const base = t(`status.${s.kind}`);
+  const base = t(statusWordKey(s));
   if (s.kind !== 'working' || s.progress == null) return base;
   const pct = new Intl.NumberFormat(v.locale, { style: 'percent', maximumFractionDigits: 0 }).format(Math.floor(s.progress * 100) / 100);
   return `${base} · ${t('status.progress', { percent: pct })}`;

@@ -40,7 +40,7 @@ describe('a channel that cannot be checked', () => {
     await eventually(() => page.getByTestId('engine-state').getAttribute('data-kind')).toBe('idle');
     // The user adds a channel that no longer exists on Twitch, and checks.
     const next = structuredClone(world.running.engine.settings);
-    next.twitch.channels.push({ channel: 'renamed_away', destinations: [] });
+    next.twitch.channels.push({ channel: 'renamed_away', destinations: [], liveMode: 'postWhileLive' });
     await world.running.dispatch({ kind: 'request', id: 801, method: 'settings.update', params: { settings: next } });
     await page.getByRole('button', { name: 'Controlla ora' }).click();
     await eventually(() => page.getByTestId('engine-state').getAttribute('data-kind')).toBe('attention');

@@ -18,7 +18,7 @@ import { CHROMIUM_ARGS, eventually, screenshot, startWorld, type E2eWorld } from
 function readySettings(folder: string): Settings {
   const s = defaultSettings();
   s.twitch.clientId = 'e2e-client';
-  s.twitch.channels = [{ channel: 'alice', destinations: [] }];
+  s.twitch.channels = [{ channel: 'alice', destinations: [], liveMode: 'postWhileLive' }];
   s.destinations = [{ kind: 'folder', name: 'NAS', path: folder }];
   return s;
 }

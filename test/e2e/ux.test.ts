@@ -24,7 +24,7 @@ const JPEG = Buffer.from(
 function settingsWith(folder: string): Settings {
   const s = defaultSettings();
   s.twitch.clientId = 'e2e-client';
-  s.twitch.channels = [{ channel: 'alice', destinations: [] }];
+  s.twitch.channels = [{ channel: 'alice', destinations: [], liveMode: 'postWhileLive' }];
   s.vod.autoCheck = false;
   s.telegram.apiId = 12345;
   s.telegram.apiHash = '0123456789abcdef0123456789abcdef';

@@ -51,7 +51,8 @@ describe('legacy config.json conversion', () => {
     const parsed = parseSettings(c.settings);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const s = parsed.settings;
-    expect(s.twitch).toEqual({ clientId: 'abcdefghijklmnopqrstuvwxyz0123', channels: [{ channel: '123456789', destinations: [] }] });
+    // The legacy tool waited for a broadcast to end: an imported config keeps that live mode.
+    expect(s.twitch).toEqual({ clientId: 'abcdefghijklmnopqrstuvwxyz0123', channels: [{ channel: '123456789', destinations: [], liveMode: 'waitForEnd' }] });
     expect(s.telegram.apiId).toBe(1234567);
     expect(s.destinations.map((d) => d.kind === 'telegram' && d.chatId)).toEqual(['-1001111111111', '-1002222222222']);
     expect(s.split).toMatchObject({ maxFileSizeMB: 2024, minFileSizeMB: 1800, dropSegmentThresholdSec: 30 });

@@ -30,7 +30,8 @@ beforeAll(async () => {
   });
   archive = mkdtempSync(join(tmpdir(), 'tvb-archive-'));
   engine = await startTestEngine(
-    standInSettings(twitch, { destinations: [{ kind: 'folder', name: 'NAS', path: archive }] }),
+    // The legacy live mode: a VOD still being broadcast waits for its end (live archiving: live.test.ts).
+    standInSettings(twitch, { twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer', liveMode: 'waitForEnd' }] }, destinations: [{ kind: 'folder', name: 'NAS', path: archive }] }),
     { twitchClientSecret: twitch.clientSecret },
   );
 });
@@ -76,7 +77,7 @@ describe('pipeline to a local folder (no Telegram account needed)', () => {
     expect(engine.notices.map((n) => n.kind)).toContain('vodCompleted');
   });
 
-  it('leaves a VOD that is still live waiting, and never downloads it', async () => {
+  it('leaves a VOD that is still live waiting when its channel waits for the end, and never downloads it', async () => {
     expect(getVod(engine.engine.db, '5002')?.status).toBe('live');
     expect(twitch.stats.segmentFetchCount('5002', 0)).toBe(0);
   });

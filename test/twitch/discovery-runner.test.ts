@@ -65,7 +65,7 @@ describe('discovery per channel', () => {
     const settings = engine.engine.settings;
     const result = await discoverAll(
       engine.engine.db,
-      { ...settings, twitch: { ...settings.twitch, channels: [{ channel: 'bad name!', destinations: [] }, { channel: '501', destinations: [] }, { channel: 'suspended_one', destinations: [] }, { channel: 'other', destinations: [] }] } },
+      { ...settings, twitch: { ...settings.twitch, channels: [{ channel: 'bad name!', destinations: [], liveMode: 'postWhileLive' as const }, { channel: '501', destinations: [], liveMode: 'postWhileLive' as const }, { channel: 'suspended_one', destinations: [], liveMode: 'postWhileLive' as const }, { channel: 'other', destinations: [], liveMode: 'postWhileLive' as const }] } },
       new TwitchService(engine.engine),
     );
     expect(result.channels).toBe(2);

@@ -2,6 +2,7 @@ import type { PartRow, PostRow, VodRow } from '../../contract/domain';
 import { destinationKey, type Settings } from '../../contract/settings';
 import type { LiveProgress } from '../pipeline/context';
 import type { Db } from '../store/database';
+import { livePhase } from '../store/live';
 import { partsOf, type PartRecord } from '../store/parts';
 import { uploadsOf, type UploadRecord } from '../store/uploads';
 import type { VodRecord } from '../store/vods';
@@ -31,6 +32,7 @@ export function vodRow(db: Db, vod: VodRecord, settings: Settings, live?: LivePr
     parts: parts.map((p) => partRow(p, uploads, names, live)),
     partsTotal: vod.parts_total,
     updatedAt: vod.updated_at,
+    recording: livePhase(db, vod) === 'following',
   };
 }
 

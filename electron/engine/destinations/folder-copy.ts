@@ -97,6 +97,9 @@ export interface ArchiveMetadata {
   parts: Array<{ index: number; file: string; bytes: number | null; durationSec: number; startSec: number; messages: Array<{ destination: string; link: string | null }> }>;
   partsTotal: number | null;
   updatedAt: string;
+  /** Once every part is in the folder: the index fields (telegram/index-message.ts `indexMetadataFields`). */
+  complete?: true;
+  chapters?: Array<{ title: string; startSec: number; part: number; offsetSec: number }>;
 }
 
 /** metadata.json, atomically (temp name, then rename), each step bounded like the copies. */

@@ -5,7 +5,8 @@ import { uploadsOf } from '../store/uploads';
 import { getVod } from '../store/vods';
 import { partName } from '../util/file-names';
 import type { DeliveryJob, DeliveryTarget } from './index';
-import { copyPartToFolder, writeArchiveMetadata } from './folder-copy';
+import { copyPartToFolder, vodArchiveDir, writeArchiveMetadata } from './folder-copy';
+import { folderIndex, writeFolderIndex } from './folder-index';
 
 type Folder = Extract<Destination, { kind: 'folder' }>;
 
@@ -29,9 +30,12 @@ function writeMetadata(dest: Folder, key: string, job: DeliveryJob): Promise<voi
   const vod = getVod(job.db, job.vod.id) ?? job.vod;
   const uploads = uploadsOf(job.db, vod.id, vod.generation);
   const posted = (idx: number) => uploads.filter((u) => u.part_idx === idx && u.state === 'posted');
+  const parts = partsOf(job.db, vod.id);
+  const index = folderIndex(job.db, vod, parts, (idx) => posted(idx).some((u) => u.destination === key));
+  const fields = index ? writeFolderIndex(vodArchiveDir(dest, vod), index) : {};
   return writeArchiveMetadata(dest, vod, {
     vod: { id: vod.id, title: vod.title, channel: vod.channel_name, channelId: vod.channel_id, createdAt: vod.created_at, durationSec: vod.duration, url: vod.url },
-    parts: partsOf(job.db, vod.id)
+    parts: parts
       .filter((p) => posted(p.idx).some((u) => u.destination === key))
       .map((p) => ({
         index: p.idx,
@@ -43,5 +47,6 @@ function writeMetadata(dest: Folder, key: string, job: DeliveryJob): Promise<voi
       })),
     partsTotal: vod.parts_total,
     updatedAt: nowIso(),
+    ...fields,
   }, job.signal);
 }

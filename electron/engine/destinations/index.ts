@@ -25,7 +25,16 @@ export interface DeliveryTarget {
    * set when an earlier send of this part here has an unknown outcome (its row was left `sending`):
    * the destination looks for that post before sending again.
    */
-  deliver(part: PartRecord, job: DeliveryJob, randomId: string, lost?: LostSend): Promise<{ messageId: number | null; link: string | null }>;
+  deliver(part: PartRecord, job: DeliveryJob, randomId: string, lost?: LostSend): Promise<{ messageId: number | null; link: string | null; caption?: string }>;
+  /** The caption the part gets now (with the total unknown while a live VOD is recorded). */
+  caption?(part: PartRecord, job: DeliveryJob): string;
+  /** Edits a posted part's caption (live posts, at the end); 'refused' when Telegram will never allow it. */
+  editCaption?(messageId: number, caption: string): Promise<{ kind: 'done' } | { kind: 'refused'; reason: string }>;
+  /** Posts the VOD's index (one or more messages, with ids stored by the caller for exactly-once). */
+  sendIndex?(html: string, randomId: string): Promise<{ messageId: number | null; link: string | null }>;
+  /** Finds the message id of a post sent with `caption` whose id was lost in a crash (undefined: not found). */
+  findPost?(part: PartRecord, job: DeliveryJob, caption: string, afterMessageId?: number): Promise<{ messageId: number; link: string | null } | undefined>;
+  pin?(messageId: number): Promise<{ kind: 'pinned' } | { kind: 'refused'; reason: string }>;
   /** After each delivered part and at the end (a folder rewrites its metadata.json). */
   afterPart?(job: DeliveryJob): Promise<void> | void;
 }

@@ -1,9 +1,12 @@
 import { statSync } from 'node:fs';
 import { destinationKey, type Destination } from '../../contract/settings';
+import { chaptersForPart } from '../media/chapters';
+import { storedChapters } from '../store/live';
 import { logOperation } from '../store/operations';
 import { getVod } from '../store/vods';
 import { partsOf, updatePart, type PartRecord } from '../store/parts';
 import { renderCaption, CAPTION_LIMIT, CAPTION_LIMIT_PREMIUM, type StoredDocument, type UploadResume } from '../telegram';
+import { templateWhileTotalUnknown } from '../telegram/parts-unknown';
 import type { PartRecordKeeper, PublishablePart, TelegramPublisher } from '../telegram/publish';
 import { partName } from '../util/file-names';
 import type { DeliveryJob, DeliveryTarget } from './index';
@@ -15,6 +18,7 @@ type Chat = Extract<Destination, { kind: 'telegram' }>;
  * so every Telegram destination of the VOD posts the same upload.
  */
 export function telegramTarget(dest: Chat, publisher: () => TelegramPublisher): DeliveryTarget {
+  const target = { chat: dest.chatId, topicId: dest.topicId, name: dest.name };
   return {
     key: destinationKey(dest),
     name: dest.name,
@@ -23,9 +27,15 @@ export function telegramTarget(dest: Chat, publisher: () => TelegramPublisher): 
       await publisher().document(publishable(job, part), keeper(job, part.idx), (p) => job.onUploadProgress(part.idx, p.fraction, p.speedBps));
     },
     async deliver(part, job, randomId, lost) {
-      const target = { chat: dest.chatId, topicId: dest.topicId, name: dest.name };
-      return publisher().post(publishable(job, part), keeper(job, part.idx), target, caption(job, part), randomId, lost);
+      const text = caption(job, part);
+      const sent = await publisher().post(publishable(job, part), keeper(job, part.idx), target, text, randomId, lost);
+      return { ...sent, caption: text };
     },
+    caption: (part, job) => caption(job, part),
+    editCaption: (messageId, text) => publisher().editCaption(target, messageId, text),
+    sendIndex: (html, randomId) => publisher().sendIndex(target, html, randomId),
+    findPost: (part, job, text, after) => publisher().findPost(target, publishable(job, part), part.bytes ?? 0, text, after),
+    pin: (messageId) => publisher().pin(target, messageId),
   };
 }
 
@@ -72,9 +82,12 @@ function keeper(job: DeliveryJob, idx: number): PartRecordKeeper {
 function caption(job: DeliveryJob, part: PartRecord): string {
   const t = job.settings().telegram;
   const vod = job.vod;
-  const total = getVod(job.db, vod.id)?.parts_total ?? part.idx;
+  const total = getVod(job.db, vod.id)?.parts_total ?? null;
+  // A live VOD's part posted before the end: the total is not known yet (edited at the end).
+  const template = total === null ? templateWhileTotalUnknown(t.captionTemplate, t.partsWhileLive) : t.captionTemplate;
+  const chapters = chaptersForPart(storedChapters(job.db, vod.id), { startSec: part.start_sec, durationSec: part.duration });
   return renderCaption(
-    { title: vod.title, channel: vod.channel_name, createdAt: vod.created_at, part: part.idx, parts: total, durationSec: part.duration, url: vod.url },
-    { template: t.captionTemplate, dateFormat: t.dateFormat, timeZone: t.timeZone, limit: job.premium ? CAPTION_LIMIT_PREMIUM : CAPTION_LIMIT },
+    { title: vod.title, channel: vod.channel_name, createdAt: vod.created_at, part: part.idx, parts: total ?? part.idx, durationSec: part.duration, url: vod.url, chapters },
+    { template, dateFormat: t.dateFormat, timeZone: t.timeZone, limit: job.premium ? CAPTION_LIMIT_PREMIUM : CAPTION_LIMIT },
   );
 }

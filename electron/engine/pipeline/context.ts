@@ -1,6 +1,6 @@
 import type PQueue from 'p-queue';
 import type { DownloadProgress } from '../../contract/domain';
-import type { Settings } from '../../contract/settings';
+import type { LiveMode, Settings } from '../../contract/settings';
 import type { DeliveryTarget } from '../destinations';
 import type { SplitRules } from '../media/planner';
 import type { Db } from '../store/database';
@@ -67,6 +67,10 @@ export interface VodContext {
   /** The app's data folder: the UI's copy of each part thumbnail outlives the work folder there. */
   readonly dataDir: string;
   readonly disk: DiskWatch;
+  /** The VOD's channel's choice for a VOD still being broadcast (pipeline/live-mode.ts). */
+  readonly liveMode: LiveMode;
+  /** Whether Helix still shows the VOD as being recorded (asked by the live follower while its playlist is idle). */
+  readonly stillLive: (signal?: AbortSignal) => Promise<boolean>;
 }
 
 /** Free space as the engine sees it, and what a VOD does while it is short (it waits; see download/disk.ts). */

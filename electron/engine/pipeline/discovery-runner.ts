@@ -122,7 +122,7 @@ function applyDecision(db: Db, channel: TwitchChannelInfo, decision: DiscoveryDe
     result.inserted.push(video.id);
   }
   for (const video of decision.becamePending) {
-    updateVod(db, video.id, { status: 'pending', duration: video.durationSec, duration_str: durationStr(video.durationSec), thumbnail_url: video.thumbnailUrl, title: video.title, last_checked: now });
+    updateVod(db, video.id, { status: 'pending', next_retry: null, duration: video.durationSec, duration_str: durationStr(video.durationSec), thumbnail_url: video.thumbnailUrl, title: video.title, last_checked: now });
     logOperation(db, video.id, 'live-ended', 'ok');
     result.finished.push(video.id);
   }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { destinationsFor, type Settings } from '../../contract/settings';
+import { destinationsFor, type LiveMode, type Settings } from '../../contract/settings';
 import { deliveryTargets } from '../destinations';
 import { freeBytes } from '../download/disk';
 import { segmentPath } from '../download/segments';
@@ -12,10 +12,14 @@ import { markSegmentMissing, segmentsOf } from '../store/segments';
 import { uploadsOf } from '../store/uploads';
 import { getVod, updateVod, type VodRecord } from '../store/vods';
 import { TelegramPublisher } from '../telegram/publish';
+import { vodStillProcessing } from '../twitch/live-status';
 import { EngineError } from '../util/errors';
 import { createLogger } from '../util/log';
 import { Notifier, type DiskWatch, type Slots, type VodContext } from './context';
 import type { EnginePort, TelegramPort, ToolsPort, TwitchPort } from './ports';
+import { finishLive } from './live-finish';
+import { DEFAULT_LIVE_MODE } from './live-mode';
+import { beginLiveCapture } from './live-state';
 import { progressSink } from './progress';
 import { SegmentBook } from './segment-book';
 import { cutStage } from './stages/cut';
@@ -67,6 +71,8 @@ export class VodJob {
     const db = engine.db;
     const vod = getVod(db, this.vodId);
     if (!vod) throw new EngineError('permanent', 'not_found', `VOD ${this.vodId} is not in the database.`);
+    // A broadcast whose channel waits for the end stays `live` (no attempt starts); others become a live capture.
+    if (vod.status === 'live') beginLiveCapture(db, vod, liveModeOf(engine.settings, await this.channelOf(vod, engine.settings)));
     updateVod(db, this.vodId, { status: 'processing', stage: 'downloading', last_attempt: nowIso(), last_error: null, error_class: null });
     logOperation(db, this.vodId, 'process', 'started', { generation: vod.generation });
     engine.live.set(this.vodId, { parts: new Map() });
@@ -84,6 +90,7 @@ export class VodJob {
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
+      await finishLive(ctx);
       await finish(ctx);
       removeVodFolder(engine.workDir(), vod.id);
       engine.publishVod(vod.id);
@@ -100,7 +107,8 @@ export class VodJob {
   private async context(vod: VodRecord): Promise<VodContext> {
     const { engine, telegram, tools } = this.deps;
     const settings = engine.settings;
-    const destinations = destinationsFor(settings, await this.channelOf(vod, settings));
+    const channel = await this.channelOf(vod, settings);
+    const destinations = destinationsFor(settings, channel);
     if (destinations.length === 0) throw new EngineError('permanent', 'no_destination', 'No destination is configured for this channel.');
     // Read when the attempt's parts are planned: buying (or losing) Premium applies to the next VOD attempt.
     const premium = destinations.some((d) => d.kind === 'telegram') ? await telegram.premium() : false;
@@ -128,6 +136,8 @@ export class VodJob {
       segments: new SegmentBook(engine.db, vod.id),
       dataDir: engine.paths.dataDir,
       disk: diskWatch(engine, vod),
+      liveMode: liveModeOf(settings, channel),
+      stillLive: (s?: AbortSignal) => vodStillProcessing(this.deps.twitch.helix(), vod.id, engine.settings.vod.liveThumbnailPhrases, s),
     });
   }
 
@@ -163,6 +173,10 @@ function diskWatch(engine: EnginePort, vod: VodRecord): DiskWatch {
       engine.publishVod(vod.id);
     },
   };
+}
+
+function liveModeOf(settings: Settings, channel: string): LiveMode {
+  return settings.twitch.channels.find((c) => c.channel === channel)?.liveMode ?? DEFAULT_LIVE_MODE;
 }
 
 /** Files can vanish between runs (a user cleaning up, a crash mid-rename): fetch or build them again. */

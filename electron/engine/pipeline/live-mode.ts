@@ -7,10 +7,10 @@
  * - 'waitForEnd': the legacy behaviour: nothing until the broadcast ends (what an imported legacy
  *   config keeps).
  */
-export const LIVE_MODES = ['postWhileLive', 'postAfterEnd', 'waitForEnd'] as const;
-export type LiveMode = (typeof LIVE_MODES)[number];
+import { DEFAULT_LIVE_MODE, LIVE_MODES, type LiveMode } from '../../contract/settings';
 
-export const DEFAULT_LIVE_MODE: LiveMode = 'postWhileLive';
+export { DEFAULT_LIVE_MODE, LIVE_MODES, type LiveMode };
+
 /** What a converted legacy config gets: the old tool waited for the end. */
 export const LEGACY_LIVE_MODE: LiveMode = 'waitForEnd';
 

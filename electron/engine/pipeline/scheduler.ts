@@ -281,7 +281,9 @@ export class Scheduler implements QueueControl {
     if (decision.kind === 'retry') {
       // A VOD still being broadcast is not failing: it waits, as `live`, without spending retries.
       if (info.code === 'still_live') {
-        updateVod(db, vodId, { status: 'live', stage: 'waiting', last_error: null, error_class: null });
+        // Asked again after the delay (discovery sets it `pending` as soon as the broadcast ends).
+        const nextCheck = new Date(Date.now() + (info.retryAfterSec ?? 600) * 1000).toISOString();
+        updateVod(db, vodId, { status: 'live', stage: 'waiting', next_retry: nextCheck, last_error: null, error_class: null });
       } else {
         updateVod(db, vodId, { status: 'pending', stage: 'queued', retries: decision.retries, next_retry: decision.nextRetry, last_error: info.message, error_class: info.errorClass });
         log.warn(`VOD ${vodId} failed (${info.code}), retry ${decision.retries}/${s.vod.maxRetries} at ${decision.nextRetry}: ${info.message}`);

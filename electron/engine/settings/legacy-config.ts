@@ -126,7 +126,8 @@ function mapKey(c: Conversion, key: string, value: unknown): void {
   switch (key) {
     case 'TWITCH_CHANNEL_ID': {
       const channel = text(key, value);
-      if (channel) c.twitch.channels = [{ channel }];
+      // The legacy tool waited for a broadcast to end before backing it up.
+      if (channel) c.twitch.channels = [{ channel, liveMode: 'waitForEnd' }];
       break;
     }
     case 'DATABASE_NAME':

@@ -106,6 +106,22 @@ export const MIGRATIONS: string[] = [
   /* 3: the last message id recorded in the chat when a send began, where a lost post is looked for */ `
   ALTER TABLE uploads ADD COLUMN after_message_id INTEGER;
   `,
+  /* 4: live archiving (issue 15): each segment's discontinuity run, the caption each post carries
+     (and its edit state), and the index message per destination */ `
+  ALTER TABLE segments ADD COLUMN discontinuity_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE uploads ADD COLUMN caption TEXT;
+  ALTER TABLE uploads ADD COLUMN edit_state TEXT CHECK (edit_state IN ('refused'));
+  CREATE TABLE index_posts (
+    vod_id      TEXT NOT NULL REFERENCES vods(id) ON DELETE CASCADE,
+    generation  INTEGER NOT NULL DEFAULT 0,
+    destination TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    random_id   TEXT NOT NULL,
+    message_id  INTEGER,
+    pinned      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (vod_id, generation, destination, seq)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

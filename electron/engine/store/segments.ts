@@ -9,6 +9,8 @@ export interface SegmentRecord {
   bytes: number | null;
   done: number;
   stream_key: string | null;
+  /** The count of `#EXT-X-DISCONTINUITY` before it in a followed live playlist (0 otherwise). */
+  discontinuity_seq: number;
 }
 
 /** Records the playlist once; a second call for the same VOD keeps what was already downloaded. */

@@ -14,6 +14,10 @@ export interface UploadRecord {
   error: string | null;
   /** The highest message id recorded in that chat when the send began (see markSending). */
   after_message_id: number | null;
+  /** The caption as sent, or as last edited (live posts: edited to the final text at the end). */
+  caption: string | null;
+  /** 'refused': Telegram refused the caption edit for good (the index carries the final numbering). */
+  edit_state: 'refused' | null;
 }
 
 export function ensureUploads(db: Db, vodId: string, generation: number, partIdx: number, destinations: string[]): void {

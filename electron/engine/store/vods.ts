@@ -74,7 +74,7 @@ export function waitingCount(db: Db): number {
 
 /** The earliest scheduled retry, or null. */
 export function nextRetryAt(db: Db): string | null {
-  return (db.prepare(`SELECT min(next_retry) AS t FROM vods WHERE status = 'pending' AND next_retry IS NOT NULL`).get() as { t: string | null }).t;
+  return (db.prepare(`SELECT min(next_retry) AS t FROM vods WHERE status IN ('pending','live') AND next_retry IS NOT NULL`).get() as { t: string | null }).t;
 }
 
 /** Imported legacy rows carry no channel: the channel Twitch lists them under adopts them. */
@@ -106,7 +106,8 @@ export function updateVod(db: Db, id: string, patch: Partial<VodRecord>): void {
 }
 
 /**
- * The queue: VODs due for work, in the configured order. The ORDER BY is chosen from a fixed list
+ * The queue: VODs due for work, in the configured order; a `live` one too (its channel's live mode
+ * decides in the conductor, pipeline/live-state.ts). The ORDER BY is chosen from a fixed list
  * (the legacy tool pasted the setting into SQL).
  */
 export function dueVods(db: Db, now: string, ordering: { field: 'created_at' | 'duration'; order: 'asc' | 'desc' }): VodRecord[] {
@@ -114,7 +115,7 @@ export function dueVods(db: Db, now: string, ordering: { field: 'created_at' | '
   const direction = ordering.order === 'desc' ? 'DESC' : 'ASC';
   return db
     .prepare(
-      `SELECT * FROM vods WHERE status IN ('pending','processing') AND (next_retry IS NULL OR next_retry <= ?)
+      `SELECT * FROM vods WHERE status IN ('pending','processing','live') AND (next_retry IS NULL OR next_retry <= ?)
        ORDER BY ${column} ${direction}, id ${direction}`,
     )
     .all(now) as VodRecord[];

@@ -1,3 +1,5 @@
+import type { PartChapter } from '../media/chapters';
+import { fitChaptersCaption } from './chapters-caption';
 import { CAPTION_PLACEHOLDERS, type CaptionPlaceholder } from '../../contract/settings';
 
 /**
@@ -33,6 +35,8 @@ export interface CaptionValues {
   /** Duration of this part, seconds. */
   durationSec: number;
   url: string;
+  /** The part's chapters, part-relative (`{chapters}`); cut between entries to fit. */
+  chapters?: readonly Pick<PartChapter, 'startSec' | 'title'>[];
 }
 
 export interface CaptionOptions {
@@ -122,9 +126,27 @@ export function renderCaption(values: CaptionValues, options: CaptionOptions = {
     parts: String(values.parts),
     duration: formatDuration(values.durationSec),
     url: values.url,
+    chapters: '',
   };
-  const fill = (title: string) => template.replace(/\{([a-z]+)\}/g, (_, name: CaptionPlaceholder) => escapeHtml(name === 'title' ? title : raw[name]));
-  return fitCaption(fill, values.title, options.limit ?? CAPTION_LIMIT, (template.match(/\{title\}/g) ?? []).length);
+  const limit = options.limit ?? CAPTION_LIMIT;
+  const fillWith = (chapters: string) => (title: string) =>
+    template.replace(/\{([a-z]+)\}/g, (_, name: CaptionPlaceholder) => escapeHtml(name === 'title' ? title : name === 'chapters' ? chapters : raw[name]));
+  const chapters = fitChapters(template, values, limit, fillWith);
+  return fitCaption(fillWith(chapters), values.title, limit, (template.match(/\{title\}/g) ?? []).length);
+}
+
+/**
+ * `{chapters}`, cut between entries (never mid-name): all of them when they fit beside the whole
+ * title, else they share what the rest of the template leaves with the title, half each.
+ */
+function fitChapters(template: string, values: CaptionValues, limit: number, fillWith: (chapters: string) => (title: string) => string): string {
+  const uses = (template.match(/\{chapters\}/g) ?? []).length;
+  if (uses === 0 || !values.chapters?.length) return '';
+  const room = (title: string) => Math.floor((limit - captionLength(fillWith('')(title))) / uses);
+  const full = fitChaptersCaption(values.chapters, room(values.title));
+  if (full.length > 0 && !full.endsWith('…')) return full;
+  const share = template.includes('{title}') ? Math.floor(room('') / 2) : room('');
+  return fitChaptersCaption(values.chapters, Math.max(0, share));
 }
 
 /**

@@ -5,8 +5,9 @@
  * - 'omit': "Part 3" (the `{parts}` placeholder goes, with a separator right before it: "/", "of",
  *   "-", "|", "·")
  */
-export const PARTS_UNKNOWN_STYLES = ['omit', 'ellipsis'] as const;
-export type PartsUnknownStyle = (typeof PARTS_UNKNOWN_STYLES)[number];
+import { PARTS_UNKNOWN_STYLES, type PartsUnknownStyle } from '../../contract/settings';
+
+export { PARTS_UNKNOWN_STYLES, type PartsUnknownStyle };
 
 export const PARTS_UNKNOWN_MARK = '…';
 

@@ -2,7 +2,7 @@ import { EngineError, classify } from '../util/errors';
 import { bounded } from '../util/deadline';
 import { createLogger } from '../util/log';
 import { sleep } from '../util/sleep';
-import type { TelegramConnection } from './gramjs';
+import { editPostCaption, pinIndexMessage, postIndexMessage, type TelegramConnection } from './gramjs';
 import type { StoredDocument, UploadProgress, UploadResume } from './types';
 
 /**
@@ -180,6 +180,42 @@ export class TelegramPublisher {
   async sendText(target: Omit<PostTarget, 'name'>, html: string): Promise<void> {
     const conn = await this.connection();
     await this.withFloodWait(`alert to ${target.chat}`, () => conn.sendText({ chat: target.chat, topicId: target.topicId }, html));
+  }
+
+  /**
+   * Edits a posted part's caption to `caption` (live posts, at the end): 'done' (edited, or it was
+   * already that text: a repeat after a crash), or 'refused' with Telegram's reason (for good).
+   */
+  async editCaption(target: PostTarget, messageId: number, caption: string): Promise<{ kind: 'done' } | { kind: 'refused'; reason: string }> {
+    const conn = await this.connection();
+    const out = await this.withFloodWait(`caption edit in ${target.name}`, () => editPostCaption(conn, { chat: target.chat, topicId: target.topicId }, messageId, caption));
+    return out.kind === 'refused' ? out : { kind: 'done' };
+  }
+
+  /** Sends one index message with its stored random id (a repeat posts nothing: RANDOM_ID_DUPLICATE). */
+  async sendIndex(target: PostTarget, html: string, randomId: string): Promise<{ messageId: number | null; link: string | null }> {
+    const conn = await this.connection();
+    try {
+      return await this.withFloodWait(`index message to ${target.name}`, () => postIndexMessage(conn, { chat: target.chat, topicId: target.topicId }, html, randomId));
+    } catch (error) {
+      throw this.explain(error, target);
+    }
+  }
+
+  /**
+   * The message id of a post whose send outcome was lost (sent, then a kill before its id was
+   * recorded: a repeat answered RANDOM_ID_DUPLICATE), found in the chat's newest messages.
+   */
+  async findPost(target: PostTarget, part: PublishablePart, bytes: number, caption: string, afterMessageId?: number): Promise<{ messageId: number; link: string | null } | undefined> {
+    const conn = await this.connection();
+    const found = await conn.findExistingPost({ chat: target.chat, topicId: target.topicId }, { fileName: part.fileName, bytes, caption, afterMessageId });
+    return found ? { messageId: found.messageId, link: found.link ?? null } : undefined;
+  }
+
+  /** Pins the index message; a refusal (no right to pin) is returned, pinning being optional. */
+  async pin(target: PostTarget, messageId: number): Promise<{ kind: 'pinned' } | { kind: 'refused'; reason: string }> {
+    const conn = await this.connection();
+    return this.withFloodWait(`pin in ${target.name}`, () => pinIndexMessage(conn, { chat: target.chat, topicId: target.topicId }, messageId));
   }
 
   private async withFloodWait<T>(what: string, call: () => Promise<T>): Promise<T> {

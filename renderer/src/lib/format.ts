@@ -57,6 +57,12 @@ export function formatDuration(totalSec: number | null | undefined): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(sec).padStart(2, '0')}`;
 }
 
+/** A length in words, minutes at most: "1 h 12 min", "12 min", "0 min". */
+export function formatHoursMinutes(totalSec: number): string {
+  const m = Math.floor(Math.max(0, totalSec) / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
+}
+
 export function formatPercent(fraction: number | null | undefined, locale = 'en-GB'): string {
   if (fraction == null || !Number.isFinite(fraction)) return '–';
   const clamped = Math.min(1, Math.max(0, fraction));

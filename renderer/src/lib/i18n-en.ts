@@ -197,6 +197,7 @@ export const en = {
   'phase.queued': 'Queued, {place}',
   'phase.retrying': 'Waiting to retry',
   'phase.live': 'Live or still processing on Twitch',
+  'phase.recording': 'Recording: {time} so far, {count} parts posted',
   'phase.waitingDownload': 'Waiting for its turn to download',
   'phase.downloading': 'Downloading',
   'phase.building': 'Building part {n} of {total}',

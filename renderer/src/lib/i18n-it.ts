@@ -198,6 +198,7 @@ export const it: Dictionary = {
   'phase.queued': 'In coda, {place}',
   'phase.retrying': 'In attesa di un nuovo tentativo',
   'phase.live': 'In diretta o ancora in elaborazione su Twitch',
+  'phase.recording': 'In registrazione: {time} finora, {count} parti pubblicate',
   'phase.waitingDownload': 'In attesa del proprio turno per scaricare',
   'phase.downloading': 'Download in corso',
   'phase.building': 'Preparazione parte {n} di {total}',

@@ -1,4 +1,5 @@
 import type { DownloadProgress, PartRow, PostRow, VodRow } from '../../../electron/contract/domain';
+import { formatHoursMinutes } from './format';
 
 // The event updates live in the contract: the tray's status mirror in main uses them too.
 export { applyDownload, applyPart, removeVod, upsertVod } from '../../../electron/contract/vod-updates';
@@ -31,6 +32,7 @@ export interface Phrase {
     | 'phase.queued'
     | 'phase.retrying'
     | 'phase.live'
+    | 'phase.recording'
     | 'phase.waitingDownload'
     | 'phase.downloading'
     | 'phase.building'
@@ -70,6 +72,8 @@ export function vodPhase(v: VodRow, place: number): Phrase {
     case 'skipped':
       return { key: `phase.${v.status}`, params: {} };
   }
+  // A broadcast backed up as it runs: its length so far and the parts already out.
+  if (v.recording) return { key: 'phase.recording', params: { time: formatHoursMinutes(v.durationSec), count: v.parts.filter(posted).length } };
   switch (v.stage) {
     case 'downloading':
       return v.download ? { key: 'phase.downloading', params: {} } : { key: 'phase.waitingDownload', params: {} };

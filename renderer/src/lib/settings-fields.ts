@@ -33,7 +33,19 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'telegram.apiId', kind: 'nullableInt', label: l('api_id', 'api_id'), help: l('From my.telegram.org > API development tools.', 'Da my.telegram.org > API development tools.') },
     { path: 'telegram.apiHash', kind: 'text', label: l('api_hash', 'api_hash') },
     { path: 'telegram.premium', kind: 'select', label: l('Premium account', 'Account Premium'), options: yesNoAuto },
-    { path: 'telegram.captionTemplate', kind: 'text', label: l('Caption', 'Didascalia'), help: l('Placeholders: {title} {channel} {date} {time} {part} {parts} {duration} {url}', 'Segnaposto: {title} {channel} {date} {time} {part} {parts} {duration} {url}') },
+    { path: 'telegram.captionTemplate', kind: 'text', label: l('Caption', 'Didascalia'), help: l('Placeholders: {title} {channel} {date} {time} {part} {parts} {duration} {url} {chapters}', 'Segnaposto: {title} {channel} {date} {time} {part} {parts} {duration} {url} {chapters}') },
+    {
+      path: 'telegram.partsWhileLive',
+      kind: 'select',
+      label: l('{parts} while a broadcast is recorded', '{parts} durante la registrazione di una diretta'),
+      help: l('Captions are edited to the total when the broadcast ends.', 'Le didascalie vengono corrette con il totale alla fine della diretta.'),
+      options: [
+        { value: 'ellipsis', label: l('Part 3/…', 'Parte 3/…') },
+        { value: 'omit', label: l('Part 3', 'Parte 3') },
+      ],
+    },
+    { path: 'telegram.indexMessage', kind: 'bool', label: l('Post an index message after a live broadcast', 'Pubblica un messaggio indice dopo una diretta') },
+    { path: 'telegram.pinIndex', kind: 'bool', label: l('Pin the index message', 'Fissa il messaggio indice') },
     { path: 'telegram.dateFormat', kind: 'text', label: l('Date format', 'Formato data') },
     { path: 'telegram.timeZone', kind: 'text', label: l('Time zone (empty = this computer’s)', 'Fuso orario (vuoto = quello del computer)') },
     { path: 'telegram.alerts', kind: 'bool', label: l('Send critical alerts to Telegram', 'Invia gli avvisi critici su Telegram') },
@@ -89,6 +101,7 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
   ],
   advanced: [
     { path: 'advanced.logLevel', kind: 'select', label: l('Log level', 'Livello di log'), options: levels },
+    { path: 'advanced.livePollMs', kind: 'int', label: l('Live playlist poll interval (0 = per target duration)', 'Intervallo di lettura della playlist in diretta (0 = secondo la durata dei segmenti)'), unit: 'ms' },
     { path: 'advanced.lowDiskGuardMB', kind: 'int', label: l('Pause when free space is below', 'Pausa quando lo spazio libero è sotto'), unit: 'MB' },
     { path: 'advanced.tools.ffmpeg', kind: 'text', label: l('ffmpeg path (empty = bundled)', 'Percorso di ffmpeg (vuoto = incluso)') },
     { path: 'advanced.tools.ffprobe', kind: 'text', label: l('ffprobe path (empty = bundled)', 'Percorso di ffprobe (vuoto = incluso)') },

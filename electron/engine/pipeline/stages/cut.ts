@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { waitForFreeSpace } from '../../download/disk';
+import { liveStreamKey } from '../../download/follow';
 import { segmentPath } from '../../download/segments';
 import { buildPart, PartOverCeilingError } from '../../media/build';
 import { buildFmp4Part } from '../../media/build-fmp4';
@@ -8,7 +9,7 @@ import { estimateMp4Bytes, replanPart, type PlannedPart, type Unit } from '../..
 import { makeThumbnail } from '../../media/thumbnail';
 import { logOperation } from '../../store/operations';
 import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../../store/parts';
-import type { SegmentRecord } from '../../store/segments';
+import { segmentsOf, type SegmentRecord } from '../../store/segments';
 import { getVod, updateVod } from '../../store/vods';
 import { partThumbnail } from '../../twitch/thumbnails';
 import { needTool } from '../../util/binaries';
@@ -16,6 +17,8 @@ import { EngineError, classify } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { throwIfStopped, type VodContext } from '../context';
 import { ensureInitSegment, fmp4Rendition } from '../fmp4';
+import { partChaptersFile, planLiveAfter } from '../live-cut';
+import { livePhase } from '../live-state';
 import { cutWholeFile, isWholeFile, wholeFilePath } from '../whole-file';
 import { partFile, thumbFile } from '../work-folder';
 
@@ -78,6 +81,8 @@ class CutRun {
   plan(): void {
     const { ctx } = this;
     if (planComplete(ctx)) return;
+    // A broadcast still being recorded: its segment list grows in the store (the live follower).
+    if (livePhase(ctx.db, ctx.vod)) return planLive(ctx);
     const segments = ctx.segments.all();
     if (segments.length === 0) return;
     const planner = (this.planner ??= this.startPlanner(segments));
@@ -162,7 +167,10 @@ class CutRun {
     try {
       const options = { inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath };
       const fmp4 = fmp4Rendition(ctx.db, ctx.vod.id, ctx.vod.generation);
-      built = fmp4 ? await buildFmp4Part({ ...options, initSegment: await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) }) : await buildPart(options);
+      const chaptersFile = await partChaptersFile(ctx, part, livePhase(ctx.db, ctx.vod) === 'following');
+      built = fmp4
+        ? await buildFmp4Part({ ...options, initSegment: await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) })
+        : await buildPart({ ...options, chaptersFile });
     } catch (error) {
       if (!(error instanceof PartOverCeilingError)) throw error;
       return this.replan(part, error);
@@ -201,4 +209,45 @@ class CutRun {
     logOperation(ctx.db, ctx.vod.id, 'replan', 'info', { part: part.idx, builtBytes: error.builtBytes, pieces: pieces.length });
     ctx.wake.notify();
   }
+}
+
+/** Downloaded segments after `lastPlanned`, in order, up to the first one not on disk yet. */
+function unitsAfter(segments: SegmentRecord[], lastPlanned: number): Unit[] {
+  const units: Unit[] = [];
+  let signature: string | undefined;
+  for (const s of segments) {
+    // A segment whose signature could not be read keeps its predecessor's (no spurious cut); a
+    // live playlist's discontinuity run is part of the key (a drop and resume starts a new part).
+    signature = s.stream_key ?? signature;
+    const streamKey = signature === undefined && !s.discontinuity_seq ? undefined : liveStreamKey(signature, s.discontinuity_seq ?? 0);
+    if (s.idx <= lastPlanned) continue;
+    if (!s.done || s.bytes === null) break;
+    units.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey });
+  }
+  return units;
+}
+
+/**
+ * Plans a broadcast still being recorded (or just ended): a part is final as soon as it is full or
+ * its stream run ends, parts already planned never change (media/live-plan.ts).
+ */
+function planLive(ctx: VodContext): void {
+  const segments = segmentsOf(ctx.db, ctx.vod.id);
+  const recorded = partsOf(ctx.db, ctx.vod.id);
+  const last = recorded[recorded.length - 1];
+  const units = unitsAfter(segments, last?.last_segment ?? -1);
+  const complete = segments.length > 0 && segments.every((s) => s.done) && livePhase(ctx.db, ctx.vod) !== 'following';
+  let offset = last ? last.idx : 0;
+  const start = last ? last.start_sec + last.duration : 0;
+  if (units.length > 0) {
+    const plan = planLiveAfter(units, recorded, ctx.rules, complete);
+    for (const p of plan.parts) insertPlannedPart(ctx.db, ctx.vod.id, { ...p, index: offset + p.index, startSec: start + p.startSec });
+    offset += plan.parts.length;
+    if (plan.parts.length > 0) ctx.wake.notify();
+  }
+  if (complete) {
+    updateVod(ctx.db, ctx.vod.id, { parts_total: offset });
+    ctx.wake.notify();
+  }
+  ctx.progress.changed();
 }

@@ -7,6 +7,8 @@ import { classify, type ErrorClass } from '../../util/errors';
 import { randomId64 } from '../../util/ids';
 import { sleep } from '../../util/sleep';
 import { throwIfStopped, type VodContext } from '../context';
+import { setUploadCaption } from '../../store/live';
+import { postsWhileLive } from '../live-state';
 import { planComplete } from './cut';
 import { deliveryScope } from './delivery-scope';
 
@@ -48,7 +50,7 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
     })();
     const deliveries = (async () => {
       for (let index = 1; ; index++) {
-        const part = await waitForPart(ctx, index, (p) => planComplete(ctx) && readyToDeliver(ctx, p, preparing, refused));
+        const part = await waitForPart(ctx, index, (p) => (planComplete(ctx) || postsWhileLive(ctx)) && readyToDeliver(ctx, p, preparing, refused));
         if (!part) return;
         await takeSlot();
         await deliverPart(ctx, job, scope.targets, part, refused);
@@ -122,8 +124,13 @@ async function deliverPart(ctx: VodContext, job: DeliveryJob, targets: readonly 
     markSending(db, key, randomId);
     try {
       const current = partsOf(db, vod.id).find((p) => p.idx === part.idx) ?? part;
+      // Before the first send too: a post whose reply is lost in a crash is found by this caption (live-finish.ts).
+      if (target.caption && row.caption === null) setUploadCaption(db, key, target.caption(current, job));
       const sent = await target.deliver(current, job, randomId, lost);
       markPosted(db, key, sent.messageId, sent.link);
+      // What the post says now: a live post's caption is edited to its final text at the end.
+      // (A repeat answered RANDOM_ID_DUPLICATE posted nothing: the message carries the caption stored before.)
+      if (sent.caption !== undefined && sent.messageId !== null) setUploadCaption(db, key, sent.caption);
       logOperation(db, vod.id, 'post', 'ok', { part: part.idx, destination: target.key });
     } catch (error) {
       const info = classify(error);

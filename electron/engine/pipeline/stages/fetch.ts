@@ -17,8 +17,10 @@ import { classify, transient } from '../../util/errors';
 import { createLogger } from '../../util/log';
 import { bandwidthCap, type VodContext } from '../context';
 import { ensureInitSegment, fmp4Rendition, inspectFmp4Segment, recordRendition } from '../fmp4';
+import { isFollowing } from '../live-state';
 import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile, wholeFilePath } from '../whole-file';
 import type { VodFolder } from '../work-folder';
+import { followLive } from './follow';
 
 const log = createLogger('pipeline');
 
@@ -195,6 +197,7 @@ function sourcesOf(s: SegmentRecord, createdAt: string, now: number): { url: str
 
 /** The fetch stage as the conductor runs it: one VOD downloads at a time, settings from the context. */
 export async function fetchStage(ctx: VodContext): Promise<void> {
+  if (isFollowing(ctx.db, ctx.vod)) return followLive(ctx);
   const segments = segmentsOf(ctx.db, ctx.vod.id);
   const finished = segments.length > 0 && segments.every((s) => s.done) && !isWholeFile(ctx.db, ctx.vod.id, ctx.vod.generation);
   if (finished) return;
