@@ -205,7 +205,7 @@ function checkArchive(totals: number[]): void {
   for (const [i, name] of vodDirs.entries()) {
     const files = readdirSync(join(channel, name)).sort();
     const parts = Array.from({ length: totals[i]! }, (_, k) => `part-${String(k + 1).padStart(2, '0')}`);
-    const allowed = new Set(['metadata.json', ...parts.map((p) => `${p}.mp4`), ...parts.map((p) => `${p}.jpg`)]);
+    const allowed = new Set(['metadata.json', 'index.txt', ...parts.map((p) => `${p}.mp4`), ...parts.map((p) => `${p}.jpg`)]);
     expect(files.filter((f) => !allowed.has(f)), `${name}: only finished files`).toEqual([]);
     expect(files.filter((f) => f.endsWith('.mp4'))).toEqual(parts.map((p) => `${p}.mp4`));
     for (const f of files) expect(statSync(join(channel, name, f)).size, f).toBeGreaterThan(0);

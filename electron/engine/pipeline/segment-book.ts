@@ -26,7 +26,7 @@ export class SegmentBook {
 
   /** The segment just downloaded (already in the store): bytes and stream key as stored. */
   done(index: number, bytes: number, streamKey: string | null): void {
-    if (this.list.length === 0) this.load();
+    if (this.list.length === 0 || !this.byIndex.has(index)) this.load();
     const s = this.byIndex.get(index);
     if (!s) return;
     s.done = 1;
@@ -36,7 +36,13 @@ export class SegmentBook {
 
   /** Segments `first..last` (inclusive), in order. */
   range(first: number, last: number): SegmentRecord[] {
-    return this.all().filter((s) => s.idx >= first && s.idx <= last);
+    const pick = () => this.all().filter((s) => s.idx >= first && s.idx <= last);
+    const found = pick();
+    // A live broadcast's list grows in the store (the follower records it): read again when the
+    // range reaches past what is known, or holds segments finished since.
+    if (found.length === last - first + 1 && found.every((s) => s.done && s.bytes !== null)) return found;
+    this.load();
+    return pick();
   }
 
   private load(): void {
