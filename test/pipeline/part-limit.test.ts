@@ -130,4 +130,31 @@ describe('the part limit changes between attempts', () => {
       await twitch.close();
     }
   }, 400_000);
+  it('the account buys Premium while the engine runs: the next attempt on the same connection sees it', async () => {
+    await twitchWith('9103', 'Same engine', short);
+    telegram.setPremium(PREMIUM_PHONE, false);
+    const big = { maxFileSizeMB: 3000 };
+    const session = await standInSession(settings(big), PREMIUM_PHONE, '33333');
+    telegram.setFault({ kind: 'stall', method: 'upload.SaveFilePart', count: 1000 });
+    const engine = await startTestEngine(settings(big), { twitchClientSecret: twitch.clientSecret, telegramSession: session });
+    try {
+      const db = engine.engine.db;
+      await expect.poll(() => getVod(db, '9103')?.parts_total ?? null, { timeout: 120_000, interval: 200 }).not.toBeNull();
+      expect(engine.engine.account).toMatchObject({ premium: false });
+      await engine.request('vod.cancel', { vodId: '9103' });
+      await engine.waitForStatus('9103', 'failed', 60_000);
+      telegram.clearFaults();
+      telegram.setPremium(PREMIUM_PHONE, true);
+      await engine.request('vod.retryNow', { vodId: '9103' });
+      await engine.waitForStatus('9103', 'completed', 180_000);
+      expect(engine.engine.account).toMatchObject({ premium: true });
+      const change = operationsFor(db, '9103').find((o) => o.operation_type === 'part-limit');
+      expect(JSON.parse(change?.details ?? '{}')).toMatchObject({ from: TELEGRAM_LIMIT_BYTES, to: 3_000_000_000, replannedFrom: 1 });
+      expectWhole(engine, '9103', 'Same engine');
+    } finally {
+      await engine.close();
+      telegram.setPremium(PREMIUM_PHONE, true);
+      await twitch.close();
+    }
+  }, 400_000);
 });
