@@ -33,6 +33,8 @@ export interface TailPart {
  * account lost Premium, so its upload could never finish.
  */
 export function firstPartToReplan(parts: readonly TailPart[], stored: number | undefined, ceiling: number): number | null {
+  // Planned under this very limit: a restart keeps the plan as it is (a crash must not re-cut).
+  if (stored === ceiling) return null;
   let start = parts.length;
   for (let i = parts.length - 1; i >= 0; i--) {
     const p = parts[i];
@@ -42,8 +44,8 @@ export function firstPartToReplan(parts: readonly TailPart[], stored: number | u
   }
   const tail = parts.slice(start);
   if (tail.length === 0) return null;
-  if (stored !== undefined && stored !== ceiling) return tail[0].idx;
-  // Same limit (or unknown: a VOD planned before the limit was stored): only parts over it move.
+  if (stored !== undefined) return tail[0].idx;
+  // Unknown (a VOD planned before the limit was stored): only parts over the limit move.
   const firstOver = tail.findIndex((p) => p.sizeBytes > ceiling);
   return firstOver < 0 ? null : tail[firstOver].idx;
 }
