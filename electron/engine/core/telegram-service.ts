@@ -112,7 +112,11 @@ export class TelegramService {
   async premium(): Promise<boolean> {
     const setting = this.engine.settings.telegram.premium;
     if (setting !== 'auto') return setting === 'yes';
-    return (await (await this.connection()).account()).premium;
+    // Read afresh at each attempt (one users.getUsers call): the account may have bought or lost
+    // Premium since the connection was made, and the connection caches the account.
+    const account = await (await this.connection()).account(true);
+    if (this.engine.account?.premium !== account.premium) this.engine.setAccount(account);
+    return account.premium;
   }
 
   /** Headless set-ups can give a bot token (TVB_TELEGRAM_BOT_TOKEN) instead of logging in. */

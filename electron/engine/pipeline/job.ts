@@ -25,6 +25,7 @@ import { SegmentBook } from './segment-book';
 import { cutStage } from './stages/cut';
 import { deliverStage } from './stages/deliver';
 import { fetchStage } from './stages/fetch';
+import { applyPartLimit } from './limit-change';
 import { completedFromLocalCopy, failureWithSourceGone } from './source-gone';
 import { removeVodFolder, vodFolder } from './work-folder';
 
@@ -80,6 +81,7 @@ export class VodJob {
     try {
       const ctx = await this.context(vod);
       repairMissingFiles(ctx);
+      applyPartLimit(ctx);
       // A stage that fails stops the others: the first failure is the attempt's reason.
       const stage = (run: (c: VodContext) => Promise<void>) =>
         run(ctx).catch((error: unknown) => {

@@ -294,7 +294,7 @@ export const en = {
   'repost.none': 'Select at least one destination.',
   'wizard.s.scope': 'What to back up',
   'wizard.premiumChoice': 'Telegram Premium',
-  'wizard.premiumAuto': 'Ask Telegram at every start (recommended)',
+  'wizard.premiumAuto': 'Ask Telegram before each VOD (recommended)',
   'wizard.maxSizeHelp': 'Telegram’s own limit applies when it is lower: 2000 MiB, or 4000 MiB with Premium.',
   'parts.title': 'Part size',
   'parts.telegram': 'Telegram: 2000 MiB',

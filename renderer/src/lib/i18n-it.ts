@@ -295,7 +295,7 @@ export const it: Dictionary = {
   'repost.none': 'Seleziona almeno una destinazione.',
   'wizard.s.scope': 'Cosa salvare',
   'wizard.premiumChoice': 'Telegram Premium',
-  'wizard.premiumAuto': 'Chiedi a Telegram a ogni avvio (consigliato)',
+  'wizard.premiumAuto': 'Chiedi a Telegram prima di ogni VOD (consigliato)',
   'wizard.maxSizeHelp': 'Vale il limite di Telegram quando è più basso: 2000 MiB, o 4000 MiB con Premium.',
   'parts.title': 'Dimensione delle parti',
   'parts.telegram': 'Telegram: 2000 MiB',

@@ -80,6 +80,10 @@ function route(s: TelegramStandIn, what: string, body: Record<string, unknown>, 
     case 'POST /revoke':
       if (typeof body.phone !== 'string') throw new Error('revoke needs "phone"');
       return { revoked: s.revokeSessions(body.phone) };
+    case 'POST /premium':
+      if (typeof body.phone !== 'string' || typeof body.premium !== 'boolean') throw new Error('premium needs "phone" and "premium" (true/false)');
+      s.setPremium(body.phone, body.premium);
+      return {};
     case 'POST /drop':
       return { dropped: s.dropConnections() };
     case 'POST /expire-codes':

@@ -81,6 +81,13 @@ export interface TelegramStandIn {
   scanQr(tokenOrPhone: Buffer | string, phone?: string): { userId: number };
   /** Logs out every session of an account: their requests then fail with AUTH_KEY_UNREGISTERED. */
   revokeSessions(phone: string): number;
+  /**
+   * The account buys or loses Premium: the User object's `premium` flag
+   * (core.telegram.org/constructor/user, "premium: Whether this user is a Telegram Premium user")
+   * in every later answer carrying the user (users.getUsers / users.getFullUser, which GramJS reads as
+   * `Api.User.premium`), and the upload size limit that goes with it (4000 vs 8000 parts of 512 KiB).
+   */
+  setPremium(phone: string, premium: boolean): void;
   /** Closes every client connection now. */
   dropConnections(): number;
   /** Makes every code sent so far expire (auth.signIn -> PHONE_CODE_EXPIRED). */
@@ -266,6 +273,12 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
       }
       state.save();
       return n;
+    },
+    setPremium(phone, premium) {
+      const u = state.userByPhone(phone);
+      if (!u) throw new Error(`Telegram stand-in: setPremium: no account ${phone}`);
+      u.premium = premium;
+      state.save();
     },
     dropConnections() {
       const n = core.connections.size;
