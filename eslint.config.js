@@ -20,6 +20,14 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser } },
   },
   {
+    // Product code stays in small modules with one job (tests and stand-ins are not held to it).
+    files: ['electron/**/*.ts', 'renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
+    },
+  },
+  {
     // The engine, the contract and the renderer must run without Electron.
     files: ['electron/engine/**', 'electron/contract/**', 'renderer/**'],
     rules: { 'no-restricted-imports': ['error', { paths: ['electron'], patterns: ['electron/*'] }] },

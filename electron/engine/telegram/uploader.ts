@@ -117,8 +117,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, part: number, signal: A
   });
 }
 
-export async function uploadFile(transport: PartTransport, options: UploadOptions): Promise<UploadedFile> {
-  const { path } = options;
+/** The file's size, refused when it is missing, empty, or over the account's part limit. */
+async function checkedSize(path: string, premium: boolean): Promise<number> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -127,7 +127,7 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
   }
   if (size === 0) throw new EngineError('permanent', 'UPLOAD_FILE_EMPTY', `Upload: ${path} is empty`);
   const totalParts = Math.ceil(size / PART_SIZE);
-  const limit = partLimit(options.premium ?? false);
+  const limit = partLimit(premium);
   if (totalParts > limit) {
     throw new EngineError(
       'permanent',
@@ -135,147 +135,188 @@ export async function uploadFile(transport: PartTransport, options: UploadOption
       `Upload: ${path} is ${size} bytes = ${totalParts} parts of 512 KiB; this account may upload at most ${limit} parts (${(limit * PART_SIZE) / 2 ** 20} MiB)`,
     );
   }
-  const big = size > BIG_FILE_THRESHOLD;
-  const now = Date.now();
-  const resumed = canResume(options.resume, size, now);
-  const earlier = resumed ? ackedParts(options.resume!) : [];
-  const state = resumed
-    ? { fileId: options.resume!.fileId, partSize: PART_SIZE, totalParts, startedAt: options.resume!.startedAt, size }
-    : { fileId: newFileId(), partSize: PART_SIZE, totalParts, startedAt: new Date(now).toISOString(), size };
-  if (options.resume && !resumed) log.info(`upload of ${basename(path)}: recorded upload cannot continue, starting fresh`);
+  return size;
+}
 
-  const acked = new Set(earlier);
-  // The record handed to onPartAcked: a bitmap, so each write is totalParts / 8 bytes, not a growing list.
-  const bits = Buffer.alloc(Math.ceil(totalParts / 8));
-  const markAcked = (p: number) => (bits[p >> 3] |= 1 << (p & 7));
-  earlier.forEach(markAcked);
-  const queue: number[] = [];
-  for (let p = 0; p < totalParts; p++) if (!acked.has(p)) queue.push(p);
-  const resumedFile = resumed && acked.size > 0;
+export async function uploadFile(transport: PartTransport, options: UploadOptions): Promise<UploadedFile> {
+  const size = await checkedSize(options.path, options.premium ?? false);
+  const run = new UploadRun(transport, options, size, await open(options.path, 'r'));
+  return run.run();
+}
 
-  const inFlight = Math.max(1, Math.min(options.inFlight ?? 8, 64, queue.length || 1));
-  const connections = Math.max(1, transport.connections);
-  const timeoutMs = options.partTimeoutMs ?? 60_000;
-  const attempts = options.partAttempts ?? 5;
-  const floodCap = options.floodWaitCapSec ?? 120;
+type Resume = Omit<UploadResume, 'acked' | 'ackedBits'>;
 
-  // One controller stops every worker on cancel or on the first fatal error.
-  const stop = new AbortController();
-  const onOuterAbort = () => stop.abort();
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (options.signal?.aborted) stop.abort();
+/** One upload of one file: its parts in flight over the transport's connections, resumable. */
+class UploadRun {
+  private readonly totalParts: number;
+  private readonly big: boolean;
+  private readonly state: Resume;
+  private readonly acked: Set<number>;
+  /** The record handed to onPartAcked: a bitmap, so each write is totalParts / 8 bytes, not a growing list. */
+  private readonly bits: Buffer;
+  private readonly queue: number[] = [];
+  private readonly resumedFile: boolean;
+  /** One controller stops every worker on cancel or on the first fatal error. */
+  private readonly stop = new AbortController();
+  private readonly onOuterAbort = () => this.stop.abort();
+  private readonly started = Date.now();
+  private bytesThisRun = 0;
+  private fatal: unknown;
+  /** Serialises resume callbacks so the caller sees the acked set grow in order. */
+  private ackChain: Promise<void> = Promise.resolve();
+  private sent: number;
+  /** Part buffers are reused once a part is acknowledged (never after a failure: GramJS may still hold a request that points into them). */
+  private readonly pool: Buffer[] = [];
 
-  const started = Date.now();
-  let bytesThisRun = 0;
-  let fatal: unknown;
-  // Serialise resume callbacks so the caller sees the acked list grow in order.
-  let ackChain: Promise<void> = Promise.resolve();
-
-  const file = await open(path, 'r');
-  const partBytes = (p: number) => Math.min(PART_SIZE, size - p * PART_SIZE);
-
-  let sent = earlier.reduce((n, p) => n + partBytes(p), 0);
-  const report = () => {
-    const elapsed = Math.max(1, Date.now() - started) / 1000;
-    options.onProgress?.({
-      fraction: sent / size,
-      bytesSent: sent,
-      totalBytes: size,
-      partsAcked: acked.size,
-      totalParts,
-      speedBps: bytesThisRun / elapsed,
-    });
-  };
-
-  // Part buffers are reused once a part is acknowledged (never after a failure: GramJS may still
-  // hold a request that points into them).
-  const pool: Buffer[] = [];
-  async function sendOne(worker: number, part: number): Promise<void> {
-    const len = partBytes(part);
-    const memory = pool.pop() ?? Buffer.allocUnsafeSlow(PART_HEADROOM + PART_SIZE);
-    const bytes = memory.subarray(PART_HEADROOM, PART_HEADROOM + len);
-    const { bytesRead } = await file.read(bytes, 0, len, part * PART_SIZE);
-    if (bytesRead !== len) throw new EngineError('permanent', 'UPLOAD_FILE_CHANGED', `Upload: ${path} changed while uploading (short read at part ${part})`);
-    let failures = 0;
-    // Spread retries over the other connections: a stalled connection should not keep the part.
-    for (let attempt = 0; ; attempt++) {
-      if (stop.signal.aborted) throw fatal ?? abortError();
-      const conn = (worker + attempt) % connections;
-      try {
-        const ok = await withTimeout(
-          transport.sendPart(conn, { fileId: state.fileId, part, totalParts, big, bytes, headroom: PART_HEADROOM }),
-          timeoutMs,
-          part,
-          stop.signal,
-        );
-        if (!ok) throw new Error(`Telegram refused part ${part}`);
-        if (failures === 0) pool.push(memory);
-        return;
-      } catch (err) {
-        if (err instanceof EngineError && err.errorClass === 'cancelled') throw err;
-        if (isLoginNeeded(err)) throw loginNeeded(err);
-        const wait = floodWaitSeconds(err);
-        if (wait !== undefined) {
-          if (wait > floodCap) {
-            throw new EngineError('transient', 'FLOOD_WAIT', `Telegram asked to pause uploads for ${wait} s (more than the ${floodCap} s cap): the queue waits and retries`, {
-              cause: err,
-              retryAfterSec: wait,
-            });
-          }
-          options.onFloodWait?.(wait);
-          log.warn(`upload: FLOOD_WAIT ${wait} s on part ${part}`);
-          await sleep(wait * 1000, stop.signal);
-          continue; // a flood wait is not a failure of the part
-        }
-        const engineErr = toEngineError(err, `upload of part ${part}`);
-        if (engineErr.errorClass === 'permanent') throw engineErr;
-        failures++;
-        if (err instanceof PartTimeout) transport.stalled?.(conn);
-        if (failures >= attempts) {
-          throw new EngineError('transient', rpcInfo(err)?.message ?? 'UPLOAD_PART_FAILED', `Upload: part ${part} failed ${failures} times: ${(err as Error).message}`, { cause: err });
-        }
-        log.debug(`upload: part ${part} attempt ${failures} failed: ${(err as Error).message}`);
-        await sleep(Math.min(500 * 2 ** (failures - 1), 8000), stop.signal);
-      }
-    }
+  constructor(
+    private readonly transport: PartTransport,
+    private readonly options: UploadOptions,
+    private readonly size: number,
+    private readonly file: Awaited<ReturnType<typeof open>>,
+  ) {
+    const { path } = options;
+    this.totalParts = Math.ceil(size / PART_SIZE);
+    this.big = size > BIG_FILE_THRESHOLD;
+    const now = Date.now();
+    const resumed = canResume(options.resume, size, now);
+    const earlier = resumed ? ackedParts(options.resume!) : [];
+    this.state = resumed
+      ? { fileId: options.resume!.fileId, partSize: PART_SIZE, totalParts: this.totalParts, startedAt: options.resume!.startedAt, size }
+      : { fileId: newFileId(), partSize: PART_SIZE, totalParts: this.totalParts, startedAt: new Date(now).toISOString(), size };
+    if (options.resume && !resumed) log.info(`upload of ${basename(path)}: recorded upload cannot continue, starting fresh`);
+    this.acked = new Set(earlier);
+    this.bits = Buffer.alloc(Math.ceil(this.totalParts / 8));
+    earlier.forEach((p) => this.markAcked(p));
+    for (let p = 0; p < this.totalParts; p++) if (!this.acked.has(p)) this.queue.push(p);
+    this.resumedFile = resumed && this.acked.size > 0;
+    this.sent = earlier.reduce((n, p) => n + this.partBytes(p), 0);
+    options.signal?.addEventListener('abort', this.onOuterAbort, { once: true });
+    if (options.signal?.aborted) this.stop.abort();
   }
 
-  async function worker(index: number): Promise<void> {
+  async run(): Promise<UploadedFile> {
+    const { options, totalParts } = this;
+    const inFlight = Math.max(1, Math.min(options.inFlight ?? 8, 64, this.queue.length || 1));
+    try {
+      await Promise.all(Array.from({ length: inFlight }, (_, i) => this.worker(i)));
+      await this.ackChain;
+    } finally {
+      options.signal?.removeEventListener('abort', this.onOuterAbort);
+      await this.file.close();
+    }
+    if (this.fatal !== undefined) throw this.fatal;
+    if (options.signal?.aborted || this.acked.size !== totalParts) throw abortError();
+    return { fileId: this.state.fileId, totalParts, name: options.name ?? basename(options.path), size: this.size, big: this.big, resumed: this.resumedFile };
+  }
+
+  private markAcked(p: number): void {
+    this.bits[p >> 3] |= 1 << (p & 7);
+  }
+
+  private partBytes(p: number): number {
+    return Math.min(PART_SIZE, this.size - p * PART_SIZE);
+  }
+
+  private report(): void {
+    const elapsed = Math.max(1, Date.now() - this.started) / 1000;
+    this.options.onProgress?.({
+      fraction: this.sent / this.size,
+      bytesSent: this.sent,
+      totalBytes: this.size,
+      partsAcked: this.acked.size,
+      totalParts: this.totalParts,
+      speedBps: this.bytesThisRun / elapsed,
+    });
+  }
+
+  private async worker(index: number): Promise<void> {
+    const { stop, options } = this;
     while (!stop.signal.aborted) {
-      const part = queue.shift();
+      const part = this.queue.shift();
       if (part === undefined) return;
       try {
-        await sendOne(index, part);
+        await this.sendOne(index, part);
       } catch (err) {
-        if (fatal === undefined) fatal = err;
+        if (this.fatal === undefined) this.fatal = err;
         stop.abort();
         return;
       }
-      acked.add(part);
-      markAcked(part);
-      bytesThisRun += partBytes(part);
-      sent += partBytes(part);
-      report();
+      this.acked.add(part);
+      this.markAcked(part);
+      this.bytesThisRun += this.partBytes(part);
+      this.sent += this.partBytes(part);
+      this.report();
       if (options.onPartAcked) {
-        const snapshot: UploadResume = { ...state, ackedBits: bits.toString('base64') };
-        ackChain = ackChain
+        const snapshot: UploadResume = { ...this.state, ackedBits: this.bits.toString('base64') };
+        this.ackChain = this.ackChain
           .then(() => options.onPartAcked!(snapshot, part))
           .catch((err: unknown) => {
-            if (fatal === undefined) fatal = err;
+            if (this.fatal === undefined) this.fatal = err;
             stop.abort();
           });
       }
     }
   }
 
-  try {
-    await Promise.all(Array.from({ length: inFlight }, (_, i) => worker(i)));
-    await ackChain;
-  } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
-    await file.close();
+  /** Sends one part, spreading retries over the other connections (a stalled one should not keep it). */
+  private async sendOne(worker: number, part: number): Promise<void> {
+    const { options, stop } = this;
+    const len = this.partBytes(part);
+    const memory = this.pool.pop() ?? Buffer.allocUnsafeSlow(PART_HEADROOM + PART_SIZE);
+    const bytes = memory.subarray(PART_HEADROOM, PART_HEADROOM + len);
+    const { bytesRead } = await this.file.read(bytes, 0, len, part * PART_SIZE);
+    if (bytesRead !== len) throw new EngineError('permanent', 'UPLOAD_FILE_CHANGED', `Upload: ${options.path} changed while uploading (short read at part ${part})`);
+    const connections = Math.max(1, this.transport.connections);
+    const timeoutMs = options.partTimeoutMs ?? 60_000;
+    let failures = 0;
+    for (let attempt = 0; ; attempt++) {
+      if (stop.signal.aborted) throw this.fatal ?? abortError();
+      const conn = (worker + attempt) % connections;
+      try {
+        const request = { fileId: this.state.fileId, part, totalParts: this.totalParts, big: this.big, bytes, headroom: PART_HEADROOM };
+        const ok = await withTimeout(this.transport.sendPart(conn, request), timeoutMs, part, stop.signal);
+        if (!ok) throw new Error(`Telegram refused part ${part}`);
+        if (failures === 0) this.pool.push(memory);
+        return;
+      } catch (err) {
+        const wait = this.floodWait(err, part);
+        if (wait !== undefined) {
+          await sleep(wait * 1000, stop.signal);
+          continue; // a flood wait is not a failure of the part
+        }
+        failures++;
+        this.partFailed(err, part, failures, conn);
+        await sleep(Math.min(500 * 2 ** (failures - 1), 8000), stop.signal);
+      }
+    }
   }
-  if (fatal !== undefined) throw fatal;
-  if (options.signal?.aborted || acked.size !== totalParts) throw abortError();
-  return { fileId: state.fileId, totalParts, name: options.name ?? basename(path), size, big, resumed: resumedFile };
+
+  /** Seconds to wait for a FLOOD_WAIT under the cap; throws for what ends the upload at once. */
+  private floodWait(err: unknown, part: number): number | undefined {
+    if (err instanceof EngineError && err.errorClass === 'cancelled') throw err;
+    if (isLoginNeeded(err)) throw loginNeeded(err);
+    const wait = floodWaitSeconds(err);
+    if (wait === undefined) return undefined;
+    const floodCap = this.options.floodWaitCapSec ?? 120;
+    if (wait > floodCap) {
+      throw new EngineError('transient', 'FLOOD_WAIT', `Telegram asked to pause uploads for ${wait} s (more than the ${floodCap} s cap): the queue waits and retries`, {
+        cause: err,
+        retryAfterSec: wait,
+      });
+    }
+    this.options.onFloodWait?.(wait);
+    log.warn(`upload: FLOOD_WAIT ${wait} s on part ${part}`);
+    return wait;
+  }
+
+  /** A failed attempt: permanent errors and the last attempt throw, the rest are retried. */
+  private partFailed(err: unknown, part: number, failures: number, conn: number): void {
+    const engineErr = toEngineError(err, `upload of part ${part}`);
+    if (engineErr.errorClass === 'permanent') throw engineErr;
+    if (err instanceof PartTimeout) this.transport.stalled?.(conn);
+    if (failures >= (this.options.partAttempts ?? 5)) {
+      throw new EngineError('transient', rpcInfo(err)?.message ?? 'UPLOAD_PART_FAILED', `Upload: part ${part} failed ${failures} times: ${(err as Error).message}`, { cause: err });
+    }
+    log.debug(`upload: part ${part} attempt ${failures} failed: ${(err as Error).message}`);
+  }
 }
