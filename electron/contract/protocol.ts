@@ -182,19 +182,6 @@ export interface EventData {
   notice: Notice;
 }
 export type EventName = keyof EventData;
-export const EVENT_NAMES: EventName[] = [
-  'status',
-  'vod',
-  'vod.removed',
-  'download.progress',
-  'part.progress',
-  'login',
-  'account',
-  'settings',
-  'log',
-  'notice',
-];
-
 // ---- Wire messages -------------------------------------------------------------------------
 
 export const RequestMessage = z.object({

@@ -372,10 +372,6 @@ export function readinessProblems(settings: Settings, secrets: SecretsPresence):
   return out;
 }
 
-export function needsTelegram(settings: Settings): boolean {
-  return settings.destinations.some((d) => d.kind === 'telegram');
-}
-
 /** Destinations of one channel (an empty list means all of them). */
 export function destinationsFor(settings: Settings, channelRef: string): Destination[] {
   const channel = settings.twitch.channels.find((c) => c.channel.toLowerCase() === channelRef.toLowerCase());

@@ -202,6 +202,7 @@ export const app = Object.assign(new EventEmitter(), {
   setBadgeCount: vi.fn((n: number) => void app.badgeCounts.push(n)),
 });
 
+/** @public Electron's `screen`, reached through vi.mock('electron') (main/index.ts reads the displays). */
 export const screen = {
   getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
 };

@@ -11,9 +11,6 @@ import { DEFAULT_LIVE_MODE, LIVE_MODES, type LiveMode } from '../../contract/set
 
 export { DEFAULT_LIVE_MODE, LIVE_MODES, type LiveMode };
 
-/** What a converted legacy config gets: the old tool waited for the end. */
-export const LEGACY_LIVE_MODE: LiveMode = 'waitForEnd';
-
 export interface LiveStages {
   /** The fetch stage follows the growing playlist (else it waits for the end). */
   fetch: boolean;

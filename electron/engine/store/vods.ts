@@ -56,17 +56,6 @@ export function queueVods(db: Db, since: string): VodRecord[] {
     .all(since) as VodRecord[];
 }
 
-/** Finished VODs (History), filtered by status and a search over title, id and channel. */
-export function historyVods(db: Db, statuses: readonly VodStatus[], query: string): VodRecord[] {
-  const like = `%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return db
-    .prepare(
-      `SELECT * FROM vods WHERE status IN (${statuses.map(() => '?').join(',')})
-       AND (? = '' OR title LIKE ? ESCAPE '\\' OR id = ? OR channel_name LIKE ? ESCAPE '\\') ORDER BY created_at DESC`,
-    )
-    .all(...statuses, query, like, query, like) as VodRecord[];
-}
-
 /** How many VODs wait for their turn (pending or still live). */
 export function waitingCount(db: Db): number {
   return (db.prepare(`SELECT count(*) AS n FROM vods WHERE status IN ('pending','live')`).get() as { n: number }).n;

@@ -5,9 +5,9 @@
  * - 'omit': "Part 3" (the `{parts}` placeholder goes, with a separator right before it: "/", "of",
  *   "-", "|", "·")
  */
-import { PARTS_UNKNOWN_STYLES, type PartsUnknownStyle } from '../../contract/settings';
+import type { PartsUnknownStyle } from '../../contract/settings';
 
-export { PARTS_UNKNOWN_STYLES, type PartsUnknownStyle };
+export type { PartsUnknownStyle };
 
 export const PARTS_UNKNOWN_MARK = '…';
 

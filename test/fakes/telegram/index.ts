@@ -2,18 +2,8 @@
 export { startTelegramStandIn } from './server';
 export type { StandInOptions, StandInSnapshot, TelegramStandIn } from './server';
 export type { FaultSpec, ActiveFault } from './faults';
-export { defaultSeed } from './state';
 export { accessHashFor } from './views';
 export type { ChatRecord, ChatSeed, MessageRecord, UploadRecord, UserRecord, UserSeed, DocumentRecord } from './state';
-export {
-  destroyClient,
-  fixedAddressConnection,
-  registerServerKey,
-  serverSetting,
-  standInClient,
-  STANDIN_API_HASH,
-  STANDIN_API_ID,
-} from './client';
+export { serverSetting, STANDIN_API_HASH, STANDIN_API_ID } from './client';
 export type { StandInAddress } from './client';
-export { spawnStandIn } from './process';
 export type { StandInProcess, StandInProcessInfo } from './process';

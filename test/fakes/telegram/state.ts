@@ -275,6 +275,3 @@ export function normalizePhone(phone: string): string {
   return phone.replace(/[^0-9]/g, '');
 }
 
-export function channelKey(id: number): string {
-  return `-100${id}`;
-}

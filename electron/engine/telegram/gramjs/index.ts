@@ -3,9 +3,5 @@
  * these classes and the plain types in ../types.
  */
 export { TelegramConnection } from './connection';
-export { messageLink } from './peers';
-export { sentMessageId } from './posting';
 export { LoginFlow } from './login';
 export { editPostCaption, pinIndexMessage, postIndexMessage } from './live-posts';
-export { installGramjsSpeedups, igeEncryptNative } from './runtime';
-export { registerServerKey, rsaFingerprint } from './server-keys';
