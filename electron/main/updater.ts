@@ -53,22 +53,34 @@ const defaultSchedule = (fn: () => void, ms: number) => {
 /** electron-updater reports Infinity / NaN speeds on very fast or empty transfers. */
 const finite = (v: number, f: (v: number) => number): number | null => (Number.isFinite(v) ? f(v) : null);
 
-const initial = (enabled: boolean): UpdateStatus => ({ state: enabled ? 'idle' : 'disabled', version: null, percent: null, bytesPerSecond: null, message: null, lastCheckAt: null });
+const initial = (enabled: boolean): UpdateStatus => ({
+  state: enabled ? 'idle' : 'disabled',
+  version: null,
+  percent: null,
+  bytesPerSecond: null,
+  message: null,
+  lastCheckAt: null,
+});
 
 /** electron-updater's events as status changes (a downloaded update then tries to install). */
 function followUpdater(
   updater: UpdateControllerOptions['updater'],
   log: UpdateControllerOptions['log'],
-  set: (patch: Partial<UpdateStatus>) => void,
-  now: () => Date,
-  downloaded: () => void,
-  current: () => UpdateStatus,
+  hooks: { set: (patch: Partial<UpdateStatus>) => void; now: () => Date; downloaded: () => void; current: () => UpdateStatus },
 ): void {
-  updater.logger = { info: (m: unknown) => log.info(String(m)), warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.error(String(m)), debug: (m: unknown) => log.debug(String(m)) };
+  const { set, now, downloaded, current } = hooks;
+  updater.logger = {
+    info: (m: unknown) => log.info(String(m)),
+    warn: (m: unknown) => log.warn(String(m)),
+    error: (m: unknown) => log.error(String(m)),
+    debug: (m: unknown) => log.debug(String(m)),
+  };
   updater.on('checking-for-update', () => set({ state: 'checking', message: null, lastCheckAt: now().toISOString() }));
   updater.on('update-not-available', () => set({ state: 'upToDate', version: null, percent: null }));
   updater.on('update-available', (info: { version: string }) => set({ state: 'downloading', version: info.version, percent: 0, message: null }));
-  updater.on('download-progress', (p: { percent: number; bytesPerSecond: number }) => set({ state: 'downloading', percent: finite(p.percent, (v) => Math.min(100, Math.max(0, v))), bytesPerSecond: finite(p.bytesPerSecond, (v) => Math.max(0, v)) }));
+  updater.on('download-progress', (p: { percent: number; bytesPerSecond: number }) =>
+    set({ state: 'downloading', percent: finite(p.percent, (v) => Math.min(100, Math.max(0, v))), bytesPerSecond: finite(p.bytesPerSecond, (v) => Math.max(0, v)) }),
+  );
   updater.on('update-downloaded', (info: { version: string }) => {
     set({ state: 'waiting', version: info.version, percent: 100, message: 'Installs when no upload is in progress' });
     downloaded();
@@ -102,7 +114,7 @@ export function createUpdateController(opts: UpdateControllerOptions): UpdateCon
     return on;
   };
 
-  followUpdater(updater, log, set, now, () => void tryInstall(), () => status);
+  followUpdater(updater, log, { set, now, downloaded: () => void tryInstall(), current: () => status });
 
   async function tryInstall(): Promise<void> {
     if (status.state !== 'waiting' || asking || !(opts.enabled() || userAsked)) return;

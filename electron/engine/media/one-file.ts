@@ -5,7 +5,7 @@ import { createLogger } from '../util/log';
 import { contentDuration, durationTolerance, partDuration, PartOverCeilingError, type BuiltPart } from './build';
 import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
 import { moovReserveBytes } from './overhead';
-import type { Plan, SplitRules, Unit } from './planner';
+import type { Plan, PlannedPart, SplitRules, Unit } from './planner';
 import { probeMedia, probePackets, type MediaInfo, type ProbeOptions } from './probe';
 import { lastLines, runTool } from './run-tool';
 
@@ -105,19 +105,7 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
   const work = join(dirname(options.outputFor(1)), `.onefile-${process.pid}-${Date.now()}`);
   await mkdir(work, { recursive: true });
   try {
-    const args = [
-      '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
-      '-i', input,
-      '-map', '0:v:0', '-map', '0:a:0?', '-dn', '-sn',
-      // make_zero keeps every cut on its keyframe (with 'disabled' the muxer cut one GOP late on
-      // B-frame input); part 1 then starts with the B-frame delay as an empty edit (not counted
-      // in its video duration).
-      '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-avoid_negative_ts', 'make_zero',
-      '-f', 'segment', '-segment_format', 'mp4', '-segment_format_options', `moov_size=${reserve}`,
-      '-reset_timestamps', '1',
-      ...(cuts.length ? ['-segment_times', cuts.map((c) => c.toFixed(6)).join(',')] : ['-segment_time', '1000000000']),
-      join(work, 'part%05d.mp4'),
-    ];
+    const args = segmentArgs(input, reserve, cuts, work);
     let last = 0;
     const r = await runTool(ffmpeg, args, {
       signal,
@@ -136,15 +124,18 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
     for (const [i, p] of plan.parts.entries()) {
       const temp = join(work, `part${String(i).padStart(5, '0')}.mp4`);
       const output = options.outputFor(p.index);
-      if (!moovFirst(await readTopLevelAtoms(temp).catch(() => []))) throw permanent('part_build_failed', `part ${p.index} of ${input}: missing, or moov not first`);
-      const s = await readMp4Summary(temp);
-      if (Math.abs(contentDuration(s) - p.durationSec) > durationTolerance(p.durationSec)) {
-        throw permanent('part_duration_mismatch', `part ${p.index} of ${input} lasts ${contentDuration(s).toFixed(2)} s, planned ${p.durationSec.toFixed(2)} s`);
-      }
-      const size = (await readTopLevelAtoms(temp)).reduce((sum, a) => sum + a.size, 0);
+      const { s, size } = await checkSegmentedPart(temp, p, input);
       if (options.ceilingBytes !== undefined && size > options.ceilingBytes && !over) over = new PartOverCeilingError(output, size, options.ceilingBytes);
       await rename(temp, output);
-      built.push({ bytes: size, durationSec: partDuration(s), width: s.video?.width ?? 0, height: s.video?.height ?? 0, videoCodec: s.video?.codec ?? '', audioCodec: s.audio?.codec ?? null, ffmpegRuns: 1 });
+      built.push({
+        bytes: size,
+        durationSec: partDuration(s),
+        width: s.video?.width ?? 0,
+        height: s.video?.height ?? 0,
+        videoCodec: s.video?.codec ?? '',
+        audioCodec: s.audio?.codec ?? null,
+        ffmpegRuns: 1,
+      });
     }
     if (over) {
       log.warn(`${over.message}; all parts of ${input} removed for a re-plan`);
@@ -156,4 +147,56 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** One ffmpeg run cutting `input` at `cuts` (seconds) into moov-first MP4s in `work`, by stream copy. */
+function segmentArgs(input: string, reserve: number, cuts: number[], work: string): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
+    '-i',
+    input,
+    '-map',
+    '0:v:0',
+    '-map',
+    '0:a:0?',
+    '-dn',
+    '-sn',
+    // make_zero keeps every cut on its keyframe (with 'disabled' the muxer cut one GOP late on
+    // B-frame input); part 1 then starts with the B-frame delay as an empty edit (not counted
+    // in its video duration).
+    '-c',
+    'copy',
+    '-bsf:a',
+    'aac_adtstoasc',
+    '-avoid_negative_ts',
+    'make_zero',
+    '-f',
+    'segment',
+    '-segment_format',
+    'mp4',
+    '-segment_format_options',
+    `moov_size=${reserve}`,
+    '-reset_timestamps',
+    '1',
+    ...(cuts.length ? ['-segment_times', cuts.map((c) => c.toFixed(6)).join(',')] : ['-segment_time', '1000000000']),
+    join(work, 'part%05d.mp4'),
+  ];
+}
+
+/** A part the segment muxer wrote: moov first and as long as planned; its summary and size. */
+async function checkSegmentedPart(temp: string, p: PlannedPart, input: string) {
+  if (!moovFirst(await readTopLevelAtoms(temp).catch(() => []))) throw permanent('part_build_failed', `part ${p.index} of ${input}: missing, or moov not first`);
+  const s = await readMp4Summary(temp);
+  if (Math.abs(contentDuration(s) - p.durationSec) > durationTolerance(p.durationSec)) {
+    throw permanent('part_duration_mismatch', `part ${p.index} of ${input} lasts ${contentDuration(s).toFixed(2)} s, planned ${p.durationSec.toFixed(2)} s`);
+  }
+  const size = (await readTopLevelAtoms(temp)).reduce((sum, a) => sum + a.size, 0);
+  return { s, size };
 }
