@@ -64,7 +64,18 @@ export default async () => {
         },
         ytDlp: async () => {
           const out = join(work, 'yt');
-          const s = await timeCommand('yt-dlp', ['-N', String(CONNECTIONS), '--fixup', 'never', '--no-warnings', '--no-progress', '-q', '-o', join(out, 'vod.%(ext)s'), `${twitch.endpoints.vodPageUrl}/500`]);
+          const s = await timeCommand('yt-dlp', [
+            '-N',
+            String(CONNECTIONS),
+            '--fixup',
+            'never',
+            '--no-warnings',
+            '--no-progress',
+            '-q',
+            '-o',
+            join(out, 'vod.%(ext)s'),
+            `${twitch.endpoints.vodPageUrl}/500`,
+          ]);
           rmSync(out, { recursive: true, force: true });
           return s;
         },

@@ -51,7 +51,14 @@ export default async function bench() {
     const session = await standInSession(settings);
 
     // 1. The live run: the broadcast starts now; the engine discovers it as "processing".
-    const broadcast = new LiveBroadcast({ media: hls, speed: SPEED, chapters: [{ startSec: 0, game: 'Just Chatting' }, { startSec: 50, game: 'Elden Ring' }] });
+    const broadcast = new LiveBroadcast({
+      media: hls,
+      speed: SPEED,
+      chapters: [
+        { startSec: 0, game: 'Just Chatting' },
+        { startSec: 50, game: 'Elden Ring' },
+      ],
+    });
     twitch.addVod({ id: VOD, userId: '1', title: 'Live benchmark', createdAt: new Date().toISOString(), hls, broadcast });
     const engine = await startTestEngine(settings, { twitchClientSecret: twitch.clientSecret, telegramSession: session }, { dir: join(scratch, 'data') });
     await engine.waitForStatus(VOD, 'completed', 600_000);
@@ -83,9 +90,20 @@ export default async function bench() {
     const publisher = new TelegramPublisher(async () => conn, { premium: false, inFlight: () => settings.telegram.uploadConcurrency, signal: new AbortController().signal });
     let doc: StoredDocument | undefined;
     let resume: UploadResume | undefined;
-    const keeper = { document: () => doc, resume: () => resume, saveDocument: (d: StoredDocument | null) => void (doc = d ?? undefined), saveResume: (r: UploadResume | null) => void (resume = r ?? undefined) };
+    const keeper = {
+      document: () => doc,
+      resume: () => resume,
+      saveDocument: (d: StoredDocument | null) => void (doc = d ?? undefined),
+      saveResume: (r: UploadResume | null) => void (resume = r ?? undefined),
+    };
     const t1 = process.hrtime.bigint();
-    await publisher.post({ path: output, fileName: 'part-1.mp4', bytes: statSync(output).size, durationSec: first.duration, width: 320, height: 180, thumbPath: `${output}.jpg` }, keeper, { chat: chatId, name: 'Archive' }, 'Upload-only part 1', '777');
+    await publisher.post(
+      { path: output, fileName: 'part-1.mp4', bytes: statSync(output).size, durationSec: first.duration, width: 320, height: 180, thumbPath: `${output}.jpg` },
+      keeper,
+      { chat: chatId, name: 'Archive' },
+      'Upload-only part 1',
+      '777',
+    );
     const uploadOnlySeconds = seconds(t1);
     await conn.close();
     const quantile = (q: number) => lags[Math.min(lags.length - 1, Math.ceil(q * lags.length) - 1)] ?? 0;

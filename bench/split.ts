@@ -88,7 +88,12 @@ async function ensureVod(): Promise<Seg[]> {
 function rulesFor(ceilingBytes: number): SplitRules {
   const f = ceilingBytes / TELEGRAM_LIMIT_BYTES;
   return splitRules(
-    { ...DEFAULTS, maxFileSizeMB: f >= 1 ? DEFAULTS.maxFileSizeMB : ceilingBytes / 1e6, minFileSizeMB: DEFAULTS.minFileSizeMB * Math.min(1, f), mergeThresholdMB: DEFAULTS.mergeThresholdMB * Math.min(1, f) },
+    {
+      ...DEFAULTS,
+      maxFileSizeMB: f >= 1 ? DEFAULTS.maxFileSizeMB : ceilingBytes / 1e6,
+      minFileSizeMB: DEFAULTS.minFileSizeMB * Math.min(1, f),
+      mergeThresholdMB: DEFAULTS.mergeThresholdMB * Math.min(1, f),
+    },
     false,
   );
 }

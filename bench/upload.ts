@@ -131,7 +131,11 @@ async function cpuPerGB(path: string, dir: string, sha256: string): Promise<{ cp
   const info = await spawnStandIn({ stateFile: join(dir, 'standin.json') });
   const mbps: number[] = [];
   try {
-    const conn = await TelegramConnection.connect({ apiId: 1, apiHash: API_HASH, testServer: { host: info.host, port: info.port, dcId: info.dcId, publicKeyPem: info.publicKeyPem } });
+    const conn = await TelegramConnection.connect({
+      apiId: 1,
+      apiHash: API_HASH,
+      testServer: { host: info.host, port: info.port, dcId: info.dcId, publicKeyPem: info.publicKeyPem },
+    });
     try {
       const flow = new LoginFlow(conn, 1, API_HASH);
       await flow.start({ phone: '+15550000001' });
@@ -147,7 +151,9 @@ async function cpuPerGB(path: string, dir: string, sha256: string): Promise<{ cp
         if (!JSON.stringify(uploads).includes(sha256)) throw new Error('stand-in did not receive the file intact');
         const perGB = (used.user + used.system) / 1e6 / (up.size / 1e9);
         mbps.push(round(up.size / 1e6 / seconds));
-        progress(`(b) run ${i + 1}: ${seconds.toFixed(1)} s, ${perGB.toFixed(2)} CPU-s/GB (user ${(used.user / 1e6).toFixed(2)}, system ${(used.system / 1e6).toFixed(2)}), load ${load1m()}`);
+        progress(
+          `(b) run ${i + 1}: ${seconds.toFixed(1)} s, ${perGB.toFixed(2)} CPU-s/GB (user ${(used.user / 1e6).toFixed(2)}, system ${(used.system / 1e6).toFixed(2)}), load ${load1m()}`,
+        );
         return perGB;
       });
       return { cpu, mbps };

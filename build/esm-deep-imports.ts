@@ -20,7 +20,9 @@ export function esmDeepImportPath(root: string): (id: string) => string {
     if (!existsSync(pkgJson) || (JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports?: unknown }).exports !== undefined) return id;
     try {
       const file = require.resolve(id);
-      return `${pkg}/${relative(realpathSync(join(root, 'node_modules', pkg)), file).split('\\').join('/')}`;
+      return `${pkg}/${relative(realpathSync(join(root, 'node_modules', pkg)), file)
+        .split('\\')
+        .join('/')}`;
     } catch {
       return `${pkg}/${sub}`;
     }

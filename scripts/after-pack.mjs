@@ -27,9 +27,11 @@ export function checkPackedApp(resourcesDir, platform, arch) {
   const asarFile = join(resourcesDir, 'app.asar');
   if (existsSync(asarFile)) {
     const packed = asar.listPackage(asarFile, { isPack: false }).map((p) => p.replace(/\\/g, '/'));
-    if (packed.some((p) => p.startsWith('/node_modules/ffmpeg-static/') || p.startsWith('/node_modules/ffprobe-static/'))) problems.push('app.asar holds ffmpeg-static although the bundled ffmpeg is shipped');
+    if (packed.some((p) => p.startsWith('/node_modules/ffmpeg-static/') || p.startsWith('/node_modules/ffprobe-static/')))
+      problems.push('app.asar holds ffmpeg-static although the bundled ffmpeg is shipped');
   }
-  if (existsSync(join(resourcesDir, 'app.asar.unpacked', 'node_modules', 'ffmpeg-static'))) problems.push('app.asar.unpacked holds ffmpeg-static although the bundled ffmpeg is shipped');
+  if (existsSync(join(resourcesDir, 'app.asar.unpacked', 'node_modules', 'ffmpeg-static')))
+    problems.push('app.asar.unpacked holds ffmpeg-static although the bundled ffmpeg is shipped');
   return problems;
 }
 

@@ -70,7 +70,14 @@ async function main(): Promise<void> {
           title: 'Live right now',
           createdAt: new Date().toISOString(),
           hls: b,
-          broadcast: new LiveBroadcast({ media: b, speed: 1, chapters: [{ startSec: 0, game: 'Just Chatting' }, { startSec: 30, game: 'Elden Ring' }] }),
+          broadcast: new LiveBroadcast({
+            media: b,
+            speed: 1,
+            chapters: [
+              { startSec: 0, game: 'Just Chatting' },
+              { startSec: 30, game: 'Elden Ring' },
+            ],
+          }),
         },
       ],
     });
@@ -136,7 +143,13 @@ async function main(): Promise<void> {
       const response = await running.dispatch(raw);
       if (!started && (raw as { method?: string })?.method === 'snapshot.get') {
         started = true;
-        setTimeout(() => void request('queue.resume').then(() => request('queue.checkNow')).catch((e) => say(`demo: ${(e as Error).message}`)), 1500);
+        setTimeout(
+          () =>
+            void request('queue.resume')
+              .then(() => request('queue.checkNow'))
+              .catch((e) => say(`demo: ${(e as Error).message}`)),
+          1500,
+        );
       }
       return response;
     };

@@ -119,7 +119,8 @@ async function download(url, fetchImpl) {
 
 /** Downloads one pinned asset and checks its hash; an unpinned one is refused before any request. */
 async function fetchPinned(item, fetchImpl, log) {
-  if (!item.sha256) throw new Error(`${item.asset} is not pinned (sha256 is null in the manifest); run \`node scripts/fetch-binaries.mjs --pin\` with internet and commit build/binaries.json.`);
+  if (!item.sha256)
+    throw new Error(`${item.asset} is not pinned (sha256 is null in the manifest); run \`node scripts/fetch-binaries.mjs --pin\` with internet and commit build/binaries.json.`);
   log(`downloading ${item.url}`);
   const body = await download(item.url, fetchImpl);
   verify(body, item.sha256, item.asset);

@@ -49,10 +49,7 @@ export interface EngineRunResult {
 }
 
 /** The cut stage's planning: CutRun.plan in stages/cut.ts and whatever it calls, plus the planner modules. */
-const PLANNING: FrameMatch[] = [
-  { url: /\/pipeline\/stages\/cut\.ts$/, functionName: 'plan' },
-  { url: /\/media\/(incremental-)?planner\.ts$/ },
-];
+const PLANNING: FrameMatch[] = [{ url: /\/pipeline\/stages\/cut\.ts$/, functionName: 'plan' }, { url: /\/media\/(incremental-)?planner\.ts$/ }];
 
 export function procIo(pid: number | 'self' = 'self'): Record<string, number> {
   return Object.fromEntries(
@@ -74,7 +71,8 @@ async function main(): Promise<void> {
   const engine = await startTestEngine(config.settings, config.secrets);
   const db = engine.engine.db;
   const opAt = (type: string) => {
-    const row = db.prepare(`SELECT timestamp FROM operations WHERE vod_id = ? AND operation_type = ? AND status = 'ok' ORDER BY id LIMIT 1`).get(config.vodId, type) as { timestamp: string } | undefined;
+    const row = db.prepare(`SELECT timestamp FROM operations WHERE vod_id = ? AND operation_type = ? AND status = 'ok' ORDER BY id LIMIT 1`).get(config.vodId, type) as
+      { timestamp: string } | undefined;
     return row ? (Date.parse(row.timestamp) - t0) / 1000 : null;
   };
   let completedSec: number | null = null;

@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import type {
-  ChatOption,
-  DownloadProgress,
-  EngineStatus,
-  LoginStep,
-  PartRow,
-  TelegramAccount,
-  TwitchChannelInfo,
-  VodRow,
-} from './domain';
+import type { ChatOption, DownloadProgress, EngineStatus, LoginStep, PartRow, TelegramAccount, TwitchChannelInfo, VodRow } from './domain';
 import type { Problem, SecretsPresence, Settings } from './settings';
 import { BackupScope, SecretsSchema } from './settings';
 
@@ -29,19 +20,43 @@ export const requests = {
   'settings.update': z.object({ settings: z.unknown() }).strict(),
   'settings.validate': z.object({ settings: z.unknown() }).strict(),
   /** Legacy import: `apply: false` only summarises. */
-  'settings.importLegacy': z
-    .object({ configJson: z.string().max(1_000_000), vodsDbPath: z.string().max(4096).optional(), apply: z.boolean() })
-    .strict(),
+  'settings.importLegacy': z.object({ configJson: z.string().max(1_000_000), vodsDbPath: z.string().max(4096).optional(), apply: z.boolean() }).strict(),
   'secrets.set': z.object({ patch: SecretsSchema.partial() }).strict(),
   /** Tests the stored Twitch credentials, or these candidates without storing them (a refused secret is never kept). */
-  'twitch.test': z.object({ clientId: z.string().trim().min(1).max(100).optional(), clientSecret: z.string().min(1).max(200).optional() }).strict().prefault({}),
+  'twitch.test': z
+    .object({ clientId: z.string().trim().min(1).max(100).optional(), clientSecret: z.string().min(1).max(200).optional() })
+    .strict()
+    .prefault({}),
   'twitch.resolveChannels': z.object({ channels: z.array(z.string().trim().min(1).max(64)).min(1).max(50) }).strict(),
   'telegram.login.start': z.discriminatedUnion('method', [
-    z.object({ method: z.literal('phone'), phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number in international form, e.g. +39 333 1234567') }).strict(),
+    z
+      .object({
+        method: z.literal('phone'),
+        phone: z
+          .string()
+          .trim()
+          .regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number in international form, e.g. +39 333 1234567'),
+      })
+      .strict(),
     z.object({ method: z.literal('qr') }).strict(),
-    z.object({ method: z.literal('bot'), token: z.string().trim().regex(/^\d+:[A-Za-z0-9_-]{8,}$/, 'must be a bot token from @BotFather (123456:ABC…)') }).strict(),
+    z
+      .object({
+        method: z.literal('bot'),
+        token: z
+          .string()
+          .trim()
+          .regex(/^\d+:[A-Za-z0-9_-]{8,}$/, 'must be a bot token from @BotFather (123456:ABC…)'),
+      })
+      .strict(),
   ]),
-  'telegram.login.code': z.object({ code: z.string().trim().regex(/^[0-9]{4,8}$/, 'must be the 4-8 digit code') }).strict(),
+  'telegram.login.code': z
+    .object({
+      code: z
+        .string()
+        .trim()
+        .regex(/^[0-9]{4,8}$/, 'must be the 4-8 digit code'),
+    })
+    .strict(),
   'telegram.login.password': z.object({ password: z.string().min(1).max(256) }).strict(),
   'telegram.login.cancel': empty,
   'telegram.logout': empty,
@@ -199,9 +214,7 @@ export interface ProtocolError {
   field?: string;
   errorClass?: string;
 }
-export type ResponseMessage =
-  | { kind: 'response'; id: number; ok: true; result: unknown }
-  | { kind: 'response'; id: number; ok: false; error: ProtocolError };
+export type ResponseMessage = { kind: 'response'; id: number; ok: true; result: unknown } | { kind: 'response'; id: number; ok: false; error: ProtocolError };
 export interface EventMessage {
   kind: 'event';
   event: EventName;

@@ -59,7 +59,11 @@ export function migrateSettings(stored: unknown): MigrationResult {
   const from = stored.version === undefined ? 1 : stored.version;
   if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) return { ok: false, from: NaN, message: `must be a whole number from 1 to ${SETTINGS_VERSION}` };
   if (from > SETTINGS_VERSION) {
-    return { ok: false, from, message: `these settings were saved by a newer version of the app (settings version ${from}; this one reads up to ${SETTINGS_VERSION}). Update the app.` };
+    return {
+      ok: false,
+      from,
+      message: `these settings were saved by a newer version of the app (settings version ${from}; this one reads up to ${SETTINGS_VERSION}). Update the app.`,
+    };
   }
   let current = structuredClone(stored);
   const applied: string[] = [];

@@ -160,7 +160,9 @@ const TelegramSection = z.strictObject({
   timeZone: z
     .string()
     .trim()
-    .refine((zone) => zone === '' || isTimeZone(zone), { error: (issue) => `"${String(issue.input)}" is not a time zone Intl knows: use an IANA name such as "Europe/Madrid", or leave it empty for the computer's zone` })
+    .refine((zone) => zone === '' || isTimeZone(zone), {
+      error: (issue) => `"${String(issue.input)}" is not a time zone Intl knows: use an IANA name such as "Europe/Madrid", or leave it empty for the computer's zone`,
+    })
     .default(''),
   uploadConcurrency: z.number().int().min(1).max(32).default(8),
   /** Destination key for critical alerts; empty = the first Telegram destination. */
@@ -179,7 +181,12 @@ const TelegramSection = z.strictObject({
 const VodSection = z.strictObject({
   autoCheck: z.boolean().default(true),
   /** How often Twitch is checked (seconds); was split.processingIntervalSec before settings v2. */
-  checkIntervalSec: z.number().int().min(30).max(7 * 86_400).default(1800),
+  checkIntervalSec: z
+    .number()
+    .int()
+    .min(30)
+    .max(7 * 86_400)
+    .default(1800),
   minRetryDelaySec: positiveInt.default(300),
   maxRetryDelaySec: positiveInt.default(86_400),
   maxRetries: z.number().int().min(0).max(100).default(5),
@@ -233,9 +240,7 @@ const AdvancedSection = z.strictObject({
     .prefault({}),
   /** "Telegram server (testing)": Telegram's test DCs or the project's stand-in. */
   telegramServer: TelegramServerOverride.nullable().default(null),
-  tools: z
-    .strictObject({ ffmpeg: z.string().default(''), ffprobe: z.string().default(''), ytDlp: z.string().default('') })
-    .prefault({}),
+  tools: z.strictObject({ ffmpeg: z.string().default(''), ffprobe: z.string().default(''), ytDlp: z.string().default('') }).prefault({}),
   /** Below this much free space in the work folder the queue pauses instead of failing mid-write. */
   lowDiskGuardMB: z.number().int().min(0).default(2048),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -310,17 +315,16 @@ export function defaultSettings(): Settings {
 }
 
 /** Secrets: kept apart from settings, encrypted by the app (safeStorage) or in a 0600 file headless. */
-export const SecretsSchema = z
-  .strictObject({
-    twitchClientSecret: z.string().min(1).optional(),
-    twitchUserToken: z.string().min(1).optional(),
-    twitchRefreshToken: z.string().min(1).optional(),
-    /** The browser's `auth-token` cookie: GQL playback tokens for sub-only VODs (never sent to Helix). */
-    twitchPlaybackToken: z.string().min(1).optional(),
-    telegramSession: z.string().min(1).optional(),
-    telegramBotToken: z.string().min(1).optional(),
-    telegramPhone: z.string().min(1).optional(),
-  });
+export const SecretsSchema = z.strictObject({
+  twitchClientSecret: z.string().min(1).optional(),
+  twitchUserToken: z.string().min(1).optional(),
+  twitchRefreshToken: z.string().min(1).optional(),
+  /** The browser's `auth-token` cookie: GQL playback tokens for sub-only VODs (never sent to Helix). */
+  twitchPlaybackToken: z.string().min(1).optional(),
+  telegramSession: z.string().min(1).optional(),
+  telegramBotToken: z.string().min(1).optional(),
+  telegramPhone: z.string().min(1).optional(),
+});
 export type Secrets = z.infer<typeof SecretsSchema>;
 export type SecretName = keyof Secrets;
 export const SECRET_NAMES = Object.keys(SecretsSchema.shape) as SecretName[];
@@ -346,7 +350,6 @@ export function problemsFromZod(error: z.ZodError): Problem[] {
     return [{ path: path.join('.') || '(root)', message: issue.message }];
   });
 }
-
 
 export function formatProblems(problems: Problem[]): string {
   return problems.map((p) => `- ${p.path}: ${p.message}`).join('\n');

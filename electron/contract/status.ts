@@ -92,7 +92,6 @@ export function appStatus(status: EngineStatus, facts: QueueFacts, lowDiskBytes 
   return { ...base, kind: 'idle', reason: null };
 }
 
-
 /**
  * The shell-text key naming a status that is not a problem or a retry: "Recording" while a
  * broadcast is being backed up as it runs, else the kind ("Working", "Paused", "Idle").

@@ -25,7 +25,18 @@ import { describeTools, updateBundledYtDlp } from './tools';
 import { startShellStatus, type ShellStatus } from './tray-wiring';
 import type { UpdateController } from './updater';
 import { createBoundsStore } from './window-store';
-import { closeToTray, createMainWindow, fitBounds, focusWindow, hardenSession, hardenWebContents, openExternalIfAllowed, registerAppScheme, rememberBounds, serveRenderer } from './window';
+import {
+  closeToTray,
+  createMainWindow,
+  fitBounds,
+  focusWindow,
+  hardenSession,
+  hardenWebContents,
+  openExternalIfAllowed,
+  registerAppScheme,
+  rememberBounds,
+  serveRenderer,
+} from './window';
 
 /** Wiring only: each concern lives in its own module. */
 const log = createLogger('main');
@@ -35,7 +46,11 @@ let quitting = false;
 
 registerAppScheme();
 if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
-if (claimSingleInstance(() => showWindow())) void app.whenReady().then(start).catch((err: unknown) => log.error('Start-up failed', err));
+if (claimSingleInstance(() => showWindow()))
+  void app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => log.error('Start-up failed', err));
 
 function showWindow(): void {
   focusWindow(win);
@@ -236,7 +251,10 @@ function openWindow(shell: Shell, engine: EngineHost, updates: UpdateController)
   const shellState = createShellStateStore();
   const hidden = shouldStartHidden(process.argv, process.platform, shell.settings.get().app.startHidden);
   const boundsStore = createBoundsStore();
-  const bounds = fitBounds(boundsStore.get(), screen.getAllDisplays().map((d) => d.workArea));
+  const bounds = fitBounds(
+    boundsStore.get(),
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   win = createMainWindow({ preload: shell.paths.preload, devServer, show: !hidden, icon: shell.paths.appIcon, bounds });
   rememberBounds(win, (b) => boundsStore.set(b));
   const contents = win.webContents;

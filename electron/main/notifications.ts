@@ -32,7 +32,10 @@ export function notificationFor(notice: Notice, lang: ShellLanguage = 'en'): Not
 function baseSpec(notice: Notice, lang: ShellLanguage): NotificationSpec {
   const translated = lang !== 'en';
   const title = (translated ? shellText(lang, `notice.${notice.kind}`) : notice.title).slice(0, 120);
-  const body = (translated && notice.kind === 'closedToTray' ? shellText(lang, 'notice.closedToTrayBody') : translated ? `${notice.title}\n${notice.body}` : notice.body).slice(0, 400);
+  const body = (translated && notice.kind === 'closedToTray' ? shellText(lang, 'notice.closedToTrayBody') : translated ? `${notice.title}\n${notice.body}` : notice.body).slice(
+    0,
+    400,
+  );
   switch (notice.kind) {
     case 'vodCompleted':
       return { title, body, urgency: 'low', click: notice.vodId ? { action: 'openVod', vodId: notice.vodId } : { action: 'openWindow' } };

@@ -34,8 +34,7 @@ export interface StorageInfo {
 
 export function storageInfo(storage: SafeStorageLike, platform: NodeJS.Platform = process.platform): StorageInfo {
   const available = storage.isEncryptionAvailable();
-  const backend =
-    platform === 'linux' ? (storage.getSelectedStorageBackend?.() ?? 'unknown') : platform === 'darwin' ? 'keychain' : platform === 'win32' ? 'dpapi' : 'unknown';
+  const backend = platform === 'linux' ? (storage.getSelectedStorageBackend?.() ?? 'unknown') : platform === 'darwin' ? 'keychain' : platform === 'win32' ? 'dpapi' : 'unknown';
   if (!available) {
     return { backend, encrypted: false, warning: 'No system keyring is available: secrets are stored unencrypted (only obfuscated) in a file readable by your user account only.' };
   }
@@ -43,7 +42,8 @@ export function storageInfo(storage: SafeStorageLike, platform: NodeJS.Platform 
     return {
       backend,
       encrypted: false,
-      warning: 'No keyring (GNOME Keyring / KWallet) was found: secrets are only obfuscated with a fixed key, in a file readable by your user account only. Install and unlock a keyring to encrypt them.',
+      warning:
+        'No keyring (GNOME Keyring / KWallet) was found: secrets are only obfuscated with a fixed key, in a file readable by your user account only. Install and unlock a keyring to encrypt them.',
     };
   }
   return { backend, encrypted: true, warning: null };

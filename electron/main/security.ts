@@ -56,17 +56,7 @@ export function contentSecurityPolicy(options: { devServer?: string } = {}): str
 }
 
 /** Hosts a link may open in the user's browser (https only). */
-export const EXTERNAL_HOSTS = [
-  'twitch.tv',
-  'www.twitch.tv',
-  'dev.twitch.tv',
-  'id.twitch.tv',
-  't.me',
-  'telegram.org',
-  'my.telegram.org',
-  'core.telegram.org',
-  'github.com',
-];
+export const EXTERNAL_HOSTS = ['twitch.tv', 'www.twitch.tv', 'dev.twitch.tv', 'id.twitch.tv', 't.me', 'telegram.org', 'my.telegram.org', 'core.telegram.org', 'github.com'];
 
 export function isAllowedExternalUrl(raw: string): boolean {
   let url: URL;

@@ -46,11 +46,12 @@ export interface UpdateResult {
 export async function updateBundledYtDlp(search: ToolSearch, timeoutMs = 180_000): Promise<UpdateResult> {
   // Only the bundled copy: never PATH (a package manager owns it) nor the override (the user's).
   const bundled = findTool('yt-dlp', { ...search, overrides: {}, envPath: '' });
-  if (!bundled || bundled.source !== 'bundled') return { updated: false, message: 'There is no bundled yt-dlp to update; update your own copy with its package manager or `yt-dlp -U`.', version: null };
+  if (!bundled || bundled.source !== 'bundled')
+    return { updated: false, message: 'There is no bundled yt-dlp to update; update your own copy with its package manager or `yt-dlp -U`.', version: null };
   if (!writable(bundled.path)) return { updated: false, message: `${bundled.path} is not writable (installed for all users); update the app instead.`, version: null };
   const output = await new Promise<{ code: number; text: string }>((resolve) => {
     execFile(bundled.path, ['-U'], { timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, text: `${stdout}\n${stderr}`.trim() });
     });
   });

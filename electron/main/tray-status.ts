@@ -25,7 +25,10 @@ export function mirrorStatus(
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
   const current = () => {
-    const done = vods.filter((v) => v.status === 'completed').map((v) => v.updatedAt).sort();
+    const done = vods
+      .filter((v) => v.status === 'completed')
+      .map((v) => v.updatedAt)
+      .sort();
     return { status: appStatus(engine, queueFacts(vods), opts.lowDiskBytes()), lastBackupAt: done.at(-1) ?? null, vods };
   };
   const changed = () => {

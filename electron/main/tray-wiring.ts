@@ -45,7 +45,11 @@ export function startShellStatus(opts: {
     if (!win) return;
     showTaskbarProgress(win, taskbarProgress(status));
     const platform = opts.platform ?? process.platform;
-    showFailureBadge(win, attentionCount(status), { platform, overlayIcon: trayIconFile(opts.trayDir, 'attention', 'linux') /* the coloured PNG */, description: shellText(opts.lang(), 'status.attention') });
+    showFailureBadge(win, attentionCount(status), {
+      platform,
+      overlayIcon: trayIconFile(opts.trayDir, 'attention', 'linux') /* the coloured PNG */,
+      description: shellText(opts.lang(), 'status.attention'),
+    });
   };
   const mirror = mirrorStatus(opts.api, (s) => apply(s.status, s.lastBackupAt), { lowDiskBytes: opts.lowDiskBytes });
   const retryFailed = () => {

@@ -4,24 +4,13 @@ import { shellText, type ShellLanguage } from '../contract/shell-text';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { createLogger } from '../engine/util/log';
-import {
-  ALLOWED_PERMISSIONS,
-  APP_ORIGIN,
-  APP_SCHEME,
-  contentSecurityPolicy,
-  isAllowedExternalUrl,
-  isAppUrl,
-  resolveAppFile,
-  secureWebPreferences,
-} from './security';
+import { ALLOWED_PERMISSIONS, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedExternalUrl, isAppUrl, resolveAppFile, secureWebPreferences } from './security';
 
 const log = createLogger('main.window');
 
 /** Must run before `app.ready`: lets app:// behave like a normal secure origin. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 }
 
 const MIME: Record<string, string> = {
@@ -185,7 +174,15 @@ export function shouldAskBeforeQuit(status: AppStatus): boolean {
 /** True when the user still wants to quit. */
 export function confirmQuit(win: BrowserWindow | undefined, lang: ShellLanguage): boolean {
   const t = (k: Parameters<typeof shellText>[1]) => shellText(lang, k);
-  const options = { type: 'question' as const, buttons: [t('quit.confirm'), t('quit.cancel')], defaultId: 1, cancelId: 1, title: t('quit.title'), message: t('quit.title'), detail: t('quit.body') };
+  const options = {
+    type: 'question' as const,
+    buttons: [t('quit.confirm'), t('quit.cancel')],
+    defaultId: 1,
+    cancelId: 1,
+    title: t('quit.title'),
+    message: t('quit.title'),
+    detail: t('quit.body'),
+  };
   const answer = win && !win.isDestroyed() ? dialog.showMessageBoxSync(win, options) : dialog.showMessageBoxSync(options);
   return answer === 0;
 }

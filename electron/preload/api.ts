@@ -1,14 +1,5 @@
 import type { IpcRenderer } from 'electron';
-import {
-  APP_CHANNEL,
-  APP_EVENT_CHANNEL,
-  AppEvent,
-  ENGINE_PORT_CHANNEL,
-  appRequests,
-  type AppMethod,
-  type AppReply,
-  type WindowApi,
-} from '../contract/app';
+import { APP_CHANNEL, APP_EVENT_CHANNEL, AppEvent, ENGINE_PORT_CHANNEL, appRequests, type AppMethod, type AppReply, type WindowApi } from '../contract/app';
 import { createApiClient } from '../contract/client';
 import { REQUEST_NAMES } from '../contract/protocol';
 import { createSwappableTransport, domPort } from './port-transport';

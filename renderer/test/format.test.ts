@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatBytes, formatCountdown, formatDuration, formatHours, formatOrdinal, formatPercent, formatSpeed, thumbnailSrc } from '../src/lib/format';
 
 describe('number formatting', () => {
-  it('prints binary sizes (the unit of Telegram\'s limits) with a unit and fixed precision', () => {
+  it("prints binary sizes (the unit of Telegram's limits) with a unit and fixed precision", () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(1023)).toBe('1,023 B');
     expect(formatBytes(1024)).toBe('1.00 KiB');
@@ -13,7 +13,7 @@ describe('number formatting', () => {
     expect(formatSpeed(8.2 * 1024 * 1024)).toBe('8.20 MiB/s');
   });
 
-  it('uses the locale\'s digits and separators', () => {
+  it("uses the locale's digits and separators", () => {
     expect(formatBytes(1.5 * 1024 * 1024, 'it-IT')).toBe('1,50 MiB');
     expect(formatSpeed(12.25 * 1024 * 1024, 'it-IT')).toBe('12,3 MiB/s');
     expect(formatPercent(0.456, 'it-IT')).toBe('45%');

@@ -9,8 +9,14 @@ describe('every text exists in every language', () => {
     it(`${name}: Italian and English have the same keys and placeholders`, () => {
       const en = table.en as Record<string, string>;
       const itd = table.it as Record<string, string>;
-      expect(Object.keys(itd).filter((k) => !(k in en)), 'only in Italian').toEqual([]);
-      expect(Object.keys(en).filter((k) => !(k in itd)), 'only in English').toEqual([]);
+      expect(
+        Object.keys(itd).filter((k) => !(k in en)),
+        'only in Italian',
+      ).toEqual([]);
+      expect(
+        Object.keys(en).filter((k) => !(k in itd)),
+        'only in English',
+      ).toEqual([]);
       const holes = (t: string) => (t.match(/\{\w+\}/g) ?? []).sort().join(',');
       for (const key of Object.keys(en)) {
         expect(holes(itd[key]), key).toBe(holes(en[key]));

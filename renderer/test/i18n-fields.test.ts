@@ -26,9 +26,7 @@ describe('dictionaries', () => {
 describe('settings form covers the schema', () => {
   const custom = ['version', 'twitch.channels', 'destinations', 'advanced.telegramServer'];
   const leaves = (o: unknown, prefix = ''): string[] =>
-    o && typeof o === 'object' && !Array.isArray(o)
-      ? Object.entries(o).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k))
-      : [prefix];
+    o && typeof o === 'object' && !Array.isArray(o) ? Object.entries(o).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k)) : [prefix];
 
   it('has a control for every setting, and every control names a real setting', () => {
     const defaults = defaultSettings();

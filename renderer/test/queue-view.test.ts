@@ -79,7 +79,12 @@ describe('what the queue says about a VOD', () => {
     expect(vodBytes(downloading)).toBe(2000 * MiB);
     // 1500 MiB still to fetch at 10 MiB/s; 2000 MiB to upload at the same speed before an upload ran.
     expect(vodEta(downloading)).toBe(200);
-    const planned = vod('b', { status: 'processing', stage: 'uploading', partsTotal: 2, parts: [part(1), part(2, { upload: 'active', uploadProgress: 0.5, uploadSpeedBps: 5 * MiB })] });
+    const planned = vod('b', {
+      status: 'processing',
+      stage: 'uploading',
+      partsTotal: 2,
+      parts: [part(1), part(2, { upload: 'active', uploadProgress: 0.5, uploadSpeedBps: 5 * MiB })],
+    });
     expect(vodBytes(planned)).toBe(200 * MiB);
     expect(vodEta(planned)).toBe(10);
     expect(vodEta(vod('c'))).toBeNull();
@@ -93,7 +98,9 @@ describe('what the queue says about a VOD', () => {
       vod('c', { status: 'completed' }),
     ]);
     expect(t).toEqual({ vods: 2, durationSec: 10_800, bytes: 100 * MiB, unknownSize: 1, etaSec: null });
-    const only = queueTotals([vod('a', { status: 'processing', stage: 'uploading', partsTotal: 1, parts: [part(1, { upload: 'active', uploadProgress: 0.5, uploadSpeedBps: MiB })] })]);
+    const only = queueTotals([
+      vod('a', { status: 'processing', stage: 'uploading', partsTotal: 1, parts: [part(1, { upload: 'active', uploadProgress: 0.5, uploadSpeedBps: MiB })] }),
+    ]);
     expect(only.etaSec).toBe(50);
   });
 });

@@ -52,7 +52,18 @@ interface DownloadOptions extends Partial<FetchOptions> {
 async function download(extra: DownloadOptions = {}) {
   const { vodCreatedAt, ytDlpPath, signal, ...options } = extra;
   const db = openDatabase(':memory:');
-  insertVod(db, { id: '100', channel_id: '1', channel_name: 'alice', title: 'VOD', created_at: vodCreatedAt ?? '2000-01-01T00:00:00Z', duration: 12, duration_str: '12s', status: 'pending', url: '', thumbnail_url: '' });
+  insertVod(db, {
+    id: '100',
+    channel_id: '1',
+    channel_name: 'alice',
+    title: 'VOD',
+    created_at: vodCreatedAt ?? '2000-01-01T00:00:00Z',
+    duration: 12,
+    duration_str: '12s',
+    status: 'pending',
+    url: '',
+    thumbnail_url: '',
+  });
   const done = new Map<number, SegmentDone>();
   const progress: DownloadProgress[] = [];
   const contiguous: number[] = [];
@@ -69,7 +80,11 @@ async function download(extra: DownloadOptions = {}) {
       onProgress: (p) => progress.push(p),
     });
     // What the store recorded is what the stage reported.
-    expect(segmentsOf(db, '100').filter((r) => r.done).map((r) => r.idx)).toEqual([...done.keys()].sort((a, b) => a - b));
+    expect(
+      segmentsOf(db, '100')
+        .filter((r) => r.done)
+        .map((r) => r.idx),
+    ).toEqual([...done.keys()].sort((a, b) => a - b));
     return { result, done, progress, contiguous };
   } finally {
     db.close();

@@ -116,7 +116,11 @@ describe('liveStreamKey', () => {
     const units = keys.map((streamKey, index) => ({ index, bytes: 1000, durationSec: 2, streamKey }));
     const rules = { ceilingBytes: 1e9, payloadRatio: 1, videoFps: 30, audioFramesPerSec: 47, minPartBytes: 0, mergeThresholdBytes: 0, midTargetRatio: 0.5, dropThresholdSec: 0 };
     const plan = planParts(units, rules, { complete: true });
-    expect(plan.parts.map((p) => [p.firstUnit, p.lastUnit])).toEqual([[0, 1], [2, 3], [4, 4]]);
+    expect(plan.parts.map((p) => [p.firstUnit, p.lastUnit])).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 4],
+    ]);
   });
 });
 
@@ -202,7 +206,9 @@ describe('followPlaylist', () => {
   it('gives up with a transient error when the playlist stays idle while Twitch says live', async () => {
     const clock = virtualClock();
     const { playlistUrl } = await liveStandIn({ clock: clock.now, speed: 1, drops: [{ afterSegment: 1, offlineSec: 7200 }] });
-    const run = collect(followPlaylist({ mediaPlaylistUrl: playlistUrl, now: clock.now, sleep: clock.sleep, stillProcessing: async () => true, idleLimitMs: 600_000, pollMs: 10_000 }));
+    const run = collect(
+      followPlaylist({ mediaPlaylistUrl: playlistUrl, now: clock.now, sleep: clock.sleep, stillProcessing: async () => true, idleLimitMs: 600_000, pollMs: 10_000 }),
+    );
     await expect(run).rejects.toMatchObject({ errorClass: 'transient', code: 'live_stalled' });
   });
 
@@ -251,10 +257,12 @@ describe('followPlaylist', () => {
     const gen = followPlaylist({ mediaPlaylistUrl: playlistUrl, signal: ac.signal, pollMs: 60_000 });
     const first = gen.next();
     setTimeout(() => ac.abort(), 50);
-    await expect((async () => {
-      await first;
-      for (;;) await gen.next();
-    })()).rejects.toMatchObject({ errorClass: 'cancelled' });
+    await expect(
+      (async () => {
+        await first;
+        for (;;) await gen.next();
+      })(),
+    ).rejects.toMatchObject({ errorClass: 'cancelled' });
   });
 
   it('for any broadcast (speed, drops, restart point), yields every segment once, in order, with its discontinuity run', async () => {

@@ -59,11 +59,20 @@ describe('media playlist and muted segments', () => {
   it('resolves segment URLs and marks muted ones', () => {
     expect(pl.ended).toBe(true);
     expect(pl.totalSec).toBe(24.5);
-    expect(pl.segments[1]).toEqual({ index: 1, url: 'https://cdn.example/abc/chunked/1-muted.ts', unmutedUrl: 'https://cdn.example/abc/chunked/1.ts', muted: true, durationSec: 10 });
+    expect(pl.segments[1]).toEqual({
+      index: 1,
+      url: 'https://cdn.example/abc/chunked/1-muted.ts',
+      unmutedUrl: 'https://cdn.example/abc/chunked/1.ts',
+      muted: true,
+      durationSec: 10,
+    });
   });
   it('tries unmuted first only for VODs younger than 24 h', () => {
     const now = Date.parse('2026-02-02T12:00:00Z');
-    expect(segmentSources(pl.segments[1], '2026-02-02T00:00:00Z', now)).toEqual({ url: 'https://cdn.example/abc/chunked/1.ts', fallbackUrl: 'https://cdn.example/abc/chunked/1-muted.ts' });
+    expect(segmentSources(pl.segments[1], '2026-02-02T00:00:00Z', now)).toEqual({
+      url: 'https://cdn.example/abc/chunked/1.ts',
+      fallbackUrl: 'https://cdn.example/abc/chunked/1-muted.ts',
+    });
     expect(segmentSources(pl.segments[1], '2026-01-31T00:00:00Z', now)).toEqual({ url: 'https://cdn.example/abc/chunked/1-muted.ts' });
     expect(segmentSources(pl.segments[0], '2026-02-02T00:00:00Z', now)).toEqual({ url: 'https://cdn.example/abc/chunked/0.ts' });
   });
@@ -71,10 +80,17 @@ describe('media playlist and muted segments', () => {
 
 describe('yt-dlp output', () => {
   it('parses --progress-template JSON lines into DownloadProgress', () => {
-    const line = '{"status": "downloading", "downloaded_bytes": 116184, "fragment_index": 1, "fragment_count": 3, "total_bytes_estimate": 348552.0, "eta": 2, "speed": 7910636.27, "_eta_str": "00:00"}';
+    const line =
+      '{"status": "downloading", "downloaded_bytes": 116184, "fragment_index": 1, "fragment_count": 3, "total_bytes_estimate": 348552.0, "eta": 2, "speed": 7910636.27, "_eta_str": "00:00"}';
     expect(parseYtDlpProgressLine(line)).toEqual({ bytes: 116184, segmentsDone: 1, segmentsTotal: 3, speedBps: 7910636.27, etaSec: 2 });
     expect(parseYtDlpProgressLine(`download:${line}`)?.bytes).toBe(116184);
-    expect(parseYtDlpProgressLine('{"downloaded_bytes": 5, "total_bytes": 5, "status": "finished", "speed": null}')).toEqual({ bytes: 5, segmentsDone: 0, segmentsTotal: 0, speedBps: 0, etaSec: 0 });
+    expect(parseYtDlpProgressLine('{"downloaded_bytes": 5, "total_bytes": 5, "status": "finished", "speed": null}')).toEqual({
+      bytes: 5,
+      segmentsDone: 0,
+      segmentsTotal: 0,
+      speedBps: 0,
+      etaSec: 0,
+    });
     expect(parseYtDlpProgressLine('[download] Destination: x')).toBeUndefined();
     expect(parseYtDlpProgressLine('{broken')).toBeUndefined();
   });
@@ -83,7 +99,10 @@ describe('yt-dlp output', () => {
       { format_id: '1080p60__source_', url: 'http://h/media/1/chunked/index-dvr.m3u8', protocol: 'm3u8_native', height: 1080, fps: 60, tbr: 448.2 },
       { format_id: 'Audio_Only', url: 'http://h/media/1/audio_only/index-dvr.m3u8', protocol: 'm3u8_native', vcodec: 'none', tbr: 160 },
     ]);
-    expect(v.map((x) => [x.name, x.audioOnly, x.bandwidth])).toEqual([['chunked', false, 448200], ['audio_only', true, 160000]]);
+    expect(v.map((x) => [x.name, x.audioOnly, x.bandwidth])).toEqual([
+      ['chunked', false, 448200],
+      ['audio_only', true, 160000],
+    ]);
   });
 });
 

@@ -86,7 +86,9 @@ describe('browser mode: settings, queue, history, logs', () => {
     await page.getByRole('button', { name: 'Remove alice' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByTestId('saved').waitFor();
-    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed before the first run' }).textContent()).toContain('Twitch channels: needs at least one Twitch channel');
+    await eventually(() => page.getByRole('status').filter({ hasText: 'Still needed before the first run' }).textContent()).toContain(
+      'Twitch channels: needs at least one Twitch channel',
+    );
     // The banner names the field by its label, not its path.
     expect(await page.getByTestId('banner').textContent()).toBe('Still needed: Twitch channels');
     expect(running.engine.status.state).toBe('setupNeeded');
@@ -159,7 +161,16 @@ describe('browser mode: settings, queue, history, logs', () => {
     insertPlannedPart(engine.db, '9001', { index: 1, firstUnit: 0, lastUnit: 29, bytes: 120_000_000, startSec: 0, durationSec: 300 });
     engine.bus.emit('part.progress', {
       vodId: '9001',
-      part: { index: 1, bytes: 120_000_000, durationSec: 300, build: 'done', upload: 'active', uploadProgress: 0.4, uploadSpeedBps: 5_000_000, posts: [{ destinationId: 'dir:x', destinationName: 'NAS', state: 'pending' }] },
+      part: {
+        index: 1,
+        bytes: 120_000_000,
+        durationSec: 300,
+        build: 'done',
+        upload: 'active',
+        uploadProgress: 0.4,
+        uploadSpeedBps: 5_000_000,
+        posts: [{ destinationId: 'dir:x', destinationName: 'NAS', state: 'pending' }],
+      },
     });
     const part = working.locator('[data-part="1"]');
     await eventually(() => part.textContent()).toMatch(/Part 1.*114 MiB.*5:00.*Build: done.*40%.*4\.77 MiB\/s.*NAS: removed from settings/s);
@@ -315,9 +326,12 @@ describe('browser mode: settings, queue, history, logs', () => {
       const messages: string[] = [];
       page.on('console', (m) => messages.push(m.text()));
       await page.goto(world.server.url);
-      await page.getByTestId('engine-state').waitFor().catch((e: Error) => {
-        throw new Error(`${e.message}\nconsole: ${messages.join('\n')}`);
-      });
+      await page
+        .getByTestId('engine-state')
+        .waitFor()
+        .catch((e: Error) => {
+          throw new Error(`${e.message}\nconsole: ${messages.join('\n')}`);
+        });
       for (const tab of ['History', 'Settings', 'Logs', 'Accounts']) await page.getByRole('tab', { name: tab }).click();
       await page.getByRole('tab', { name: 'Queue' }).click();
       await page.getByRole('tab', { name: 'History' }).click();

@@ -78,7 +78,8 @@ describe('what a streamer sees', () => {
     markPosted(db, { vodId: '5001', generation: 0, partIdx: 1, destination: `dir:${folder}` }, null, join(folder, 'alice', 'part1.mp4'));
     markPosted(db, { vodId: '5001', generation: 0, partIdx: 1, destination: dest(2) }, 5, 'https://t.me/c/1000000003/5');
     markSending(db, { vodId: '5001', generation: 0, partIdx: 2, destination: dest(2) }, '123');
-    for (const idx of [1, 2]) markUploadError(db, { vodId: '5001', generation: 0, partIdx: idx, destination: dest(1) }, 'RPCError 403: CHAT_WRITE_FORBIDDEN (caused by messages.SendMedia)');
+    for (const idx of [1, 2])
+      markUploadError(db, { vodId: '5001', generation: 0, partIdx: idx, destination: dest(1) }, 'RPCError 403: CHAT_WRITE_FORBIDDEN (caused by messages.SendMedia)');
     // Waiting its turn, and one waiting to retry.
     vod('5002', 'Chill stream', 3, 'pending', 2 * 3600);
     vod('5003', 'Speedrun practice', 2, 'pending', 1800);

@@ -72,7 +72,11 @@ describe('legacy config.json conversion', () => {
 
   it('reads the phrase list from the level the legacy script looked at, and splits a joined quality string', () => {
     const { VOD_SETTINGS, ...rest } = legacySample;
-    const c = convertLegacyConfig({ ...rest, PHRASE_IN_THUMBNAIL_URL: ['processing'], VOD_SETTINGS: { ...VOD_SETTINGS, PHRASE_IN_THUMBNAIL_URL: undefined, VIDEO_QUALITY_VOD: 'best/1080p60/720p30' } });
+    const c = convertLegacyConfig({
+      ...rest,
+      PHRASE_IN_THUMBNAIL_URL: ['processing'],
+      VOD_SETTINGS: { ...VOD_SETTINGS, PHRASE_IN_THUMBNAIL_URL: undefined, VIDEO_QUALITY_VOD: 'best/1080p60/720p30' },
+    });
     const parsed = parseSettings(c.settings);
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     expect(parsed.settings.vod.liveThumbnailPhrases).toEqual(['processing']);

@@ -43,9 +43,7 @@ describe('secrets never reach a log line', () => {
   it('leaves ordinary text alone', () => {
     expect(redact('Downloaded 12 segments of VOD 2001234567 in 3.2 s')).toBe('Downloaded 12 segments of VOD 2001234567 in 3.2 s');
     // Validation messages name fields like "token" or "code": the field names stay readable.
-    expect(redact('params.token: must be a bot token; params.code: must be the 4-8 digit code')).toBe(
-      'params.token: must be a bot token; params.code: must be the 4-8 digit code',
-    );
+    expect(redact('params.token: must be a bot token; params.code: must be the 4-8 digit code')).toBe('params.token: must be a bot token; params.code: must be the 4-8 digit code');
     expect(redact('GET https://usher.example/vod/1.m3u8?sig=abc123&token=%7B%22x%22%7D&allow_source=true')).toBe(
       'GET https://usher.example/vod/1.m3u8?sig=[redacted]&token=[redacted]&allow_source=true',
     );

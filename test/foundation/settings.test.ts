@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultSettings,
-  destinationsFor,
-  parseSettings,
-  readinessProblems,
-  secretsPresence,
-} from '../../electron/contract/settings';
+import { defaultSettings, destinationsFor, parseSettings, readinessProblems, secretsPresence } from '../../electron/contract/settings';
 
 const problemsOf = (input: unknown) => {
   const r = parseSettings(input);
@@ -61,10 +55,7 @@ describe('settings schema', () => {
       destinations: [{ kind: 'telegram', name: 'Main', chatId: '-1001234567890' }],
     });
     if (!tg.ok) throw new Error('valid');
-    expect(readinessProblems(tg.settings, secretsPresence({ twitchClientSecret: 's' })).map((p) => p.path)).toEqual([
-      'telegram.apiId',
-      'telegram.apiHash',
-    ]);
+    expect(readinessProblems(tg.settings, secretsPresence({ twitchClientSecret: 's' })).map((p) => p.path)).toEqual(['telegram.apiId', 'telegram.apiHash']);
   });
 
   it('routes a channel to its own destinations, or to all when it names none', () => {

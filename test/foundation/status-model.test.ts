@@ -56,9 +56,7 @@ describe('one status model for header, tray and taskbar', () => {
 
   it('tells paused from idle and gives working progress for the taskbar', () => {
     expect(appStatus(status('paused'), NO_FACTS).kind).toBe('paused');
-    const facts = queueFacts([
-      row('1', { status: 'processing', stage: 'downloading', download: { bytes: 1, segmentsDone: 1, segmentsTotal: 2, speedBps: 1, etaSec: 1 } }),
-    ]);
+    const facts = queueFacts([row('1', { status: 'processing', stage: 'downloading', download: { bytes: 1, segmentsDone: 1, segmentsTotal: 2, speedBps: 1, etaSec: 1 } })]);
     const s = appStatus(status('working'), facts);
     expect(s.kind).toBe('working');
     // Half the download, nothing uploaded or posted yet.

@@ -46,7 +46,12 @@ beforeAll(async () => {
     { kind: 'telegram', name: 'Main', chatId: '-1001234567890' },
     { kind: 'folder', name: 'NAS', path: join(dir, 'nas') },
   ];
-  running = await startEngine({ paths: { dataDir: dir, logFile: '', resourcesDir: '' }, settings, secrets: {}, host: { persistSecrets: () => {}, persistSettings: () => {}, notice: () => {}, status: () => {} } });
+  running = await startEngine({
+    paths: { dataDir: dir, logFile: '', resourcesDir: '' },
+    settings,
+    secrets: {},
+    host: { persistSecrets: () => {}, persistSettings: () => {}, notice: () => {}, status: () => {} },
+  });
   for (let i = 1; i <= 25; i++) addVod(String(1000 + i), i % 5 === 0 ? 'failed' : 'completed', i, i % 2 ? 'alice' : 'bob');
 });
 afterAll(async () => {
@@ -60,11 +65,18 @@ describe('history pages', () => {
     insertPlannedPart(db, '1025', { index: 1, firstUnit: 0, lastUnit: 1, bytes: 10, startSec: 0, durationSec: 60 });
     ensureUploads(db, '1025', 0, 1, ['tg:-1001234567890']);
     markPosted(db, { vodId: '1025', generation: 0, partIdx: 1, destination: 'tg:-1001234567890' }, 7, 'https://t.me/c/1234567890/7');
-    const first = (await call('history.list', { limit: 10, offset: 0 })).result as { rows: Array<{ id: string; parts: Array<{ posts: Array<{ link?: string }> }> }>; total: number; channels: unknown[] };
+    const first = (await call('history.list', { limit: 10, offset: 0 })).result as {
+      rows: Array<{ id: string; parts: Array<{ posts: Array<{ link?: string }> }> }>;
+      total: number;
+      channels: unknown[];
+    };
     expect(first.total).toBe(25);
     expect(first.rows.map((r) => r.id).slice(0, 3)).toEqual(['1025', '1024', '1023']);
     expect(first.rows[0].parts[0].posts[0].link).toBe('https://t.me/c/1234567890/7');
-    expect(first.channels).toEqual([{ id: '1', name: 'alice' }, { id: '2', name: 'bob' }]);
+    expect(first.channels).toEqual([
+      { id: '1', name: 'alice' },
+      { id: '2', name: 'bob' },
+    ]);
     const third = (await call('history.list', { limit: 10, offset: 20 })).result as { rows: unknown[] };
     expect(third.rows).toHaveLength(5);
     const bobFailed = (await call('history.list', { channel: 'bob', status: 'failed' })).result as { rows: Array<{ id: string }>; total: number };
@@ -135,7 +147,11 @@ describe('thumbnails', () => {
 
 describe('caption preview', () => {
   it("renders the form's template on the newest known VOD with the VOD job's renderer, and reports a bad placeholder as text", async () => {
-    const ok = (await call('caption.preview', { template: '<b>{title}</b> {channel} {date} - Part {part}/{parts}', dateFormat: 'yyyy-MM-dd', timeZone: 'UTC' })).result as { html: string; vodTitle: string; error: null };
+    const ok = (await call('caption.preview', { template: '<b>{title}</b> {channel} {date} - Part {part}/{parts}', dateFormat: 'yyyy-MM-dd', timeZone: 'UTC' })).result as {
+      html: string;
+      vodTitle: string;
+      error: null;
+    };
     expect(ok.vodTitle).toBe('Stream 1025');
     expect(ok.html).toBe('<b>Stream 1025</b> alice 2026-01-25 - Part 1/1');
     const bad = (await call('caption.preview', { template: '{title} {nope}', dateFormat: 'yyyy', timeZone: '' })).result as { error: string };

@@ -11,7 +11,7 @@ const base = { channel: 'somestreamer', createdAt: '2026-03-05T23:30:00Z', durat
 const visible = (html: string) =>
   tokenizeHtml(html)
     .filter((t) => t.kind === 'text')
-    .map((t) => (t.text.startsWith('&') ? ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' } as Record<string, string>)[t.text] ?? t.text : t.text))
+    .map((t) => (t.text.startsWith('&') ? (({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"' } as Record<string, string>)[t.text] ?? t.text) : t.text))
     .join('');
 const graphemes = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].map((g) => g.segment);
 
@@ -46,7 +46,9 @@ describe('captions cut the title first', () => {
           const last = render(parts);
           for (const html of [first, last]) expect(captionLength(html)).toBeLessThanOrEqual(limit);
           expect(first).not.toBe(last);
-          const tail = visible(renderCaption({ ...base, title: '\uE000', part: parts, parts }, { template, limit: 100000 })).split('\uE000').pop()!;
+          const tail = visible(renderCaption({ ...base, title: '\uE000', part: parts, parts }, { template, limit: 100000 }))
+            .split('\uE000')
+            .pop()!;
           const text = visible(last);
           expect(text.endsWith(tail)).toBe(true);
           if (captionLength(renderCaption({ ...base, title, part: parts, parts }, { template, limit: 100000 })) > limit) {

@@ -45,7 +45,12 @@ function runHeadless(folder: string, mode: 'throw' | 'reject'): Promise<{ code: 
   );
   const env = { ...process.env, TVB_TWITCH_CLIENT_SECRET: twitch.clientSecret, TVB_TEST_DB: join(folder, 'vods.db'), TVB_TEST_INJECT: mode };
   return new Promise((done) => {
-    const child = execFile(process.execPath, ['--import', TSX, '--import', INJECT, 'electron/engine/host/headless.ts', '--quiet', '--config', config], { env, timeout: 90_000 }, () => {});
+    const child = execFile(
+      process.execPath,
+      ['--import', TSX, '--import', INJECT, 'electron/engine/host/headless.ts', '--quiet', '--config', config],
+      { env, timeout: 90_000 },
+      () => {},
+    );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => done({ code, stderr }));

@@ -80,7 +80,16 @@ function vod(id: string, patch: Partial<VodRow> = {}): VodRow {
     ...patch,
   };
 }
-const part = (index: number, patch: Partial<PartRow> = {}): PartRow => ({ index, bytes: 1, durationSec: 1, build: 'done', upload: 'active', uploadProgress: 0.5, posts: [], ...patch });
+const part = (index: number, patch: Partial<PartRow> = {}): PartRow => ({
+  index,
+  bytes: 1,
+  durationSec: 1,
+  build: 'done',
+  upload: 'active',
+  uploadProgress: 0.5,
+  posts: [],
+  ...patch,
+});
 const posts = (done: number, total: number) =>
   Array.from({ length: total }, (_, i) => ({ destinationId: `d${i}`, destinationName: `D${i}`, state: i < done ? ('done' as const) : ('pending' as const) }));
 

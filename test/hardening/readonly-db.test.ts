@@ -21,7 +21,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 /** Hash of every file in the folder, so a new `-shm` or a merged `-wal` shows too. */
-const folderState = () => readdirSync(dir).sort().map((f) => `${f}:${sha(join(dir, f))}`);
+const folderState = () =>
+  readdirSync(dir)
+    .sort()
+    .map((f) => `${f}:${sha(join(dir, f))}`);
 
 /** Builds `path` (+ `path-wal`) whose last writes live only in the WAL, as after a crash of the tool that wrote it. */
 function withPendingWal(path: string, setup: (db: Database.Database) => void, inWal: (db: Database.Database) => void): void {
@@ -44,7 +47,11 @@ const LEGACY_SCHEMA = `CREATE TABLE vods (id TEXT PRIMARY KEY, title TEXT, creat
 describe('refused and imported databases are never changed', () => {
   it('refuses a newer database whose version is only in its -wal, and changes no file', () => {
     const path = join(dir, 'vods.db');
-    withPendingWal(path, (db) => db.exec('CREATE TABLE x (y)'), (db) => db.pragma(`user_version = ${SCHEMA_VERSION + 3}`));
+    withPendingWal(
+      path,
+      (db) => db.exec('CREATE TABLE x (y)'),
+      (db) => db.pragma(`user_version = ${SCHEMA_VERSION + 3}`),
+    );
     const before = folderState();
     expect(() => openDatabase(path)).toThrow(/newer version/);
     expect(folderState()).toEqual(before);
@@ -52,7 +59,11 @@ describe('refused and imported databases are never changed', () => {
 
   it('refuses the legacy database in place naming only real ways to import it, and changes no file', () => {
     const path = join(dir, 'legacy.db');
-    withPendingWal(path, (db) => db.exec(LEGACY_SCHEMA), (db) => db.exec(`INSERT INTO vods (id, status) VALUES ('7', 'completed')`));
+    withPendingWal(
+      path,
+      (db) => db.exec(LEGACY_SCHEMA),
+      (db) => db.exec(`INSERT INTO vods (id, status) VALUES ('7', 'completed')`),
+    );
     const before = folderState();
     let message = '';
     try {

@@ -68,9 +68,7 @@ const wrongType = (leaf: Json): fc.Arbitrary<unknown> => {
 
 describe('strict settings: the audit cases', () => {
   it('names a misspelt nested key by its full path and suggests the right one', () => {
-    expect(problemsOf({ split: { maxFileSizeMb: 1000 } })).toEqual([
-      { path: 'split.maxFileSizeMb', message: expect.stringContaining('did you mean maxFileSizeMB?') },
-    ]);
+    expect(problemsOf({ split: { maxFileSizeMb: 1000 } })).toEqual([{ path: 'split.maxFileSizeMb', message: expect.stringContaining('did you mean maxFileSizeMB?') }]);
     expect(problemsOf({ vod: { maxRetrys: 0 } })[0]).toMatchObject({ path: 'vod.maxRetrys', message: expect.stringContaining('maxRetries') });
     expect(problemsOf({ destinations: [{ kind: 'folder', name: 'a', path: '/x', pth: 1 }] })[0]?.path).toBe('destinations.0.pth');
     expect(problemsOf({ advanced: { tools: { ffmpg: '/x' } } })[0]?.path).toBe('advanced.tools.ffmpg');
@@ -168,7 +166,13 @@ describe('strict settings: properties', () => {
   });
 
   it('a legacy config with any wrong-typed value names the legacy key and never throws', () => {
-    const typed: Record<string, 'text' | 'number'> = { TWITCH_CLIENT_ID: 'text', TWITCH_CLIENT_SECRET: 'text', TELEGRAM_API_ID: 'number', TELEGRAM_API_HASH: 'text', TELEGRAM_PHONE_NUMBER: 'text' };
+    const typed: Record<string, 'text' | 'number'> = {
+      TWITCH_CLIENT_ID: 'text',
+      TWITCH_CLIENT_SECRET: 'text',
+      TELEGRAM_API_ID: 'number',
+      TELEGRAM_API_HASH: 'text',
+      TELEGRAM_PHONE_NUMBER: 'text',
+    };
     const bad = fc.oneof(fc.boolean(), fc.constant({ a: 1 }), fc.array(fc.integer(), { minLength: 1, maxLength: 3 }));
     fc.assert(
       fc.property(fc.constantFrom(...Object.keys(typed)), bad, (key, value) => {

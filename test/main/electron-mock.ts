@@ -92,7 +92,13 @@ export const Menu = {
 };
 
 export const nativeImage = {
-  createFromPath: (path: string) => ({ path, template: false, setTemplateImage(this: { template: boolean }, v: boolean) { this.template = v; } }),
+  createFromPath: (path: string) => ({
+    path,
+    template: false,
+    setTemplateImage(this: { template: boolean }, v: boolean) {
+      this.template = v;
+    },
+  }),
 };
 
 export class Notification extends EventEmitter {
@@ -264,4 +270,20 @@ export const safeStorage = {
   getSelectedStorageBackend: () => 'gnome_libsecret',
 };
 
-export default { app, BrowserWindow, Tray, Menu, nativeImage, Notification, MessageChannelMain, utilityProcess, shell, protocol, session, ipcMain, contextBridge, ipcRenderer, safeStorage };
+export default {
+  app,
+  BrowserWindow,
+  Tray,
+  Menu,
+  nativeImage,
+  Notification,
+  MessageChannelMain,
+  utilityProcess,
+  shell,
+  protocol,
+  session,
+  ipcMain,
+  contextBridge,
+  ipcRenderer,
+  safeStorage,
+};

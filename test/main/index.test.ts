@@ -17,15 +17,20 @@ vi.mock('electron-log/main', () => ({
   default: {
     transports: { file: {}, console: {} },
     errorHandler: { startCatching: vi.fn() },
-    scope: (scope: string) =>
-      Object.fromEntries(['debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => written.push({ scope, level, text })])),
+    scope: (scope: string) => Object.fromEntries(['debug', 'info', 'warn', 'error'].map((level) => [level, (text: string) => written.push({ scope, level, text })])),
   },
 }));
 /** electron-updater's platform updater (its own logic is exercised in test/main/updater.test.ts). */
 const updater = vi.hoisted(() => ({ current: undefined as undefined | (EventEmitter & { quitAndInstall: ReturnType<typeof vi.fn> }) }));
 vi.mock('electron-updater', async () => {
   const { EventEmitter } = await import('node:events');
-  const autoUpdater = Object.assign(new EventEmitter(), { autoDownload: true, autoInstallOnAppQuit: true, logger: null, checkForUpdates: vi.fn(async () => null), quitAndInstall: vi.fn() });
+  const autoUpdater = Object.assign(new EventEmitter(), {
+    autoDownload: true,
+    autoInstallOnAppQuit: true,
+    logger: null,
+    checkForUpdates: vi.fn(async () => null),
+    quitAndInstall: vi.fn(),
+  });
   updater.current = autoUpdater;
   return { autoUpdater };
 });
@@ -104,9 +109,24 @@ describe('main process wiring', () => {
     const event = (name: string, data: unknown) => trayPort.emit('message', { data: { kind: 'event', event: name, data } });
     event('status', { state: 'working', message: null, nextCheckAt: null, diskFreeBytes: null });
     event('vod', {
-      id: '1', channelId: '1', channelName: 'a', title: 'Stream', createdAt: '2026-01-01T00:00:00Z', durationSec: 60, url: '', thumbnailUrl: '',
-      status: 'processing', stage: 'downloading', retries: 0, nextRetryAt: null, lastError: null, errorClass: null,
-      download: { bytes: 1, segmentsDone: 4, segmentsTotal: 10, speedBps: 1, etaSec: 1 }, parts: [], partsTotal: null, updatedAt: '2026-01-01T00:00:00Z',
+      id: '1',
+      channelId: '1',
+      channelName: 'a',
+      title: 'Stream',
+      createdAt: '2026-01-01T00:00:00Z',
+      durationSec: 60,
+      url: '',
+      thumbnailUrl: '',
+      status: 'processing',
+      stage: 'downloading',
+      retries: 0,
+      nextRetryAt: null,
+      lastError: null,
+      errorClass: null,
+      download: { bytes: 1, segmentsDone: 4, segmentsTotal: 10, speedBps: 1, etaSec: 1 },
+      parts: [],
+      partsTotal: null,
+      updatedAt: '2026-01-01T00:00:00Z',
     });
     await vi.waitFor(() => expect(tray.tooltip).toBe('Twitch VOD Backup: Working · 18% done'));
     expect((tray.image as { path: string }).path).toMatch(/tray-working\.png$/);
@@ -191,7 +211,10 @@ describe('main process wiring', () => {
 
   it('a downloaded app update waits while the engine works and installs once the engine says it is safe', async () => {
     const u = updater.current!;
-    const events = () => win.webContents.sent.filter((m) => m.channel === APP_EVENT_CHANNEL && (m.message as { type: string }).type === 'update').map((m) => (m.message as { update: { state: string } }).update.state);
+    const events = () =>
+      win.webContents.sent
+        .filter((m) => m.channel === APP_EVENT_CHANNEL && (m.message as { type: string }).type === 'update')
+        .map((m) => (m.message as { update: { state: string } }).update.state);
     u.emit('update-available', { version: '0.2.0' });
     u.emit('download-progress', { percent: 50, bytesPerSecond: 1000 });
     u.emit('update-downloaded', { version: '0.2.0' });

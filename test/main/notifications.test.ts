@@ -31,16 +31,14 @@ describe('notifications', () => {
     const clicks: unknown[] = [];
     for (const notice of notices.slice(0, 4)) showNotice(notice, (c) => clicks.push(c));
     for (const n of electron.Notification.shown) n.emit('click');
-    expect(clicks).toEqual([
-      { action: 'openVod', vodId: '111' },
-      { action: 'openVod', vodId: '222' },
-      { action: 'openSettings' },
-      { action: 'openWindow' },
-    ]);
+    expect(clicks).toEqual([{ action: 'openVod', vodId: '111' }, { action: 'openVod', vodId: '222' }, { action: 'openSettings' }, { action: 'openWindow' }]);
   });
 
   it('a channel discovery cannot check opens settings (where the channel is fixed)', () => {
-    expect(notificationFor({ kind: 'channelProblem', title: 'Channel x cannot be checked', body: 'Twitch has no channel "x"' })).toMatchObject({ urgency: 'normal', click: { action: 'openSettings' } });
+    expect(notificationFor({ kind: 'channelProblem', title: 'Channel x cannot be checked', body: 'Twitch has no channel "x"' })).toMatchObject({
+      urgency: 'normal',
+      click: { action: 'openSettings' },
+    });
   });
 
   it('marks problems that need the user as critical and successes as quiet', () => {

@@ -37,7 +37,13 @@ const token = 'oauth-user-token-abcdef0123456789';
 /** Every spelling of a secret that would count as "plain text" on disk. */
 function leaks(file: string, secret: string): boolean {
   const raw = readFileSync(file);
-  const forms = [secret, Buffer.from(secret).toString('base64'), Buffer.from(JSON.stringify({ t: secret })).toString('base64').slice(4, 20)];
+  const forms = [
+    secret,
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(JSON.stringify({ t: secret }))
+      .toString('base64')
+      .slice(4, 20),
+  ];
   return forms.some((f) => raw.includes(f)) || raw.toString('latin1').includes(secret.slice(0, 16));
 }
 
@@ -126,6 +132,10 @@ describe('SecretStore after a keyring reset', () => {
     expect(() => store.load()).toThrow(/could not be decrypted/);
     expect(store.update({ twitchUserToken: token })).toEqual({ twitchUserToken: token });
     expect(new SecretStore(file, fresh).load()).toEqual({ twitchUserToken: token });
-    expect(readdirSync(tmp).filter((f) => f.startsWith('reset.json')).sort()).toEqual(['reset.json', 'reset.json.unreadable']);
+    expect(
+      readdirSync(tmp)
+        .filter((f) => f.startsWith('reset.json'))
+        .sort(),
+    ).toEqual(['reset.json', 'reset.json.unreadable']);
   });
 });

@@ -31,7 +31,11 @@ const runtime = require('builder-util-runtime') as { configureRequestUrl(url: UR
  * checks are builder-util-runtime's HttpExecutor.doDownload, the same code the app runs.
  */
 class NodeDownloadExecutor extends NodeHttpExecutor {
-  download(url: URL, destination: string, options: { headers?: object; cancellationToken: { createPromise<T>(fn: (resolve: (v: T) => void, reject: (e: Error) => void, onCancel: unknown) => void): Promise<T> } }) {
+  download(
+    url: URL,
+    destination: string,
+    options: { headers?: object; cancellationToken: { createPromise<T>(fn: (resolve: (v: T) => void, reject: (e: Error) => void, onCancel: unknown) => void): Promise<T> } },
+  ) {
     return options.cancellationToken.createPromise<string>((resolve, reject, onCancel) => {
       const requestOptions = { headers: options.headers || undefined, redirect: 'manual' };
       runtime.configureRequestUrl(url, requestOptions);
@@ -62,7 +66,9 @@ beforeAll(async () => {
     requests.push(path);
     if (path === '/latest-linux.yml') {
       // The shape electron-builder writes (PublishManager -> updateInfoBuilder): files[] with url, sha512, size.
-      res.end(`version: ${served.version}\nfiles:\n  - url: twitch-vod-backup-${served.version}-linux-amd64.deb\n    sha512: ${served.sha512}\n    size: ${artefact.length}\npath: twitch-vod-backup-${served.version}-linux-amd64.deb\nsha512: ${served.sha512}\nreleaseDate: '2026-12-01T00:00:00.000Z'\n`);
+      res.end(
+        `version: ${served.version}\nfiles:\n  - url: twitch-vod-backup-${served.version}-linux-amd64.deb\n    sha512: ${served.sha512}\n    size: ${artefact.length}\npath: twitch-vod-backup-${served.version}-linux-amd64.deb\nsha512: ${served.sha512}\nreleaseDate: '2026-12-01T00:00:00.000Z'\n`,
+      );
     } else if (path === `/twitch-vod-backup-${served.version}-linux-amd64.deb`) {
       res.writeHead(200, { 'content-length': artefact.length, 'content-type': 'application/octet-stream' }).end(artefact);
     } else res.writeHead(404).end();

@@ -32,7 +32,10 @@ describe('engine utility entry over the host channel', () => {
       child.send({ type: 'init', settings: {}, secrets: {}, paths: { dataDir: dir, logFile: '', resourcesDir: '' }, settingsProblems: [] });
       await expect.poll(() => messages.some((m) => m.type === 'ready'), { timeout: 60_000 }).toBe(true);
       const lines = messages.flatMap((m) => (m.type === 'log' ? [m.line] : []));
-      expect(lines.some((l) => l.scope === 'engine' && /database/.test(l.message)), stderr).toBe(true);
+      expect(
+        lines.some((l) => l.scope === 'engine' && /database/.test(l.message)),
+        stderr,
+      ).toBe(true);
       child.send({ type: 'safePoint.request' });
       await expect.poll(() => messages.find((m) => m.type === 'safePoint'), { timeout: 20_000 }).toMatchObject({ type: 'safePoint', safe: true });
       child.send({ type: 'shutdown' });

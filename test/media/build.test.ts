@@ -38,12 +38,7 @@ const segsOf = (segs: Segment[], p: PlannedPart) => segs.filter((s) => s.index >
 async function buildAll(segs: Segment[], parts: PlannedPart[], name: string, ceilingBytes?: number) {
   return Promise.all(
     parts.map((p) =>
-      buildPart({ ...testTools(),
-        inputs: segsOf(segs, p).map((s) => s.path),
-        output: join(dir, `${name}-${p.index}.mp4`),
-        expectedDurationSec: p.durationSec,
-        ceilingBytes,
-      }),
+      buildPart({ ...testTools(), inputs: segsOf(segs, p).map((s) => s.path), output: join(dir, `${name}-${p.index}.mp4`), expectedDurationSec: p.durationSec, ceilingBytes }),
     ),
   );
 }
@@ -171,7 +166,9 @@ describe('buildPart', () => {
     const [part] = planParts(segs, rules(10 ** 9), { complete: true }).parts;
     const output = join(dir, 'over.mp4');
     const tooSmall = Math.floor(part.bytes * 0.8);
-    const err = await buildPart({ ...testTools(), inputs: segs.map((s) => s.path), output, expectedDurationSec: part.durationSec, ceilingBytes: tooSmall }).catch((e: unknown) => e);
+    const err = await buildPart({ ...testTools(), inputs: segs.map((s) => s.path), output, expectedDurationSec: part.durationSec, ceilingBytes: tooSmall }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PartOverCeilingError);
     const over = err as PartOverCeilingError;
     expect(over.builtBytes).toBeGreaterThan(tooSmall);
@@ -203,7 +200,9 @@ describe('buildPart', () => {
     }
     expect(lines.some((l) => l.startsWith('warn') && l.includes('re-planned'))).toBe(true);
     // With no re-plans allowed it is an error that names the part.
-    const err = await buildPlannedPart({ ...testTools(), part: plan.parts[0], units: segs, rules: r, outputFor: () => join(dir, 'planned-x.mp4'), maxReplans: 0 }).catch((e: unknown) => e);
+    const err = await buildPlannedPart({ ...testTools(), part: plan.parts[0], units: segs, rules: r, outputFor: () => join(dir, 'planned-x.mp4'), maxReplans: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect((err as EngineError).code).toBe('part_over_ceiling');
     expect((err as Error).message).toContain('planned-x.mp4');
   });

@@ -53,20 +53,49 @@ export async function makeHls(spec: HlsSpec): Promise<Segment[]> {
   if (spec.vbr) filters.push(`noise=alls=60:allf=t:enable='lt(mod(t,4),2)'`);
   if (spec.videoGap) filters.push(`select='not(between(t,${spec.videoGap[0]},${spec.videoGap[1] - 0.001}))'`);
   const args = [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=s=${w}x${h}:r=${fps}`,
-    '-f', 'lavfi', '-i', 'sine=f=440:r=48000',
-    '-t', String(seconds),
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=${w}x${h}:r=${fps}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=440:r=48000',
+    '-t',
+    String(seconds),
     ...(filters.length ? ['-vf', filters.join(',')] : []),
     ...(spec.videoGap ? ['-fps_mode', 'passthrough'] : []),
-    '-c:v', 'libx264', '-preset', spec.bframes ? 'veryfast' : 'ultrafast', ...(spec.bframes ? ['-bf', '2'] : []), '-pix_fmt', 'yuv420p',
+    '-c:v',
+    'libx264',
+    '-preset',
+    spec.bframes ? 'veryfast' : 'ultrafast',
+    ...(spec.bframes ? ['-bf', '2'] : []),
+    '-pix_fmt',
+    'yuv420p',
     ...(spec.videoMbps ? ['-b:v', `${spec.videoMbps}M`, '-maxrate', `${spec.videoMbps}M`, '-bufsize', `${spec.videoMbps / 3}M`] : []),
-    '-force_key_frames', `expr:gte(t,n_forced*${segmentSec})`,
-    '-c:a', 'aac', '-b:a', '48k', '-ac', '2',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${segmentSec})`,
+    '-c:a',
+    'aac',
+    '-b:a',
+    '48k',
+    '-ac',
+    '2',
     ...(spec.tsOffsetSec ? ['-output_ts_offset', String(spec.tsOffsetSec)] : []),
-    '-f', 'hls', '-hls_time', String(segmentSec), '-hls_list_size', '0',
-    '-start_number', String(spec.firstIndex ?? 0),
-    '-hls_segment_filename', join(dir, `${prefix}%05d.ts`),
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSec),
+    '-hls_list_size',
+    '0',
+    '-start_number',
+    String(spec.firstIndex ?? 0),
+    '-hls_segment_filename',
+    join(dir, `${prefix}%05d.ts`),
     join(dir, `${prefix}.m3u8`),
   ];
   await exec('ffmpeg', args);
@@ -104,7 +133,10 @@ export async function streamFacts(path: string): Promise<StreamFacts> {
   });
   const kinds = new Map<string, string>();
   const spans = { video: { n: 0, min: Infinity, max: -Infinity }, audio: { n: 0, min: Infinity, max: -Infinity } };
-  const rows = stdout.split('\n').filter(Boolean).map((l) => l.split(','));
+  const rows = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(','));
   for (const r of rows) if (r.length === 2 && (r[1] === 'video' || r[1] === 'audio')) kinds.set(r[0], r[1]);
   for (const r of rows) {
     if (r.length < 3) continue;

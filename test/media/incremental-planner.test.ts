@@ -119,7 +119,7 @@ describe('IncrementalPlanner', () => {
     );
   });
 
-  it('rejects bad units with the batch planner\'s errors, and units that do not follow the playlist', () => {
+  it("rejects bad units with the batch planner's errors, and units that do not follow the playlist", () => {
     const rules = splitRules({ maxFileSizeMB: 10, minFileSizeMB: 0, mergeThresholdMB: 0, midTargetRatio: 0.5, dropSegmentThresholdSec: 0 }, false);
     const planner = new IncrementalPlanner(rules);
     planner.push({ index: 3, bytes: 1000, durationSec: 2 });

@@ -85,7 +85,10 @@ describe('planLiveParts', () => {
   it('for any growth, the parts tile the units in order, each within the ceiling, with only a short end dropped', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ bytes: fc.integer({ min: 0, max: 900 }), durationSec: fc.integer({ min: 0, max: 4 }), key: fc.integer({ min: 0, max: 2 }) }), { minLength: 1, maxLength: 60 }),
+        fc.array(fc.record({ bytes: fc.integer({ min: 0, max: 900 }), durationSec: fc.integer({ min: 0, max: 4 }), key: fc.integer({ min: 0, max: 2 }) }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
         (spec) => {
           let run = 0;
           const all = spec.map((u, index) => {

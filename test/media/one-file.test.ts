@@ -22,17 +22,54 @@ beforeAll(async () => {
   ts = join(dir, 'vod.ts');
   // B-frames and variable bitrate: the hard case for cutting a single file.
   await exec('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=15', '-f', 'lavfi', '-i', 'sine=f=440:r=48000', '-t', '16',
-    '-vf', "noise=alls=60:allf=t:enable='lt(mod(t,6),3)'",
-    '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-g', '15', '-keyint_min', '15', '-sc_threshold', '0',
-    '-c:a', 'aac', '-b:a', '48k', mp4,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=s=160x90:r=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=440:r=48000',
+    '-t',
+    '16',
+    '-vf',
+    "noise=alls=60:allf=t:enable='lt(mod(t,6),3)'",
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-bf',
+    '2',
+    '-g',
+    '15',
+    '-keyint_min',
+    '15',
+    '-sc_threshold',
+    '0',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '48k',
+    mp4,
   ]);
   await exec('ffmpeg', ['-v', 'error', '-y', '-i', mp4, '-c', 'copy', '-f', 'mpegts', ts]);
 });
 afterAll(async () => cleanup());
 
 const rules = (ceilingBytes: number): SplitRules =>
-  oneFileRules({ ceilingBytes, payloadRatio: 1, videoFps: 60, audioFramesPerSec: 48_000 / 1024, minPartBytes: 0, mergeThresholdBytes: 0, midTargetRatio: 0.5, dropThresholdSec: 0 });
+  oneFileRules({
+    ceilingBytes,
+    payloadRatio: 1,
+    videoFps: 60,
+    audioFramesPerSec: 48_000 / 1024,
+    minPartBytes: 0,
+    mergeThresholdBytes: 0,
+    midTargetRatio: 0.5,
+    dropThresholdSec: 0,
+  });
 
 describe('one-file input', () => {
   for (const kind of ['mp4', 'ts'] as const) {
@@ -46,7 +83,15 @@ describe('one-file input', () => {
       const plan = planParts(units, r, { complete: true });
       expect(plan.parts.length).toBeGreaterThanOrEqual(3);
       const seen: number[] = [];
-      const built = await buildOneFileParts({ ...testTools(), input, plan, units, outputFor: (i) => join(dir, `${kind}-${i}.mp4`), ceilingBytes: r.ceilingBytes, onProgress: (f) => seen.push(f) });
+      const built = await buildOneFileParts({
+        ...testTools(),
+        input,
+        plan,
+        units,
+        outputFor: (i) => join(dir, `${kind}-${i}.mp4`),
+        ceilingBytes: r.ceilingBytes,
+        onProgress: (f) => seen.push(f),
+      });
       expect(seen[seen.length - 1]).toBe(1);
       const whole = await streamFacts(input);
       let frames = 0;
@@ -69,7 +114,6 @@ describe('one-file input', () => {
         frames += f.videoFrames;
         audio += f.audioFrames;
         seconds += built[i].durationSec;
-
       }
       expect(frames).toBe(whole.videoFrames);
       expect(audio).toBe(whole.audioFrames);

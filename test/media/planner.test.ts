@@ -51,8 +51,7 @@ function unitsArb(maxBytes: number, withKeys = false): fc.Arbitrary<Unit[]> {
 }
 
 /** Units that each fit alone under the rules. */
-const caseArb = (withKeys = false) =>
-  rulesArb.chain((rules) => unitsArb(Math.floor((rules.ceilingBytes - 100_000) / 1.05 / 2), withKeys).map((units) => ({ rules, units })));
+const caseArb = (withKeys = false) => rulesArb.chain((rules) => unitsArb(Math.floor((rules.ceilingBytes - 100_000) / 1.05 / 2), withKeys).map((units) => ({ rules, units })));
 
 const fitsAlone = (u: Unit[], rules: SplitRules) =>
   estimateMp4Bytes(
@@ -108,7 +107,10 @@ describe('planParts (properties)', () => {
           expect(us.length).toBeGreaterThan(0);
           covered.push(...us.map((u) => u.index));
           expect(p.bytes).toBe(us.reduce((s, u) => s + u.bytes, 0));
-          expect(p.durationSec).toBeCloseTo(us.reduce((s, u) => s + u.durationSec, 0), 6);
+          expect(p.durationSec).toBeCloseTo(
+            us.reduce((s, u) => s + u.durationSec, 0),
+            6,
+          );
           const before = units.filter((u) => u.index < p.firstUnit).reduce((s, u) => s + u.durationSec, 0);
           expect(p.startSec).toBeCloseTo(before, 6);
         }

@@ -17,7 +17,25 @@ afterAll(async () => cleanup());
 
 async function encode(name: string, size: string, extra: string[] = [], seconds = 10) {
   const out = join(dir, name);
-  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${size}:r=10`, '-t', String(seconds), ...extra, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', out]);
+  await exec('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=s=${size}:r=10`,
+    '-t',
+    String(seconds),
+    ...extra,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ]);
   return out;
 }
 

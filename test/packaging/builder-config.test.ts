@@ -29,7 +29,9 @@ describe('electron-builder.yml', () => {
     };
     await expect(validateConfiguration(structuredClone(config), { isEnabled: false, add: () => undefined })).resolves.toBeUndefined();
     // And the check is real: an unknown option is refused.
-    await expect(validateConfiguration({ ...structuredClone(config), mac: { ...config.mac, notAnOption: 1 } }, { isEnabled: false, add: () => undefined })).rejects.toThrow(/configuration\.mac should be/);
+    await expect(validateConfiguration({ ...structuredClone(config), mac: { ...config.mac, notAnOption: 1 } }, { isEnabled: false, add: () => undefined })).rejects.toThrow(
+      /configuration\.mac should be/,
+    );
   });
 
   it('targets NSIS, dmg + zip for x64 and arm64, AppImage and deb', () => {
@@ -114,7 +116,9 @@ describe('electron-builder.yml', () => {
     const { checkPackedApp } = (await import('../../scripts/after-pack.mjs')) as { checkPackedApp(dir: string, p: string, a: string): string[] };
     const dir = mkdtempSync(join(tmpdir(), 'tvb-afterpack-'));
     try {
-      expect(checkPackedApp(dir, 'win32', 'x64').join('\n')).toMatch(/bin[\\/]win32-x64[\\/]ffmpeg\.exe is missing: run `node scripts\/fetch-binaries\.mjs --platform win32 --arch x64`[\s\S]*licenses\/ffmpeg\/GPL-3\.0\.txt is missing/);
+      expect(checkPackedApp(dir, 'win32', 'x64').join('\n')).toMatch(
+        /bin[\\/]win32-x64[\\/]ffmpeg\.exe is missing: run `node scripts\/fetch-binaries\.mjs --platform win32 --arch x64`[\s\S]*licenses\/ffmpeg\/GPL-3\.0\.txt is missing/,
+      );
       mkdirSync(join(dir, 'bin', 'linux-x64'), { recursive: true });
       for (const t of ['ffmpeg', 'ffprobe', 'yt-dlp']) writeFileSync(join(dir, 'bin', 'linux-x64', t), '');
       for (const f of ['README.txt', 'ffmpeg/GPL-3.0.txt', 'ffmpeg/SOURCE-OFFER.txt']) {

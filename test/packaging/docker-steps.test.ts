@@ -58,7 +58,11 @@ describe('Docker build steps (without Docker)', () => {
       const deadline = Date.now() + 90_000;
       while (!done.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       if (!done.test(out)) throw new Error(`The VOD did not complete (exit code ${child.exitCode}).\nstdout:\n${out}\nstderr:\n${err}`);
-      expect(readdirSync(join(data, 'archive'), { recursive: true }).map(String).some((f) => /\.(mp4|ts|mkv)$/.test(f))).toBe(true);
+      expect(
+        readdirSync(join(data, 'archive'), { recursive: true })
+          .map(String)
+          .some((f) => /\.(mp4|ts|mkv)$/.test(f)),
+      ).toBe(true);
       expect(existsSync(join(data, 'vods.db'))).toBe(true);
       expect(existsSync(join(data, 'logs', 'engine.log')), readdirSync(data, { recursive: true }).map(String).join(', ')).toBe(true);
       child.kill('SIGTERM');
@@ -71,6 +75,8 @@ describe('Docker build steps (without Docker)', () => {
   }, 240_000);
 
   it('refuses unknown options clearly', async () => {
-    await expect(run('sh', [join(repo, 'scripts', 'docker-build-steps.sh'), join(tmp, 'x'), '--bogus'], { cwd: repo })).rejects.toMatchObject({ stderr: expect.stringContaining('unknown argument --bogus') });
+    await expect(run('sh', [join(repo, 'scripts', 'docker-build-steps.sh'), join(tmp, 'x'), '--bogus'], { cwd: repo })).rejects.toMatchObject({
+      stderr: expect.stringContaining('unknown argument --bogus'),
+    });
   });
 });

@@ -45,7 +45,9 @@ describe('build/binaries.json: one manifest pins every bundled tool per target',
   it('rejects a malformed manifest, naming the place', () => {
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ targets: { 'linux-x64': [{ asset: 'a', url: 'ftp://x', sha256: 'XYZ', kind: 'rar', extract: { a: 'ffmpeg' } }] } }));
-    expect(() => fb.loadManifest(bad)).toThrow(/targets\.linux-x64\[0\]: url must be http\(s\)[\s\S]*sha256 must be[\s\S]*kind must be[\s\S]*must provide exactly ffmpeg, ffprobe, yt-dlp/);
+    expect(() => fb.loadManifest(bad)).toThrow(
+      /targets\.linux-x64\[0\]: url must be http\(s\)[\s\S]*sha256 must be[\s\S]*kind must be[\s\S]*must provide exactly ffmpeg, ffprobe, yt-dlp/,
+    );
     expect(() => fb.planFor(manifest, 'linux', 'ia32')).toThrow(/No binaries for linux-ia32; supported targets/);
   });
 
@@ -78,7 +80,14 @@ describe('fetch-binaries against a local server with fake artefacts', () => {
       targets: {
         'linux-x64': [
           { asset: 'yt-dlp_linux', url: `${base}/yt/yt-dlp_linux`, sha256: pins.yt, checksums: `${base}/yt/SHA2-256SUMS`, kind: 'file', extract: { 'yt-dlp_linux': 'yt-dlp' } },
-          { asset: 'ff.tar.xz', url: `${base}/btbn/ff.tar.xz`, sha256: pins.ff, checksums: `${base}/btbn/checksums.sha256`, kind: 'tar.xz', extract: { 'bin/ffmpeg': 'ffmpeg', 'bin/ffprobe': 'ffprobe' } },
+          {
+            asset: 'ff.tar.xz',
+            url: `${base}/btbn/ff.tar.xz`,
+            sha256: pins.ff,
+            checksums: `${base}/btbn/checksums.sha256`,
+            kind: 'tar.xz',
+            extract: { 'bin/ffmpeg': 'ffmpeg', 'bin/ffprobe': 'ffprobe' },
+          },
         ],
       },
     };
@@ -149,7 +158,9 @@ describe('fetch-binaries against a local server with fake artefacts', () => {
     writeManifest({ ff: fb.sha256(ff), yt: fb.sha256(yt), lic: fb.sha256(licence) });
     files.set('/btbn/ff.tar.xz', Buffer.concat([ff, Buffer.from('tampered')]));
     const out = join(tmp, 'out-bad');
-    await expect(run(out)).rejects.toThrow(/Checksum mismatch for ff\.tar\.xz: expected [0-9a-f]{64}, got [0-9a-f]{64}\. The download is corrupt or was tampered with; nothing was installed\./);
+    await expect(run(out)).rejects.toThrow(
+      /Checksum mismatch for ff\.tar\.xz: expected [0-9a-f]{64}, got [0-9a-f]{64}\. The download is corrupt or was tampered with; nothing was installed\./,
+    );
     expect(existsSync(out)).toBe(false);
     files.set('/btbn/ff.tar.xz', ff);
   });

@@ -53,7 +53,10 @@ describe('committed icons (generated from resources/icon.svg)', () => {
     for (const state of STATES) {
       expect(size(read('resources', 'tray', `tray-${state}.png`))).toBe(32);
       expect((parseIco(read('resources', 'tray', `tray-${state}.ico`)) as Array<{ size: number }>).map((e) => e.size)).toEqual([16, 24, 32]);
-      for (const [file, px] of [[`tray-${state}Template.png`, 16], [`tray-${state}Template@2x.png`, 32]] as const) {
+      for (const [file, px] of [
+        [`tray-${state}Template.png`, 16],
+        [`tray-${state}Template@2x.png`, 32],
+      ] as const) {
         expect(size(read('resources', 'tray', file))).toBe(px);
         const pixels = rgba(join(repo, 'resources', 'tray', file));
         let opaque = 0;
@@ -71,7 +74,11 @@ describe('committed icons (generated from resources/icon.svg)', () => {
 
   it('the generator reproduces the same set of files from the source', () => {
     execFileSync(process.execPath, [join(repo, 'scripts', 'make-icons.mjs'), '--out', tmp], { stdio: 'ignore' });
-    for (const dir of [['build', 'icons'], ['resources', 'tray'], ['resources', 'icons']]) {
+    for (const dir of [
+      ['build', 'icons'],
+      ['resources', 'tray'],
+      ['resources', 'icons'],
+    ]) {
       const committed = readdirSync(join(repo, ...dir)).sort();
       expect(readdirSync(join(tmp, ...dir)).sort(), dir.join('/')).toEqual(committed);
       for (const f of committed.filter((x) => x.endsWith('.png'))) {

@@ -82,7 +82,16 @@ describe.skipIf(process.platform !== 'linux')('packaged app (linux dir target)',
 
     // Main + engine first (that build does not empty its folder), then the preload and renderer.
     await step('vite build --mode electron', bin('vite'), ['build', '--mode', 'electron', '--outDir', join(stage, 'dist-electron'), '--logLevel', 'warn']);
-    await step('vite build --mode preload', bin('vite'), ['build', '--mode', 'preload', '--outDir', join(stage, 'dist-electron', 'preload'), '--emptyOutDir', '--logLevel', 'warn']);
+    await step('vite build --mode preload', bin('vite'), [
+      'build',
+      '--mode',
+      'preload',
+      '--outDir',
+      join(stage, 'dist-electron', 'preload'),
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ]);
     await step('vite build (renderer)', bin('vite'), ['build', '--outDir', join(stage, 'dist', 'renderer'), '--emptyOutDir', '--logLevel', 'warn']);
 
     writeFileSync(join(stage, 'builder.json'), JSON.stringify(smokeConfig(), null, 2));
@@ -104,7 +113,11 @@ describe.skipIf(process.platform !== 'linux')('packaged app (linux dir target)',
   it('app.asar holds no sources, tests, fixtures, maps or dev tools', () => {
     const own = entries.filter((p) => !p.startsWith('/node_modules/'));
     const forbiddenTop = ['/electron', '/test', '/renderer', '/scripts', '/bench', '/resources', '/build', '/docs', '/.github', '/.ci', '/src', '/release'];
-    for (const top of forbiddenTop) expect(own.filter((p) => p === top || p.startsWith(`${top}/`)), top).toEqual([]);
+    for (const top of forbiddenTop)
+      expect(
+        own.filter((p) => p === top || p.startsWith(`${top}/`)),
+        top,
+      ).toEqual([]);
     expect(own.filter((p) => /\.(ts|tsx|svelte|map)$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
     expect(own.filter((p) => /fixture/i.test(p))).toEqual([]);
     expect(own.filter((p) => p.startsWith('/dist-electron/native'))).toEqual([]);
@@ -215,11 +228,15 @@ describe.skipIf(process.platform !== 'linux')('packaged app (linux dir target)',
       const outcomeSeen = () => messages.some((m) => m.type === 'notice' && (m.notice.kind === 'vodCompleted' || m.notice.kind === 'vodFailed'));
       const deadline = Date.now() + 90_000;
       while (!outcomeSeen() && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      if (!outcomeSeen()) throw new Error(`No VOD outcome (engine exit code ${child.exitCode}). Messages: ${messages.map((m) => m.type).join(',')}\nEngine log:\n${logs()}\nstderr:\n${stderr}`);
+      if (!outcomeSeen())
+        throw new Error(`No VOD outcome (engine exit code ${child.exitCode}). Messages: ${messages.map((m) => m.type).join(',')}\nEngine log:\n${logs()}\nstderr:\n${stderr}`);
       const outcome = messages.find((m) => m.type === 'notice')!;
       expect(outcome.type === 'notice' && outcome.notice.kind, `engine log:\n${logs()}\n${stderr}`).toBe('vodCompleted');
       const files = readdirSync(archive, { recursive: true }).map(String);
-      expect(files.some((f) => /\.(mp4|ts|mkv)$/.test(f)), files.join(', ')).toBe(true);
+      expect(
+        files.some((f) => /\.(mp4|ts|mkv)$/.test(f)),
+        files.join(', '),
+      ).toBe(true);
       expect(messages.some((m) => m.type === 'ready')).toBe(true);
       child.send({ type: 'shutdown' });
       expect(await exited).toBe(0);

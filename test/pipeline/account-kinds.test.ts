@@ -60,65 +60,69 @@ const kinds: Array<{ kind: string; premium: boolean; secrets: () => Promise<Part
 ];
 
 describe('every account kind posts a VOD by -100… id, by @username and into a forum topic', () => {
-  it.each(kinds)('$kind', async ({ kind, premium, secrets }) => {
-    const before = telegram.state().messages;
-    const count = (chat: string) => before[chat]?.length ?? 0;
-    const start = { archive: count(archiveId), pub: count(publicId), forum: count(forumId) };
-    const engine = await startTestEngine(settings(), { twitchClientSecret: twitch.clientSecret, ...(await secrets()) });
-    try {
-      await engine.waitForStatus('6101', 'completed', 120_000);
-      expect(engine.engine.account).toMatchObject({ bot: kind === 'bot', premium });
-      const parts = partsOf(engine.engine.db, '6101');
-      expect(parts.length).toBeGreaterThanOrEqual(2);
-      const state = telegram.state();
-      const self = state.users.find((u) => u.id === Number(engine.engine.account!.id))!;
-      const added = (chat: string, from: number) => (state.messages[chat] ?? []).slice(from);
-      for (const [chat, from] of [
-        [archiveId, start.archive],
-        [publicId, start.pub],
-        [forumId, start.forum],
-      ] as const) {
-        const messages = added(chat, from);
-        expect(messages.map((m) => m.text)).toEqual(parts.map((_, i) => `Kinds night (21/11/2026) - Part ${i + 1}/${parts.length}`));
-        for (const m of messages) expect(m.fromUserId).toBe(self.id);
-        messages.forEach((m, i) => expect(m.media?.size).toBe(parts[i]!.bytes));
-      }
-      expect(added(forumId, start.forum).every((m) => m.topicId === 2)).toBe(true);
-      // Peers are stored under their real ids only (an "@name" row once broke the second post).
-      const rows = engine.engine.db.prepare(`SELECT id, username FROM tg_peers`).all() as Array<{ id: string; username: string | null }>;
-      expect(rows.filter((r) => !/^-?\d+$/.test(r.id))).toEqual([]);
-      expect(rows.find((r) => r.id === publicId)).toMatchObject({ username: 'vod_public' });
-      if (kind === 'bot') expect(telegram.stats().unhandled).toEqual([]);
-
-      // What settings.update is to report: the account's right to post in each destination.
-      const service = new TelegramService(engine.engine);
+  it.each(kinds)(
+    '$kind',
+    async ({ kind, premium, secrets }) => {
+      const before = telegram.state().messages;
+      const count = (chat: string) => before[chat]?.length ?? 0;
+      const start = { archive: count(archiveId), pub: count(publicId), forum: count(forumId) };
+      const engine = await startTestEngine(settings(), { twitchClientSecret: twitch.clientSecret, ...(await secrets()) });
       try {
-        const readOnly = `-100${state.chats.find((c) => c.title === 'Read Only News')!.id}`;
-        const checks = await service.checkDestinations([{ chat: archiveId }, { chat: '@vod_public' }, { chat: forumId, topicId: 2 }, { chat: readOnly }]);
-        expect(checks.map((c) => [c.title, c.canPost])).toEqual([
-          ['VOD Archive', true],
-          ['VOD Public', true],
-          ['VOD Forum', true],
-          ['Read Only News', false],
-        ]);
-        expect(checks[3]!.reason).toMatch(/only admins with "Post messages"/);
-        const problems = await service.destinationProblems([
-          ...engine.engine.settings.destinations,
-          { kind: 'telegram', name: 'News', chatId: readOnly },
-          { kind: 'folder', name: 'Disk', path: engine.dir },
-        ]);
-        expect(problems).toEqual([{ path: 'destinations.3.chatId', message: expect.stringMatching(/^This account cannot post in News: only admins with "Post messages"/) }]);
+        await engine.waitForStatus('6101', 'completed', 120_000);
+        expect(engine.engine.account).toMatchObject({ bot: kind === 'bot', premium });
+        const parts = partsOf(engine.engine.db, '6101');
+        expect(parts.length).toBeGreaterThanOrEqual(2);
+        const state = telegram.state();
+        const self = state.users.find((u) => u.id === Number(engine.engine.account!.id))!;
+        const added = (chat: string, from: number) => (state.messages[chat] ?? []).slice(from);
+        for (const [chat, from] of [
+          [archiveId, start.archive],
+          [publicId, start.pub],
+          [forumId, start.forum],
+        ] as const) {
+          const messages = added(chat, from);
+          expect(messages.map((m) => m.text)).toEqual(parts.map((_, i) => `Kinds night (21/11/2026) - Part ${i + 1}/${parts.length}`));
+          for (const m of messages) expect(m.fromUserId).toBe(self.id);
+          messages.forEach((m, i) => expect(m.media?.size).toBe(parts[i]!.bytes));
+        }
+        expect(added(forumId, start.forum).every((m) => m.topicId === 2)).toBe(true);
+        // Peers are stored under their real ids only (an "@name" row once broke the second post).
+        const rows = engine.engine.db.prepare(`SELECT id, username FROM tg_peers`).all() as Array<{ id: string; username: string | null }>;
+        expect(rows.filter((r) => !/^-?\d+$/.test(r.id))).toEqual([]);
+        expect(rows.find((r) => r.id === publicId)).toMatchObject({ username: 'vod_public' });
+        if (kind === 'bot') expect(telegram.stats().unhandled).toEqual([]);
+
+        // What settings.update is to report: the account's right to post in each destination.
+        const service = new TelegramService(engine.engine);
+        try {
+          const readOnly = `-100${state.chats.find((c) => c.title === 'Read Only News')!.id}`;
+          const checks = await service.checkDestinations([{ chat: archiveId }, { chat: '@vod_public' }, { chat: forumId, topicId: 2 }, { chat: readOnly }]);
+          expect(checks.map((c) => [c.title, c.canPost])).toEqual([
+            ['VOD Archive', true],
+            ['VOD Public', true],
+            ['VOD Forum', true],
+            ['Read Only News', false],
+          ]);
+          expect(checks[3]!.reason).toMatch(/only admins with "Post messages"/);
+          const problems = await service.destinationProblems([
+            ...engine.engine.settings.destinations,
+            { kind: 'telegram', name: 'News', chatId: readOnly },
+            { kind: 'folder', name: 'Disk', path: engine.dir },
+          ]);
+          expect(problems).toEqual([{ path: 'destinations.3.chatId', message: expect.stringMatching(/^This account cannot post in News: only admins with "Post messages"/) }]);
+        } finally {
+          await service.close();
+        }
       } finally {
-        await service.close();
+        await engine.close();
       }
-    } finally {
-      await engine.close();
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 });
 
 describe('switching accounts on the same engine', () => {
-  it('a bot that replaces a user posts again: the user\'s access hashes are not reused', async () => {
+  it("a bot that replaces a user posts again: the user's access hashes are not reused", async () => {
     const session = await standInSession(settings(), '+15550000001', '12345');
     const engine = await startTestEngine(settings(), { twitchClientSecret: twitch.clientSecret, telegramSession: session });
     try {

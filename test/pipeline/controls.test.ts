@@ -44,8 +44,30 @@ describe('queue controls', () => {
     // A data folder left behind by an earlier run: one finished VOD's folder, one unknown.
     const dir = (dataDir = mkdtempSync(join(tmpdir(), 'tvb-stale-')));
     const db = openDatabase(join(dir, 'vods.db'));
-    insertVod(db, { id: '999', channel_id: '2001', channel_name: 'controls', title: 'old', created_at: '2026-01-01T00:00:00.000Z', duration: 1, duration_str: '1s', status: 'completed', url: '', thumbnail_url: '' });
-    insertVod(db, { id: '998', channel_id: '2001', channel_name: 'controls', title: 'gave up', created_at: '2026-01-02T00:00:00.000Z', duration: 1, duration_str: '1s', status: 'failed', url: '', thumbnail_url: '' });
+    insertVod(db, {
+      id: '999',
+      channel_id: '2001',
+      channel_name: 'controls',
+      title: 'old',
+      created_at: '2026-01-01T00:00:00.000Z',
+      duration: 1,
+      duration_str: '1s',
+      status: 'completed',
+      url: '',
+      thumbnail_url: '',
+    });
+    insertVod(db, {
+      id: '998',
+      channel_id: '2001',
+      channel_name: 'controls',
+      title: 'gave up',
+      created_at: '2026-01-02T00:00:00.000Z',
+      duration: 1,
+      duration_str: '1s',
+      status: 'failed',
+      url: '',
+      thumbnail_url: '',
+    });
     db.close();
     for (const id of ['999', '998', '123']) mkdirSync(join(dir, 'work', id, 'segments'), { recursive: true });
     writeFileSync(join(dir, 'work', '999', 'segments', '0.ts'), 'x');

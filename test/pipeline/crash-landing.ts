@@ -93,8 +93,7 @@ export function readLanding(dbPath: string, vodIds: readonly string[]): VodLandi
 
 function landingOf(db: Database.Database, id: string): VodLanding {
   const vod = db.prepare(`SELECT status, stage, parts_total, generation FROM vods WHERE id = ?`).get(id) as
-    | { status: string; stage: string; parts_total: number | null; generation: number }
-    | undefined;
+    { status: string; stage: string; parts_total: number | null; generation: number } | undefined;
   const count = <K extends string>(sql: string, keys: readonly K[], ...args: unknown[]): Record<K, number> => {
     const rows = db.prepare(sql).all(...args) as Array<{ k: string; n: number }>;
     return Object.fromEntries(keys.map((k) => [k, rows.find((r) => r.k === k)?.n ?? 0])) as Record<K, number>;
@@ -150,7 +149,9 @@ export interface KillRecord {
 function describeVod(v: VodLanding): string {
   const p = v.parts;
   const parts = `parts ${p.planned}p/${p.built}b/${p.uploaded}u/${p.posted}✓ of ${v.partsTotal ?? '?'}`;
-  const up = `posts ${v.uploads.posted}` + (v.sending.length ? ` sending ${v.sending.map((s) => `#${s.part}→${s.destination.startsWith('dir:') ? 'folder' : s.destination}`).join(',')}` : '');
+  const up =
+    `posts ${v.uploads.posted}` +
+    (v.sending.length ? ` sending ${v.sending.map((s) => `#${s.part}→${s.destination.startsWith('dir:') ? 'folder' : s.destination}`).join(',')}` : '');
   return `${v.id} ${phaseOf(v).padEnd(11)} seg ${v.segments.done}/${v.segments.total} ${parts} ${up}`;
 }
 

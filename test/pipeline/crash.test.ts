@@ -64,10 +64,7 @@ beforeAll(async () => {
     telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: 4 },
     advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: serverSetting(telegram) },
     vod: { minRetryDelaySec: 1, maxRetryDelaySec: 2, maxRetries: 100, downloadConcurrency: 4 },
-    destinations: [
-      ...chats.map((chatId, i) => ({ kind: 'telegram' as const, name: `Chat ${i + 1}`, chatId })),
-      { kind: 'folder' as const, name: 'NAS', path: archive },
-    ],
+    destinations: [...chats.map((chatId, i) => ({ kind: 'telegram' as const, name: `Chat ${i + 1}`, chatId })), { kind: 'folder' as const, name: 'NAS', path: archive }],
   });
   // Log in once with an in-process engine to get a session for the headless runs.
   const session = await standInSession(settings);
@@ -206,7 +203,10 @@ function checkArchive(totals: number[]): void {
     const files = readdirSync(join(channel, name)).sort();
     const parts = Array.from({ length: totals[i]! }, (_, k) => `part-${String(k + 1).padStart(2, '0')}`);
     const allowed = new Set(['metadata.json', 'index.txt', ...parts.map((p) => `${p}.mp4`), ...parts.map((p) => `${p}.jpg`)]);
-    expect(files.filter((f) => !allowed.has(f)), `${name}: only finished files`).toEqual([]);
+    expect(
+      files.filter((f) => !allowed.has(f)),
+      `${name}: only finished files`,
+    ).toEqual([]);
     expect(files.filter((f) => f.endsWith('.mp4'))).toEqual(parts.map((p) => `${p}.mp4`));
     for (const f of files) expect(statSync(join(channel, name, f)).size, f).toBeGreaterThan(0);
     const meta = JSON.parse(readFileSync(join(channel, name, 'metadata.json'), 'utf8')) as { parts: Array<{ index: number; file: string }>; partsTotal: number };

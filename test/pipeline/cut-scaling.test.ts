@@ -48,7 +48,14 @@ async function run(id: string, hls: HlsVod) {
   try {
     await engine.waitForStatus(id, 'completed', 150_000);
     const parts = partsOf(engine.engine.db, id).length;
-    return { segments: hls.segments.length, parts, reads: vi.mocked(segmentStore.segmentsOf).mock.calls.length, pushes: push.mock.calls.length, early: early.mock.calls.length, fromScratch: vi.mocked(planner.planParts).mock.calls.length };
+    return {
+      segments: hls.segments.length,
+      parts,
+      reads: vi.mocked(segmentStore.segmentsOf).mock.calls.length,
+      pushes: push.mock.calls.length,
+      early: early.mock.calls.length,
+      fromScratch: vi.mocked(planner.planParts).mock.calls.length,
+    };
   } finally {
     push.mockRestore();
     early.mockRestore();

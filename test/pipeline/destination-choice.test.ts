@@ -66,7 +66,9 @@ describe('choosing destinations', () => {
       await engine.request('vod.retryDestination', { vodId: '7401', destination: destinationKey(archive) });
       const parts = partsOf(db, '7401').length;
       await expect
-        .poll(() => getVod(db, '7401')!.status === 'failed' && uploadsOf(db, '7401', 0).filter((u) => u.destination === destinationKey(archive) && u.state === 'posted').length, { timeout: 90_000 })
+        .poll(() => getVod(db, '7401')!.status === 'failed' && uploadsOf(db, '7401', 0).filter((u) => u.destination === destinationKey(archive) && u.state === 'posted').length, {
+          timeout: 90_000,
+        })
         .toBe(parts);
       expect(mediaIn(archive.chatId)).toBe(parts);
       // Only Archive was sent to; News kept its rows and its reason, and still fails the VOD.

@@ -41,7 +41,10 @@ describe('a destination a bot cannot post in', () => {
       advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: serverSetting(telegram) },
       destinations: [archive],
     });
-    const engine = await startTestEngine({ ...base, twitch: { ...base.twitch, channels: [] } }, { twitchClientSecret: twitch.clientSecret, telegramBotToken: '123456:STANDIN-BOT-TOKEN' });
+    const engine = await startTestEngine(
+      { ...base, twitch: { ...base.twitch, channels: [] } },
+      { twitchClientSecret: twitch.clientSecret, telegramBotToken: '123456:STANDIN-BOT-TOKEN' },
+    );
     try {
       const channel = { ...base.twitch.channels[0]!, destinations: [destinationKey(archive), destinationKey(news)] };
       const saved = (await engine.request('settings.update', {

@@ -39,15 +39,22 @@ afterAll(async () => {
 describe('destinations', () => {
   it('a VOD of a channel that is not configured fails with the reason and is posted nowhere', async () => {
     const archive = join(scratch, 'unknown-channel');
-    const engine: TestEngine = await startTestEngine(
-      standInSettings(twitch, { destinations: [{ kind: 'folder', name: 'NAS', path: archive }] }),
-      { twitchClientSecret: twitch.clientSecret },
-    );
+    const engine: TestEngine = await startTestEngine(standInSettings(twitch, { destinations: [{ kind: 'folder', name: 'NAS', path: archive }] }), {
+      twitchClientSecret: twitch.clientSecret,
+    });
     try {
       // A row left from a channel removed from the settings (or imported from the legacy tool).
       insertVod(engine.engine.db, {
-        id: '7301', channel_id: '4040', channel_name: 'Someone else', title: 'Not ours', created_at: '2026-11-01T10:00:00Z',
-        duration: 12, duration_str: '0h0m12s', status: 'pending', url: '', thumbnail_url: '',
+        id: '7301',
+        channel_id: '4040',
+        channel_name: 'Someone else',
+        title: 'Not ours',
+        created_at: '2026-11-01T10:00:00Z',
+        duration: 12,
+        duration_str: '0h0m12s',
+        status: 'pending',
+        url: '',
+        thumbnail_url: '',
       });
       await engine.request('queue.checkNow');
       await engine.waitForStatus('7301', 'failed', 60_000);

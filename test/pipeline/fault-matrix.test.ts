@@ -118,8 +118,7 @@ describe('fault matrix: each case ends completed, or failed with a clear reason'
   it('Telegram: FLOOD_WAIT on a post', () => expectCompleted({ telegramFaults: [{ kind: 'floodWait', method: 'messages.SendMedia', seconds: 1, count: 1 }] }));
   it('Telegram: an RPC error on upload parts', () =>
     expectCompleted({ telegramFaults: [{ kind: 'rpcError', method: 'upload.SaveFilePart', code: 500, message: 'INTERNAL', count: 2 }] }));
-  it('Telegram: a dropped connection during the upload', () =>
-    expectCompleted({ telegramFaults: [{ kind: 'dropConnection', method: 'upload.SaveFilePart', count: 1 }] }));
+  it('Telegram: a dropped connection during the upload', () => expectCompleted({ telegramFaults: [{ kind: 'dropConnection', method: 'upload.SaveFilePart', count: 1 }] }));
   it('settings changed mid-run apply at the next step without a restart', () =>
     expectCompleted({
       during: async (engine) => {
@@ -133,7 +132,10 @@ describe('fault matrix: each case ends completed, or failed with a clear reason'
     const { engine, vodId, title } = await runCase({ twitchFaults: [{ kind: 'status', target: 'segment', status: 404, segment: 0, times: 1 }] });
     try {
       await engine.waitForStatus(vodId, 'completed', 90_000);
-      const ops = engine.engine.db.prepare(`SELECT operation_type, status FROM operations WHERE vod_id = ? ORDER BY id`).all(vodId) as Array<{ operation_type: string; status: string }>;
+      const ops = engine.engine.db.prepare(`SELECT operation_type, status FROM operations WHERE vod_id = ? ORDER BY id`).all(vodId) as Array<{
+        operation_type: string;
+        status: string;
+      }>;
       expect(ops).toContainEqual({ operation_type: 'download-whole-file', status: 'ok' });
       const total = getVod(engine.engine.db, vodId)!.parts_total!;
       expect(total).toBeGreaterThanOrEqual(2);

@@ -51,7 +51,11 @@ it('downloads the HEVC rendition and posts HEVC MP4 parts', async () => {
   let total = 0;
   for (const f of mp4s) {
     expect(probe(join(vodDir, f), 'stream=codec_name')).toBe('hevc');
-    total += Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(vodDir, f)]).toString().trim());
+    total += Number(
+      execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', join(vodDir, f)])
+        .toString()
+        .trim(),
+    );
   }
   expect(Math.abs(total - 12)).toBeLessThan(0.5);
   // Segment by segment (not the whole-file fallback by yt-dlp), each fMP4 segment once; H.264 never fetched.

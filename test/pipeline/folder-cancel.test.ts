@@ -55,7 +55,11 @@ describe('a folder destination that never answers', () => {
       await engine.request('vod.cancel', { vodId: '7701' });
       await expect.poll(() => getVod(engine.engine.db, '7701')!.error_class, { timeout: 10_000 }).toBe('cancelled');
       expect(getVod(engine.engine.db, '7701')!.status).toBe('failed');
-      expect(recentLogLines(200).map((l) => l.message).join('\n')).toMatch(/Folder "NAS": cancelled while creating .*\[7701\]/);
+      expect(
+        recentLogLines(200)
+          .map((l) => l.message)
+          .join('\n'),
+      ).toMatch(/Folder "NAS": cancelled while creating .*\[7701\]/);
     } finally {
       await engine.close();
     }

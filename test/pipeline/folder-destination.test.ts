@@ -16,8 +16,7 @@ let twitch: TwitchStandIn;
 let archive: string;
 let engine: TestEngine;
 
-const probeDuration = (path: string) =>
-  Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path]).toString().trim());
+const probeDuration = (path: string) => Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path]).toString().trim());
 
 beforeAll(async () => {
   hls = await makeHlsVod(hlsCacheDir('pipeline-folder', params), params);
@@ -31,7 +30,10 @@ beforeAll(async () => {
   archive = mkdtempSync(join(tmpdir(), 'tvb-archive-'));
   engine = await startTestEngine(
     // The legacy live mode: a VOD still being broadcast waits for its end (live archiving: live.test.ts).
-    standInSettings(twitch, { twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer', liveMode: 'waitForEnd' }] }, destinations: [{ kind: 'folder', name: 'NAS', path: archive }] }),
+    standInSettings(twitch, {
+      twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer', liveMode: 'waitForEnd' }] },
+      destinations: [{ kind: 'folder', name: 'NAS', path: archive }],
+    }),
     { twitchClientSecret: twitch.clientSecret },
   );
 });

@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('temp files in folder destinations', () => {
-  it('are removed at start; the user\'s files stay', async () => {
+  it("are removed at start; the user's files stay", async () => {
     const archive = join(scratch, 'NAS');
     const vodDir = join(archive, 'Streamer', '2026-11-01 Night [7601]');
     mkdirSync(vodDir, { recursive: true });

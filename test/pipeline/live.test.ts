@@ -128,12 +128,19 @@ describe('live archiving on the stand-in broadcast', () => {
 
     // The folder copies carry the chapters as MP4 chapter metadata (written in the same ffmpeg run).
     const vodDir = findVodDir(folder);
-    const mp4s = readdirSync(vodDir).filter((f) => f.endsWith('.mp4')).sort();
+    const mp4s = readdirSync(vodDir)
+      .filter((f) => f.endsWith('.mp4'))
+      .sort();
     expect(mp4s).toHaveLength(total);
     const titles = mp4s.flatMap((f) => chapterTitles(join(vodDir, f)));
     expect(titles).toContain('Just Chatting');
     expect(titles).toContain('Elden Ring');
-    const meta = JSON.parse(readFileSync(join(vodDir, 'metadata.json'), 'utf8')) as { partsTotal: number; parts: unknown[]; complete?: boolean; chapters?: Array<{ title: string; part: number }> };
+    const meta = JSON.parse(readFileSync(join(vodDir, 'metadata.json'), 'utf8')) as {
+      partsTotal: number;
+      parts: unknown[];
+      complete?: boolean;
+      chapters?: Array<{ title: string; part: number }>;
+    };
     expect(meta.partsTotal).toBe(total);
     expect(meta.parts).toHaveLength(total);
     // The folder's index: metadata.json fields and index.txt.

@@ -23,7 +23,10 @@ let dir: string;
 
 beforeAll(async () => {
   hls = await makeHlsVod(hlsCacheDir('pipeline-lost-reply', params), params);
-  twitch = await startTwitchStandIn({ users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }], vods: [{ id: '8101', userId: '1001', title: 'Bot lost', createdAt: '2026-11-22T20:00:00Z', hls }] });
+  twitch = await startTwitchStandIn({
+    users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }],
+    vods: [{ id: '8101', userId: '1001', title: 'Bot lost', createdAt: '2026-11-22T20:00:00Z', hls }],
+  });
   telegram = await startTelegramStandIn({ randomIdMemory: 0 });
   dir = mkdtempSync(join(tmpdir(), 'tvb-lost-bot-'));
 }, 120_000);

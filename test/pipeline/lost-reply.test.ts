@@ -45,7 +45,10 @@ function status(): string | undefined {
 
 beforeAll(async () => {
   hls = await makeHlsVod(hlsCacheDir('pipeline-lost-reply', params), params);
-  twitch = await startTwitchStandIn({ users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }], vods: [{ id: '8001', userId: '1001', title: 'Lost', createdAt: '2026-11-21T20:00:00Z', hls }] });
+  twitch = await startTwitchStandIn({
+    users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }],
+    vods: [{ id: '8001', userId: '1001', title: 'Lost', createdAt: '2026-11-21T20:00:00Z', hls }],
+  });
   dir = mkdtempSync(join(tmpdir(), 'tvb-lost-'));
   telegram = await startTelegramStandIn({ stateFile: join(dir, 'tg.json'), randomIdMemory: 0 });
   chat = `-100${telegram.state().chats.find((c) => c.title === 'VOD Archive')!.id}`;

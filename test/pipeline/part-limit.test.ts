@@ -39,7 +39,10 @@ afterAll(async () => {
 /** One VOD per test: a Twitch stand-in of its own. */
 async function twitchWith(id: string, title: string, hls: HlsVod): Promise<void> {
   await twitch?.close();
-  twitch = await startTwitchStandIn({ users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }], vods: [{ id, userId: '1001', title, createdAt: '2026-11-21T20:00:00Z', hls }] });
+  twitch = await startTwitchStandIn({
+    users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }],
+    vods: [{ id, userId: '1001', title, createdAt: '2026-11-21T20:00:00Z', hls }],
+  });
 }
 
 function settings(split: Partial<Settings['split']>, postDelaySec = 0): Settings {

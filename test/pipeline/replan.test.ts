@@ -12,7 +12,18 @@ let db: Db;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tvb-replan-'));
   db = openDatabase(join(dir, 'vods.db'));
-  insertVod(db, { id: '1', channel_id: '1', channel_name: 'c', title: 't', created_at: '2026-01-01T00:00:00.000Z', duration: 60, duration_str: '1m', status: 'processing', url: '', thumbnail_url: '' });
+  insertVod(db, {
+    id: '1',
+    channel_id: '1',
+    channel_name: 'c',
+    title: 't',
+    created_at: '2026-01-01T00:00:00.000Z',
+    duration: 60,
+    duration_str: '1m',
+    status: 'processing',
+    url: '',
+    thumbnail_url: '',
+  });
   for (let i = 1; i <= 3; i++) insertPlannedPart(db, '1', { index: i, firstUnit: (i - 1) * 10, lastUnit: i * 10 - 1, bytes: 1000, startSec: (i - 1) * 20, durationSec: 20 });
   updatePart(db, '1', 3, { state: 'built', path: '/work/1/parts/segments-20-29.mp4' });
   updateVod(db, '1', { parts_total: 3 });

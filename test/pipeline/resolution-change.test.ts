@@ -12,8 +12,7 @@ let twitch: TwitchStandIn;
 let engine: TestEngine;
 let scratch: string;
 
-const size = (path: string) =>
-  execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]).toString().trim();
+const size = (path: string) => execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]).toString().trim();
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'tvb-reschange-'));
@@ -45,7 +44,9 @@ describe('a picture size change mid-VOD', () => {
     ]);
     const dir = join(scratch, 'archive', 'switcher');
     const [vodDir] = readdirSync(dir);
-    const files = readdirSync(join(dir, vodDir)).filter((f) => f.endsWith('.mp4')).sort();
+    const files = readdirSync(join(dir, vodDir))
+      .filter((f) => f.endsWith('.mp4'))
+      .sort();
     expect(files.map((f) => size(join(dir, vodDir, f)))).toEqual(['160,90', '128,72']);
   });
 });

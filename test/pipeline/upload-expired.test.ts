@@ -81,7 +81,10 @@ function expectOneFreshUpload(db: Db, vodId: string, stuck: { staleFileId: strin
   const posts = (telegram.state().messages[chatId] ?? []).map((m) => m.text).filter((t) => t.startsWith(`Forgotten upload ${vodId} `));
   expect(posts).toEqual(Array.from({ length: total }, (_, i) => `Forgotten upload ${vodId} (01/11/2026) - Part ${i + 1}/${total}`));
   // Part 1 was uploaded once more from zero: one finished upload of its size, under a new file id.
-  const finished = telegram.state().uploads.slice(stuck.uploadsBefore).filter((u) => u.size === parts[0].bytes);
+  const finished = telegram
+    .state()
+    .uploads.slice(stuck.uploadsBefore)
+    .filter((u) => u.size === parts[0].bytes);
   expect(finished).toHaveLength(1);
   expect(finished[0].fileId).not.toBe(stuck.staleFileId);
 }

@@ -50,7 +50,9 @@ describe('what a bot may call', () => {
     const got = await bot.invoke(new Api.channels.GetChannels({ id: [channel(archive, 0)] }));
     expect((got.chats[0] as Api.Channel).accessHash?.toString()).toBe(accessHashFor(archive.accessHash, botId));
     // The user's hash for the same channel is not the bot's.
-    await expect(bot.invoke(new Api.channels.GetChannels({ id: [channel(archive, accessHashFor(archive.accessHash, aliceId))] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_INVALID' });
+    await expect(bot.invoke(new Api.channels.GetChannels({ id: [channel(archive, accessHashFor(archive.accessHash, aliceId))] }))).rejects.toMatchObject({
+      errorMessage: 'CHANNEL_INVALID',
+    });
     await expect(bot.invoke(new Api.channels.GetChannels({ id: [channel(hidden, 0)] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_INVALID' });
     // Users must know the hash (stricter than Telegram, which never promised hash 0 to users).
     await expect(user.invoke(new Api.channels.GetChannels({ id: [channel(archive, 0)] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_INVALID' });
@@ -62,9 +64,25 @@ describe('what a bot may call', () => {
     await expect(bot.invoke(new Api.contacts.ResolveUsername({ username: 'a b' }))).rejects.toMatchObject({ errorMessage: 'USERNAME_INVALID' });
     await expect(history(bot)).rejects.toMatchObject({ errorMessage: 'BOT_METHOD_INVALID' });
     await expect(
-      bot.invoke(new Api.messages.Search({ peer: peer(archive), q: 'x', filter: new Api.InputMessagesFilterEmpty(), minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: returnBigInt(0) })),
+      bot.invoke(
+        new Api.messages.Search({
+          peer: peer(archive),
+          q: 'x',
+          filter: new Api.InputMessagesFilterEmpty(),
+          minDate: 0,
+          maxDate: 0,
+          offsetId: 0,
+          addOffset: 0,
+          limit: 10,
+          maxId: 0,
+          minId: 0,
+          hash: returnBigInt(0),
+        }),
+      ),
     ).rejects.toMatchObject({ errorMessage: 'BOT_METHOD_INVALID' });
-    await expect(bot.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 10, hash: returnBigInt(0) }))).rejects.toMatchObject({
+    await expect(
+      bot.invoke(new Api.messages.GetDialogs({ offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 10, hash: returnBigInt(0) })),
+    ).rejects.toMatchObject({
       errorMessage: 'BOT_METHOD_INVALID',
     });
   });
@@ -76,9 +94,15 @@ describe('forum topics by id', () => {
     const input = (hash: string) => channel(forum, hash);
     const res = await user.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, aliceId)), topics: [2, 42] }));
     expect(res.topics.map((t) => t.className)).toEqual(['ForumTopic', 'ForumTopicDeleted']);
-    await expect(user.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, aliceId)), topics: [] }))).rejects.toMatchObject({ errorMessage: 'TOPICS_EMPTY' });
-    await expect(user.invoke(new Api.channels.GetForumTopicsByID({ channel: channel(archive, accessHashFor(archive.accessHash, aliceId)), topics: [2] }))).rejects.toMatchObject({ errorMessage: 'CHANNEL_FORUM_MISSING' });
-    await expect(bot.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, botId)), topics: [2] }))).rejects.toMatchObject({ errorMessage: 'BOT_METHOD_INVALID' });
+    await expect(user.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, aliceId)), topics: [] }))).rejects.toMatchObject({
+      errorMessage: 'TOPICS_EMPTY',
+    });
+    await expect(user.invoke(new Api.channels.GetForumTopicsByID({ channel: channel(archive, accessHashFor(archive.accessHash, aliceId)), topics: [2] }))).rejects.toMatchObject({
+      errorMessage: 'CHANNEL_FORUM_MISSING',
+    });
+    await expect(bot.invoke(new Api.channels.GetForumTopicsByID({ channel: input(accessHashFor(forum.accessHash, botId)), topics: [2] }))).rejects.toMatchObject({
+      errorMessage: 'BOT_METHOD_INVALID',
+    });
   });
 });
 
@@ -92,15 +116,32 @@ describe('reading a chat back', () => {
     const after = (await history(user, older!.id)) as Api.messages.ChannelMessages;
     expect(after.messages.map((m) => m.id)).toEqual([newest!.id]);
     const found = await user.invoke(
-      new Api.messages.Search({ peer: peer(archive), q: 'two', filter: new Api.InputMessagesFilterEmpty(), minDate: 0, maxDate: 0, offsetId: 0, addOffset: 0, limit: 10, maxId: 0, minId: 0, hash: returnBigInt(0) }),
+      new Api.messages.Search({
+        peer: peer(archive),
+        q: 'two',
+        filter: new Api.InputMessagesFilterEmpty(),
+        minDate: 0,
+        maxDate: 0,
+        offsetId: 0,
+        addOffset: 0,
+        limit: 10,
+        maxId: 0,
+        minId: 0,
+        hash: returnBigInt(0),
+      }),
     );
     expect((found as Api.messages.ChannelMessages).messages.map((m) => m.id)).toEqual([newest!.id]);
     const byId = (await bot.invoke(
-      new Api.channels.GetMessages({ channel: channel(archive, accessHashFor(archive.accessHash, botId)), id: [new Api.InputMessageID({ id: older!.id }), new Api.InputMessageID({ id: newest!.id + 50 })] }),
+      new Api.channels.GetMessages({
+        channel: channel(archive, accessHashFor(archive.accessHash, botId)),
+        id: [new Api.InputMessageID({ id: older!.id }), new Api.InputMessageID({ id: newest!.id + 50 })],
+      }),
     )) as Api.messages.ChannelMessages;
     expect((byId.messages[0] as Api.Message).message).toBe('one');
     expect(byId.messages[1]).toBeInstanceOf(Api.MessageEmpty);
-    await expect(bot.invoke(new Api.channels.GetMessages({ channel: channel(archive, accessHashFor(archive.accessHash, botId)), id: [] }))).rejects.toMatchObject({ errorMessage: 'MESSAGE_IDS_EMPTY' });
+    await expect(bot.invoke(new Api.channels.GetMessages({ channel: channel(archive, accessHashFor(archive.accessHash, botId)), id: [] }))).rejects.toMatchObject({
+      errorMessage: 'MESSAGE_IDS_EMPTY',
+    });
   });
 });
 
@@ -119,7 +160,10 @@ describe('random-id memory and a held reply', () => {
     } finally {
       s.setRandomIdMemory(Infinity);
     }
-    const texts = s.state().messages[`-100${archive.id}`]!.filter((m) => ['201', '202'].includes(m.randomId)).map((m) => m.text);
+    const texts = s
+      .state()
+      .messages[`-100${archive.id}`]!.filter((m) => ['201', '202'].includes(m.randomId))
+      .map((m) => m.text);
     expect(texts).toEqual(['a', 'b', 'a once more', 'b again']);
   });
 

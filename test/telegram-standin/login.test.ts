@@ -55,8 +55,7 @@ describe('login through MTProto', () => {
     await c.connect();
     const first = await c.sendCode(creds, '+15550000001');
     s.expireLoginCodes();
-    const signIn = (hash: string) =>
-      c.invoke(new Api.auth.SignIn({ phoneNumber: '+15550000001', phoneCodeHash: hash, phoneCode: '12345' }));
+    const signIn = (hash: string) => c.invoke(new Api.auth.SignIn({ phoneNumber: '+15550000001', phoneCodeHash: hash, phoneCode: '12345' }));
     await expect(signIn(first.phoneCodeHash)).rejects.toMatchObject({ errorMessage: 'PHONE_CODE_EXPIRED' });
     const second = await c.sendCode(creds, '+15550000001');
     const third = await c.sendCode(creds, '+15550000001');
@@ -84,9 +83,9 @@ describe('login through MTProto', () => {
     const c = client(s);
     await c.connect();
     const sent = await c.sendCode(creds, '+15550000002');
-    await expect(
-      c.invoke(new Api.auth.SignIn({ phoneNumber: '+15550000002', phoneCodeHash: sent.phoneCodeHash, phoneCode: '22222' })),
-    ).rejects.toMatchObject({ errorMessage: 'SESSION_PASSWORD_NEEDED' });
+    await expect(c.invoke(new Api.auth.SignIn({ phoneNumber: '+15550000002', phoneCodeHash: sent.phoneCodeHash, phoneCode: '22222' }))).rejects.toMatchObject({
+      errorMessage: 'SESSION_PASSWORD_NEEDED',
+    });
     const { computeCheck } = await import('telegram/Password');
     const pw = await c.invoke(new Api.account.GetPassword());
     expect(pw.hasPassword).toBe(true);

@@ -54,9 +54,7 @@ describe('chat lookups', () => {
     const forum = chats.find((x) => x.title === 'Forum');
     const danaId = s.state().users.find((u) => u.firstName === 'Dana')!.id;
     const input = new Api.InputChannel({ channelId: returnBigInt(forum?.id ?? 0), accessHash: returnBigInt(accessHashFor(forum!.accessHash, danaId)) });
-    const topics = await c.invoke(
-      new Api.channels.GetForumTopics({ channel: input, offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 100 }),
-    );
+    const topics = await c.invoke(new Api.channels.GetForumTopics({ channel: input, offsetDate: 0, offsetId: 0, offsetTopic: 0, limit: 100 }));
     expect(topics.topics.map((t) => [t.id, (t as Api.ForumTopic).title])).toEqual([[7, 'Archive']]);
     const got = await c.invoke(new Api.channels.GetChannels({ id: [input] }));
     expect((got.chats[0] as Api.Channel).title).toBe('Forum');

@@ -46,9 +46,7 @@ describe('state file', () => {
       expect((await again.getMe()).phone).toBe('15550000001');
       const key = `-100${second.state().chats.find((x) => x.title === 'VOD Archive')?.id}`;
       const posted = second.state().messages[key];
-      expect(posted.map((m) => [m.id, m.text, m.media?.sha256])).toEqual([
-        [sent.id, 'kept', createHash('sha256').update(data).digest('hex')],
-      ]);
+      expect(posted.map((m) => [m.id, m.text, m.media?.sha256])).toEqual([[sent.id, 'kept', createHash('sha256').update(data).digest('hex')]]);
       // Message ids continue after the restart.
       const next = await again.sendMessage(archive?.inputEntity as Api.TypeInputPeer, { message: 'after restart' });
       expect(next.id).toBe(sent.id + 1);
@@ -80,7 +78,11 @@ describe('CLI process', () => {
     await p.control('POST', '/random-id-memory', { n: null });
     await expect(send()).rejects.toMatchObject({ errorMessage: 'RANDOM_ID_DUPLICATE' });
     const state = await p.state();
-    expect(Object.values(state.messages).flat().filter((m) => m.randomId === '4242')).toHaveLength(2);
+    expect(
+      Object.values(state.messages)
+        .flat()
+        .filter((m) => m.randomId === '4242'),
+    ).toHaveLength(2);
     await destroyClients();
     await p.stop();
   });

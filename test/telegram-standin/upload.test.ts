@@ -122,10 +122,7 @@ describe('uploads over MTProto', () => {
         media: new Api.InputMediaUploadedDocument({
           file,
           mimeType: 'video/mp4',
-          attributes: [
-            new Api.DocumentAttributeVideo({ duration: 10, w: 640, h: 360, supportsStreaming: true }),
-            new Api.DocumentAttributeFilename({ fileName: 'p.mp4' }),
-          ],
+          attributes: [new Api.DocumentAttributeVideo({ duration: 10, w: 640, h: 360, supportsStreaming: true }), new Api.DocumentAttributeFilename({ fileName: 'p.mp4' })],
         }),
       }),
     )) as Api.MessageMediaDocument;
@@ -148,9 +145,7 @@ describe('uploads over MTProto', () => {
     }
     const state = s.state();
     const inChat = (title: string) => state.messages[`-100${state.chats.find((x) => x.title === title)?.id}`];
-    const all = [...inChat('VOD Archive'), ...inChat('VOD Chat'), ...inChat('VOD Forum')].filter(
-      (m) => m.media?.documentId === doc.id.toString(),
-    );
+    const all = [...inChat('VOD Archive'), ...inChat('VOD Chat'), ...inChat('VOD Forum')].filter((m) => m.media?.documentId === doc.id.toString());
     expect(all).toHaveLength(4);
     expect(new Set(all.map((m) => m.media?.uploadFileId))).toEqual(new Set([file.id.toString()]));
     expect(inChat('VOD Forum').at(-1)).toMatchObject({ text: 'to topic', topicId: 3 });
@@ -173,8 +168,7 @@ describe('uploads over MTProto', () => {
     const input = new Api.InputMediaDocument({
       id: new Api.InputDocument({ id: doc.id, accessHash: doc.accessHash, fileReference: doc.fileReference }),
     });
-    const send = (title: string, message: string, rid = randomId()) =>
-      c.invoke(new Api.messages.SendMedia({ peer: peers.get(title), media: input, message, randomId: rid }));
+    const send = (title: string, message: string, rid = randomId()) => c.invoke(new Api.messages.SendMedia({ peer: peers.get(title), media: input, message, randomId: rid }));
     await expect(send('VOD Archive', 'x'.repeat(1025))).rejects.toMatchObject({ errorMessage: 'MEDIA_CAPTION_TOO_LONG' });
     await expect(send('Read Only News', 'hi')).rejects.toMatchObject({ errorMessage: 'CHAT_WRITE_FORBIDDEN' });
     const rid = randomId();
@@ -192,9 +186,9 @@ describe('uploads over MTProto', () => {
         mimeType: 'video/mp4',
         attributes: [],
       });
-    await expect(
-      c.invoke(new Api.messages.SendMedia({ peer: peers.get('VOD Archive'), media: fresh(), message: '', randomId: randomId() })),
-    ).rejects.toMatchObject({ errorMessage: 'FILE_PART_1_MISSING' });
+    await expect(c.invoke(new Api.messages.SendMedia({ peer: peers.get('VOD Archive'), media: fresh(), message: '', randomId: randomId() }))).rejects.toMatchObject({
+      errorMessage: 'FILE_PART_1_MISSING',
+    });
     await sender.send(new Api.upload.SaveFilePart({ fileId, filePart: 1, bytes: parts[1] }));
     await c.invoke(new Api.messages.SendMedia({ peer: peers.get('VOD Archive'), media: fresh(), message: '', randomId: randomId() }));
     expect(s.state().uploads.find((u) => u.fileId === fileId.toString())?.sha256).toBe(sha256(Buffer.concat(parts)));
@@ -205,9 +199,7 @@ describe('other DCs', () => {
   it('a sender for another DC gets its own auth key, bound by auth.exportAuthorization/importAuthorization', async () => {
     const keysBefore = s.state().sessions.length;
     const sender = await partSender(1);
-    await expect(sender.send(new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) }))).resolves.toBe(
-      true,
-    );
+    await expect(sender.send(new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) }))).resolves.toBe(true);
     const requests = s.stats().requests;
     expect(requests['auth.ExportAuthorization']).toBe(1);
     expect(requests['auth.ImportAuthorization']).toBe(1);
@@ -265,9 +257,7 @@ describe('injected faults', () => {
     const before = s.stats().accepted;
     const sender = await partSender();
     s.setFault({ kind: 'dropConnection', method: 'upload.SaveFilePart' });
-    await expect(sender.send(new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) }))).resolves.toBe(
-      true,
-    );
+    await expect(sender.send(new Api.upload.SaveFilePart({ fileId: randomId(), filePart: 0, bytes: randomBytes(1024) }))).resolves.toBe(true);
     expect(s.faults()[0].fired).toBe(1);
     // The answer came over a new connection (GramJS's reconnect after the drop).
     expect(s.stats().accepted).toBeGreaterThan(before);
@@ -279,9 +269,7 @@ describe('injected faults', () => {
       const sender = await partSender();
       const fileId = randomId();
       let answered = 0;
-      const sends = Array.from({ length: 8 }, (_, i) =>
-        sender.send(new Api.upload.SaveFilePart({ fileId, filePart: i, bytes: randomBytes(1024) })).then(() => answered++),
-      );
+      const sends = Array.from({ length: 8 }, (_, i) => sender.send(new Api.upload.SaveFilePart({ fileId, filePart: i, bytes: randomBytes(1024) })).then(() => answered++));
       // All eight are held by the server at once: none is answered before the delay.
       await new Promise((r) => setTimeout(r, 50));
       expect(answered).toBe(0);

@@ -41,7 +41,11 @@ describe('alerts', () => {
     expect(formatAlert(a('9'), 2)).toBe('❌ <b>VOD 9 failed</b>\n&lt;script&gt; &amp; co\n<i>(2 more alerts were held back)</i>\n<i>Twitch VOD Backup</i>');
     const sent: string[] = [];
     let now = 0;
-    const sender = new AlertSender(async (html) => void sent.push(html), { sameKeyIntervalMs: 10, maxPerWindow: 100, windowMs: 1000 }, () => now);
+    const sender = new AlertSender(
+      async (html) => void sent.push(html),
+      { sameKeyIntervalMs: 10, maxPerWindow: 100, windowMs: 1000 },
+      () => now,
+    );
     expect(await sender.alert(a('x', 'disk_full'))).toBe(true);
     expect(await sender.alert(a('x', 'disk_full'))).toBe(false);
     now = 20;

@@ -37,7 +37,23 @@ function same(f: (h: BigIntHelpers) => unknown, what: string): void {
   }
 }
 
-const edges = [0n, 1n, -1n, 255n, 256n, (1n << 63n) - 1n, 1n << 63n, -(1n << 63n), -(1n << 63n) - 1n, (1n << 64n) - 1n, 1n << 64n, -(1n << 64n), -(1n << 64n) - 1n, 1n << 80n, -(1n << 80n)];
+const edges = [
+  0n,
+  1n,
+  -1n,
+  255n,
+  256n,
+  (1n << 63n) - 1n,
+  1n << 63n,
+  -(1n << 63n),
+  -(1n << 63n) - 1n,
+  (1n << 64n) - 1n,
+  1n << 64n,
+  -(1n << 64n),
+  -(1n << 64n) - 1n,
+  1n << 80n,
+  -(1n << 80n),
+];
 
 describe('big-integer fast paths', () => {
   it('were installed (GramJS callers see the fast functions)', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  captionLength,
-  escapeHtml,
-  renderCaption,
-  tokenizeHtml,
-  truncateCaptionHtml,
-  validateTemplate,
-  formatDate,
-  captionLimit,
-} from '../../electron/engine/telegram/caption';
+import { captionLength, escapeHtml, renderCaption, tokenizeHtml, truncateCaptionHtml, validateTemplate, formatDate, captionLimit } from '../../electron/engine/telegram/caption';
 
 const base = {
   title: 'Speedrun night',
@@ -81,24 +72,38 @@ describe('caption', () => {
   });
 
   it('property: any title and template tags -> within limit, well formed, the title cut before anything else', () => {
-    const titleArb = fc.string({ unit: fc.oneof(fc.constantFrom('<', '>', '&', '"', '😀', '👩‍👩‍👧', '/', '\\', 'é'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 2500 });
+    const titleArb = fc.string({
+      unit: fc.oneof(fc.constantFrom('<', '>', '&', '"', '😀', '👩‍👩‍👧', '/', '\\', 'é'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+      maxLength: 2500,
+    });
     fc.assert(
-      fc.property(titleArb, fc.integer({ min: 1, max: 2048 }), fc.constantFrom('{title}', '<b>{title}</b> {part}/{parts}', '<a href="{url}"><i>{title}</i></a> ({date})'), (title, limit, template) => {
-        const full = renderCaption({ ...base, title }, { template, limit: 100000 });
-        const cut = renderCaption({ ...base, title }, { template, limit });
-        expect(captionLength(cut)).toBeLessThanOrEqual(limit);
-        expect(wellFormed(cut)).toBe(true);
-        if (captionLength(full) <= limit) expect(cut).toBe(full);
-        else {
-          // Either the title alone was shortened (everything after it kept), or, when even the rest
-          // does not fit, the visible text of the cut is a prefix of the full visible text.
-          const text = (h: string) => tokenizeHtml(h).filter((t) => t.kind === 'text').map((t) => t.text).join('');
-          const rest = renderCaption({ ...base, title: '' }, { template, limit: 100000 });
-          const afterTitle = text(renderCaption({ ...base, title: '\uE000' }, { template, limit: 100000 })).split('\uE000').pop()!;
-          if (captionLength(rest) + 1 <= limit) expect(text(cut).endsWith(`…${afterTitle}`)).toBe(true);
-          else expect(text(full).startsWith(text(cut).slice(0, -1))).toBe(true);
-        }
-      }),
+      fc.property(
+        titleArb,
+        fc.integer({ min: 1, max: 2048 }),
+        fc.constantFrom('{title}', '<b>{title}</b> {part}/{parts}', '<a href="{url}"><i>{title}</i></a> ({date})'),
+        (title, limit, template) => {
+          const full = renderCaption({ ...base, title }, { template, limit: 100000 });
+          const cut = renderCaption({ ...base, title }, { template, limit });
+          expect(captionLength(cut)).toBeLessThanOrEqual(limit);
+          expect(wellFormed(cut)).toBe(true);
+          if (captionLength(full) <= limit) expect(cut).toBe(full);
+          else {
+            // Either the title alone was shortened (everything after it kept), or, when even the rest
+            // does not fit, the visible text of the cut is a prefix of the full visible text.
+            const text = (h: string) =>
+              tokenizeHtml(h)
+                .filter((t) => t.kind === 'text')
+                .map((t) => t.text)
+                .join('');
+            const rest = renderCaption({ ...base, title: '' }, { template, limit: 100000 });
+            const afterTitle = text(renderCaption({ ...base, title: '\uE000' }, { template, limit: 100000 }))
+              .split('\uE000')
+              .pop()!;
+            if (captionLength(rest) + 1 <= limit) expect(text(cut).endsWith(`…${afterTitle}`)).toBe(true);
+            else expect(text(full).startsWith(text(cut).slice(0, -1))).toBe(true);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -94,9 +94,17 @@ describe('resolving destinations per account kind', () => {
 
   it('a bot is told to be added to a chat it is not in, and that it has no chat list', async () => {
     const conn = await asBot();
-    await expect(conn.resolve(ids['No Bots Here']!)).rejects.toMatchObject({ errorClass: 'permanent', code: 'CHAT_NOT_FOUND', message: expect.stringMatching(/bot @vod_backup_bot is not in .*add it/) });
+    await expect(conn.resolve(ids['No Bots Here']!)).rejects.toMatchObject({
+      errorClass: 'permanent',
+      code: 'CHAT_NOT_FOUND',
+      message: expect.stringMatching(/bot @vod_backup_bot is not in .*add it/),
+    });
     await expect(conn.listChats()).rejects.toMatchObject({ errorClass: 'permanent', code: 'BOT_NO_CHAT_LIST' });
-    await expect(conn.resolve('@nobody_at_all')).rejects.toMatchObject({ errorClass: 'permanent', code: 'USERNAME_NOT_OCCUPIED', message: expect.stringMatching(/check the spelling/) });
+    await expect(conn.resolve('@nobody_at_all')).rejects.toMatchObject({
+      errorClass: 'permanent',
+      code: 'USERNAME_NOT_OCCUPIED',
+      message: expect.stringMatching(/check the spelling/),
+    });
   });
 
   it('a user resolves a -100… id through its dialogs and an @username once, keyed by the real id', async () => {
@@ -136,7 +144,11 @@ describe('destinations the account cannot write to', () => {
       code: 'CHAT_WRITE_FORBIDDEN',
       message: expect.stringMatching(/cannot post in -100\d+: .*admin with "Post messages"/),
     });
-    await expect(conn.sendText({ chat: ids['Muted']! }, 'x')).rejects.toMatchObject({ errorClass: 'permanent', code: 'USER_BANNED_IN_CHANNEL', message: expect.stringMatching(/banned/) });
+    await expect(conn.sendText({ chat: ids['Muted']! }, 'x')).rejects.toMatchObject({
+      errorClass: 'permanent',
+      code: 'USER_BANNED_IN_CHANNEL',
+      message: expect.stringMatching(/banned/),
+    });
   });
 
   it('checkCanPost reports each destination for a user', async () => {
@@ -181,7 +193,10 @@ describe('finding a post whose answer was lost', () => {
       const recorded = standIn.state().messages[chat]!.at(-1)!.id;
 
       const other = await asUser();
-      expect(await other.findExistingPost({ chat }, { fileName: 'lost-part', bytes: 300_000, caption, afterMessageId: last })).toEqual({ messageId: recorded, link: `https://t.me/c/${chat.slice(4)}/${recorded}` });
+      expect(await other.findExistingPost({ chat }, { fileName: 'lost-part', bytes: 300_000, caption, afterMessageId: last })).toEqual({
+        messageId: recorded,
+        link: `https://t.me/c/${chat.slice(4)}/${recorded}`,
+      });
       expect(await other.findExistingPost({ chat }, { fileName: 'lost-part', bytes: 300_000, caption: 'Part 2/2', afterMessageId: last })).toBeUndefined();
       expect(await other.findExistingPost({ chat }, { fileName: 'lost-part', bytes: 1, caption, afterMessageId: last })).toBeUndefined();
       expect(await other.findExistingPost({ chat }, { fileName: 'lost-part', bytes: 300_000, caption, afterMessageId: recorded })).toBeUndefined();
@@ -209,6 +224,8 @@ describe('finding a post whose answer was lost', () => {
     });
     expect(standIn.stats().requests['messages.GetHistory'] ?? 0).toBe(getHistory);
     await expect(conn.findExistingPost({ chat }, { fileName: 'bot-lost', bytes: 300_000, caption })).rejects.toMatchObject({ code: 'FIND_UNSUPPORTED' });
-    await expect(conn.findExistingPost({ chat: ids['Old Group']! }, { fileName: 'bot-lost', bytes: 300_000, caption, afterMessageId: 1 })).rejects.toMatchObject({ code: 'FIND_UNSUPPORTED' });
+    await expect(conn.findExistingPost({ chat: ids['Old Group']! }, { fileName: 'bot-lost', bytes: 300_000, caption, afterMessageId: 1 })).rejects.toMatchObject({
+      code: 'FIND_UNSUPPORTED',
+    });
   });
 });

@@ -41,7 +41,9 @@ describe('native IGE encryption', () => {
 describe('send path patches give the same bytes as GramJS', () => {
   it('encryptMessageData: identical to GramJS (same random padding) for many sizes', async () => {
     installGramjsSpeedups();
-    const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; id: unknown; encryptMessageData(d: Buffer): Promise<Buffer> } };
+    const { MTProtoState } = require('telegram/network/MTProtoState') as {
+      MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; id: unknown; encryptMessageData(d: Buffer): Promise<Buffer> };
+    };
     const { AuthKey } = require('telegram/crypto/AuthKey') as { AuthKey: new () => { setKey(b: Buffer): Promise<void> } };
     const helpers = require('telegram/Helpers') as { generateRandomBytes(n: number): Buffer; readBigIntFromBuffer(b: Buffer, little?: boolean, signed?: boolean): unknown };
     const authKey = new AuthKey();
@@ -63,11 +65,17 @@ describe('send path patches give the same bytes as GramJS', () => {
     }
   });
 
-  it('part requests built in place serialise exactly like GramJS\'s own getBytes()', async () => {
+  it("part requests built in place serialise exactly like GramJS's own getBytes()", async () => {
     const { partRequest } = await import('../../electron/engine/telegram/gramjs/senders');
     const { PART_HEADROOM } = await import('../../electron/engine/telegram/uploader');
     const { Api, helpers } = await import('telegram');
-    for (const [big, len] of [[true, 512 * 1024], [false, 512 * 1024], [true, 1000], [true, 1001], [false, 100]] as const) {
+    for (const [big, len] of [
+      [true, 512 * 1024],
+      [false, 512 * 1024],
+      [true, 1000],
+      [true, 1001],
+      [false, 100],
+    ] as const) {
       const memory = randomBytes(PART_HEADROOM + len);
       const bytes = memory.subarray(PART_HEADROOM);
       const req = { fileId: '8123456789012345678', part: 7, totalParts: 9, big, bytes, headroom: PART_HEADROOM };
@@ -80,7 +88,7 @@ describe('send path patches give the same bytes as GramJS', () => {
     }
   });
 
-  it('message header written in front of a part request equals MessagePacker\'s concat', async () => {
+  it("message header written in front of a part request equals MessagePacker's concat", async () => {
     installGramjsSpeedups();
     const { partRequest } = await import('../../electron/engine/telegram/gramjs/senders');
     const { PART_HEADROOM } = await import('../../electron/engine/telegram/uploader');
@@ -104,7 +112,9 @@ describe('send path patches give the same bytes as GramJS', () => {
 
   it('in-place TCP framing of an encrypted message equals GramJS framing', async () => {
     installGramjsSpeedups();
-    const { MTProtoState } = require('telegram/network/MTProtoState') as { MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; encryptMessageData(d: Buffer): Promise<Buffer> } };
+    const { MTProtoState } = require('telegram/network/MTProtoState') as {
+      MTProtoState: new (k: unknown, l: unknown) => { salt: unknown; encryptMessageData(d: Buffer): Promise<Buffer> };
+    };
     const { AuthKey } = require('telegram/crypto/AuthKey') as { AuthKey: new () => { setKey(b: Buffer): Promise<void> } };
     const { FullPacketCodec } = require('telegram/network/connection/TCPFull') as { FullPacketCodec: new (c: unknown) => { encodePacket(d: Buffer): Buffer } };
     const authKey = new AuthKey();
@@ -136,7 +146,7 @@ describe('send path patches give the same bytes as GramJS', () => {
 });
 
 describe('test server key', () => {
-  it('computes the fingerprint GramJS uses for Telegram\'s own key', () => {
+  it("computes the fingerprint GramJS uses for Telegram's own key", () => {
     // Telegram's production key from GramJS's map (fingerprint -3414540481677951611).
     const n = BigInt(
       '29379598170669337022986177149456128565388431120058863768162556424047512191330847455146576344487764408661701890505066208632169112269581063774293102577308490531282748465986139880977280302242772832972539403531316010870401287642763009136156734339538042419388722777357134487746169093539093850251243897188928735903389451772730245253062963384108812842079887538976360465290946139638691491496062099570836476454855996319192747663615955633778034897140982517446405334423701359108810182097749467210509584293428076654573384828809574217079944388301239431309115013843331317877374435868468779972014486325557807783825502498215169806323',
@@ -147,7 +157,7 @@ describe('test server key', () => {
     expect(rsaFingerprint(pem).fingerprint).toBe('-3414540481677951611');
   });
 
-  it('registers a key in GramJS\'s map and rejects a bad PEM clearly', () => {
+  it("registers a key in GramJS's map and rejects a bad PEM clearly", () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const fp = registerServerKey(pem);

@@ -89,7 +89,10 @@ describe('the index', () => {
     const messages = renderIndexMessages(many, 1000);
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) expect(captionLength(m)).toBeLessThanOrEqual(1000);
-    const lines = messages.join('\n').split('\n').filter((l) => l !== '');
+    const lines = messages
+      .join('\n')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines).toEqual(indexHtmlLines(many).filter((l) => l !== ''));
   });
 

@@ -19,7 +19,12 @@ const { MessagePacker } = require('telegram/extensions/MessagePacker') as { Mess
 
 function state(name: string, bytes: number, ack = false): State {
   // 1658238041 = msgs_ack (GramJS never waits for those).
-  return { name, request: { className: name, CONSTRUCTOR_ID: ack ? 1658238041 : 1, classType: ack ? 'constructor' : 'request' }, data: Buffer.alloc(bytes, 1), promise: new Promise(() => {}) };
+  return {
+    name,
+    request: { className: name, CONSTRUCTOR_ID: ack ? 1658238041 : 1, classType: ack ? 'constructor' : 'request' },
+    data: Buffer.alloc(bytes, 1),
+    promise: new Promise(() => {}),
+  };
 }
 
 /** MTProtoState's part that MessagePacker uses: numbered messages written into the writer. */

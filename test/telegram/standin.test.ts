@@ -74,7 +74,9 @@ describe('login against the MTProto stand-in', () => {
     const again = await connect(saved);
     expect(await again.account()).toMatchObject({ name: 'Alice' });
     // Secrets never reach the log (and the log did record the login).
-    const logText = recentLogLines(1000).map((l) => l.message).join('\n');
+    const logText = recentLogLines(1000)
+      .map((l) => l.message)
+      .join('\n');
     expect(logText).toContain('logged in as user');
     for (const secret of [saved, '15550000001', API_HASH]) expect(logText).not.toContain(secret);
     expect(redact(`session=${saved} phone +1 555 000 0001`)).not.toMatch(/15550000001|555 000 0001/);
@@ -128,7 +130,9 @@ describe('login against the MTProto stand-in', () => {
   it('bad settings fail clearly: unreadable session, bad key, bad port, bad API hash', async () => {
     const base = { apiId: API_ID, apiHash: API_HASH, testServer: { host: standIn.host, port: standIn.port, dcId: standIn.dcId, publicKeyPem: standIn.publicKeyPem } };
     await expect(TelegramConnection.connect({ ...base, session: 'garbage' })).rejects.toMatchObject({ errorClass: 'login', code: 'TELEGRAM_SESSION_INVALID' });
-    await expect(TelegramConnection.connect({ ...base, testServer: { ...base.testServer, publicKeyPem: '-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----' } })).rejects.toMatchObject({ code: 'TELEGRAM_SERVER_KEY' });
+    await expect(
+      TelegramConnection.connect({ ...base, testServer: { ...base.testServer, publicKeyPem: '-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----' } }),
+    ).rejects.toMatchObject({ code: 'TELEGRAM_SERVER_KEY' });
     await expect(TelegramConnection.connect({ ...base, testServer: { ...base.testServer, port: 40000 } })).rejects.toMatchObject({ code: 'TELEGRAM_SERVER_PORT' });
     await expect(TelegramConnection.connect({ ...base, apiHash: 'nope' })).rejects.toMatchObject({ code: 'TELEGRAM_API_HASH' });
   });
@@ -205,7 +209,10 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
 
     // Post after a restart: fresh session client, peers from the (persisted) cache, stored document.
     const restarted = await connect(conn.sessionString(), peers);
-    const caption = renderCaption({ title: 'Big <night> & stuff', channel: 'x', createdAt: '2026-01-02T03:04:05Z', part: 1, parts: 3, durationSec: 62, url: 'https://twitch.tv/videos/1' }, { template: '<b>{title}</b> ({date}) - Part {part}/{parts}' });
+    const caption = renderCaption(
+      { title: 'Big <night> & stuff', channel: 'x', createdAt: '2026-01-02T03:04:05Z', part: 1, parts: 3, durationSec: 62, url: 'https://twitch.tv/videos/1' },
+      { template: '<b>{title}</b> ({date}) - Part {part}/{parts}' },
+    );
     const forum = chats.find((c) => c.kind === 'forum')!;
     const a = await restarted.post(doc, { chat: chats[0]!.id }, caption);
     const b = await restarted.post(doc, { chat: forum.id, topicId: 2 }, caption);
@@ -238,7 +245,10 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
       }),
     ).rejects.toMatchObject({ errorClass: 'cancelled' });
     const before = standIn.stats().requests;
-    const count = (r: Record<string, number>) => Object.entries(r).filter(([k]) => /savebigfilepart/i.test(k)).reduce((n, [, v]) => n + v, 0);
+    const count = (r: Record<string, number>) =>
+      Object.entries(r)
+        .filter(([k]) => /savebigfilepart/i.test(k))
+        .reduce((n, [, v]) => n + v, 0);
     const waits: number[] = [];
     standIn.setFault({ kind: 'floodWait', method: 'upload.SaveBigFilePart', seconds: 1, count: 1 });
     const up = await conn.upload({ path: file, resume: last, inFlight: 4, onFloodWait: (s) => waits.push(s) });
@@ -326,7 +336,11 @@ describe('destinations, upload and posting against the MTProto stand-in', () => 
     const ac = new AbortController();
     let last: UploadResume | undefined;
     await conn
-      .upload({ path: file, inFlight: 1, signal: ac.signal, onPartAcked: (s) => {
+      .upload({
+        path: file,
+        inFlight: 1,
+        signal: ac.signal,
+        onPartAcked: (s) => {
           last = s;
           if (ackedParts(s).length === 3) ac.abort();
         },

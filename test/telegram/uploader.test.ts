@@ -183,7 +183,14 @@ describe('uploader part loop', () => {
     expect(last!.acked).toBeUndefined();
     // A record as the previous version stored it: the acknowledged parts as a list (unordered, with a repeat).
     const done = ackedParts(last!);
-    const old: UploadResume = { fileId: last!.fileId, partSize: PART_SIZE, totalParts: PARTS, acked: [...done].reverse().concat(done[0]), startedAt: last!.startedAt, size: last!.size };
+    const old: UploadResume = {
+      fileId: last!.fileId,
+      partSize: PART_SIZE,
+      totalParts: PARTS,
+      acked: [...done].reverse().concat(done[0]),
+      startedAt: last!.startedAt,
+      size: last!.size,
+    };
     const stored = JSON.parse(JSON.stringify(old)) as UploadResume;
     t.sends = [];
     const up = await uploadFile(t, { path, resume: stored, inFlight: 3 });
@@ -193,7 +200,14 @@ describe('uploader part loop', () => {
   });
 
   it('refuses a too-old or mismatched resume record (fresh upload) and files over the part limit', () => {
-    const ok: UploadResume = { fileId: '42', partSize: PART_SIZE, totalParts: 2, ackedBits: Buffer.from([1]).toString('base64'), startedAt: new Date(1000).toISOString(), size: PART_SIZE + 1 };
+    const ok: UploadResume = {
+      fileId: '42',
+      partSize: PART_SIZE,
+      totalParts: 2,
+      ackedBits: Buffer.from([1]).toString('base64'),
+      startedAt: new Date(1000).toISOString(),
+      size: PART_SIZE + 1,
+    };
     expect(canResume(ok, PART_SIZE + 1, 2000)).toBe(true);
     expect(canResume(ok, PART_SIZE + 1, 1000 + 25 * 3600 * 1000)).toBe(false);
     expect(canResume(ok, PART_SIZE + 2, 2000)).toBe(false);

@@ -18,10 +18,16 @@ afterEach(async () => {
 
 describe('chaptersFromGql', () => {
   it('reads moments, skips incomplete ones, clamps negative durations, and keeps the open last one open', () => {
-    const node = (positionMilliseconds: unknown, durationMilliseconds: unknown, description: string) => ({ node: { positionMilliseconds, durationMilliseconds, description, details: { game: { id: '1', displayName: description } } } });
+    const node = (positionMilliseconds: unknown, durationMilliseconds: unknown, description: string) => ({
+      node: { positionMilliseconds, durationMilliseconds, description, details: { game: { id: '1', displayName: description } } },
+    });
     const answer = [
       { data: { video: { id: '5', lengthSeconds: 9000, status: 'RECORDING', game: { id: '2', displayName: 'Music' } } } },
-      { data: { video: { id: '5', moments: { edges: [node(4_350_000, -5, 'Elden Ring'), node(0, 4_350_000, 'Just Chatting'), node(null, 1000, 'Broken'), node(7_000_000, 0, 'Music')] } } } },
+      {
+        data: {
+          video: { id: '5', moments: { edges: [node(4_350_000, -5, 'Elden Ring'), node(0, 4_350_000, 'Just Chatting'), node(null, 1000, 'Broken'), node(7_000_000, 0, 'Music')] } },
+        },
+      },
     ];
     expect(chaptersFromGql(answer, '5')).toEqual({
       recording: true,
@@ -35,7 +41,10 @@ describe('chaptersFromGql', () => {
   });
 
   it('takes the one category from VideoMetadata when no moments are listed, and says why when there is nothing', () => {
-    const single = chaptersFromGql([{ data: { video: { lengthSeconds: 60, status: 'RECORDED', game: { id: '7', displayName: 'Chess' } } } }, { data: { video: { moments: { edges: [] } } } }], '5');
+    const single = chaptersFromGql(
+      [{ data: { video: { lengthSeconds: 60, status: 'RECORDED', game: { id: '7', displayName: 'Chess' } } } }, { data: { video: { moments: { edges: [] } } } }],
+      '5',
+    );
     expect(single).toEqual({ recording: false, lengthSec: 60, chapters: [{ startSec: 0, durationSec: null, title: 'Chess', gameId: '7' }] });
     expect(() => chaptersFromGql([{ errors: [{ message: 'PersistedQueryNotFound' }] }], '5')).toThrow(/PersistedQueryNotFound/);
     expect(() => chaptersFromGql([{ data: { video: null } }, { data: { video: null } }], '5')).toThrow(/knows no VOD 5/);

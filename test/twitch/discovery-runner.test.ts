@@ -65,7 +65,18 @@ describe('discovery per channel', () => {
     const settings = engine.engine.settings;
     const result = await discoverAll(
       engine.engine.db,
-      { ...settings, twitch: { ...settings.twitch, channels: [{ channel: 'bad name!', destinations: [], liveMode: 'postWhileLive' as const }, { channel: '501', destinations: [], liveMode: 'postWhileLive' as const }, { channel: 'suspended_one', destinations: [], liveMode: 'postWhileLive' as const }, { channel: 'other', destinations: [], liveMode: 'postWhileLive' as const }] } },
+      {
+        ...settings,
+        twitch: {
+          ...settings.twitch,
+          channels: [
+            { channel: 'bad name!', destinations: [], liveMode: 'postWhileLive' as const },
+            { channel: '501', destinations: [], liveMode: 'postWhileLive' as const },
+            { channel: 'suspended_one', destinations: [], liveMode: 'postWhileLive' as const },
+            { channel: 'other', destinations: [], liveMode: 'postWhileLive' as const },
+          ],
+        },
+      },
       new TwitchService(engine.engine),
     );
     expect(result.channels).toBe(2);
@@ -106,7 +117,11 @@ describe('source gone', () => {
     twitch.addVod({ id: '7006', userId: '501' });
     await pass();
     for (const id of ['7005', '7006']) {
-      saveSegmentList(db, id, [0, 1, 2].map((i) => ({ index: i, uri: `http://x/${i}.ts`, durationSec: 2, muted: false })));
+      saveSegmentList(
+        db,
+        id,
+        [0, 1, 2].map((i) => ({ index: i, uri: `http://x/${i}.ts`, durationSec: 2, muted: false })),
+      );
       updateVod(db, id, { status: 'pending', next_retry: '2099-01-01T00:00:00.000Z' });
     }
     for (const i of [0, 1, 2]) markSegmentDone(db, '7005', i, 100);

@@ -44,7 +44,18 @@ afterAll(async () => {
 it('adds only the broadcasts in scope, and never counts a known one outside it as missing', async () => {
   const db = engine.engine.db;
   // Backed up before the scope was narrowed: Twitch still lists it, the scope no longer covers it.
-  insertVod(db, { id: '8001', channel_id: '501', channel_name: 'good', title: 'Oldest', created_at: '2026-10-01T18:00:00.000Z', duration: 60, duration_str: '1m', status: 'completed', url: '', thumbnail_url: '' });
+  insertVod(db, {
+    id: '8001',
+    channel_id: '501',
+    channel_name: 'good',
+    title: 'Oldest',
+    created_at: '2026-10-01T18:00:00.000Z',
+    duration: 60,
+    duration_str: '1m',
+    status: 'completed',
+    url: '',
+    thumbnail_url: '',
+  });
   const pass = () => discoverAll(db, engine.engine.settings, new TwitchService(engine.engine));
   await pass();
   // The engine's own first pass at start may have added it already.

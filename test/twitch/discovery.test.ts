@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VodStatus } from '../../electron/contract/domain';
-import { COMPLETED_FROM_LOCAL_COPY, decideDiscovery, isLiveVideo, MISSED_CHECKS_BEFORE_GONE, orderVods, parseVodOrdering, VANISHED_REASON, vanishedOutcome } from '../../electron/engine/twitch/discovery';
+import {
+  COMPLETED_FROM_LOCAL_COPY,
+  decideDiscovery,
+  isLiveVideo,
+  MISSED_CHECKS_BEFORE_GONE,
+  orderVods,
+  parseVodOrdering,
+  VANISHED_REASON,
+  vanishedOutcome,
+} from '../../electron/engine/twitch/discovery';
 import { parseTwitchDuration, type ArchiveVideo } from '../../electron/engine/twitch/videos';
 import { formatDuration } from '../fakes/twitch/server';
 
@@ -9,7 +18,19 @@ const LIVE = 'https://vod-secure.twitch.tv/_404/404_processing_%{width}x%{height
 const DONE = 'https://static-cdn.jtvnw.net/cf_vods/x/thumb0-%{width}x%{height}.jpg';
 
 function video(id: string, live = false, extra: Partial<ArchiveVideo> = {}): ArchiveVideo {
-  return { id, userId: '1', userLogin: 'a', userName: 'A', title: id, createdAt: '2026-01-01T00:00:00Z', durationSec: 60, url: '', thumbnailUrl: live ? LIVE : DONE, mutedSegments: [], ...extra };
+  return {
+    id,
+    userId: '1',
+    userLogin: 'a',
+    userName: 'A',
+    title: id,
+    createdAt: '2026-01-01T00:00:00Z',
+    durationSec: 60,
+    url: '',
+    thumbnailUrl: live ? LIVE : DONE,
+    mutedSegments: [],
+    ...extra,
+  };
 }
 
 describe('parseTwitchDuration', () => {
@@ -33,7 +54,10 @@ describe('decideDiscovery', () => {
       known: { a: 'live', b: 'live', c: 'completed', d: 'pending', e: 'pending', f: 'failed' },
       fetched: [video('n1'), video('n2', true), video('a'), video('b', true), video('c'), video('d')],
     });
-    expect(d.insert).toEqual([{ video: video('n1'), status: 'pending' }, { video: video('n2', true), status: 'live' }]);
+    expect(d.insert).toEqual([
+      { video: video('n1'), status: 'pending' },
+      { video: video('n2', true), status: 'live' },
+    ]);
     expect(d.becamePending.map((v) => v.id)).toEqual(['a']);
     expect(d.stillLive.map((v) => v.id)).toEqual(['b']);
     expect(d.missing).toEqual([{ id: 'e', misses: 1 }]);
@@ -43,11 +67,31 @@ describe('decideDiscovery', () => {
   it('a VOD absent from one answer gets a grace of two more consecutive checks', () => {
     expect(MISSED_CHECKS_BEFORE_GONE).toBe(3);
     const known = { e: 'pending', p: 'processing' } as const;
-    const second = decideDiscovery({ known, fetched: [], misses: new Map([['e', 1], ['p', 1]]) });
-    expect(second.missing).toEqual([{ id: 'e', misses: 2 }, { id: 'p', misses: 2 }]);
+    const second = decideDiscovery({
+      known,
+      fetched: [],
+      misses: new Map([
+        ['e', 1],
+        ['p', 1],
+      ]),
+    });
+    expect(second.missing).toEqual([
+      { id: 'e', misses: 2 },
+      { id: 'p', misses: 2 },
+    ]);
     expect(second.vanished).toEqual([]);
-    const third = decideDiscovery({ known, fetched: [], misses: new Map([['e', 2], ['p', 2]]) });
-    expect(third.vanished).toEqual([{ id: 'e', reason: VANISHED_REASON, status: 'pending' }, { id: 'p', reason: VANISHED_REASON, status: 'processing' }]);
+    const third = decideDiscovery({
+      known,
+      fetched: [],
+      misses: new Map([
+        ['e', 2],
+        ['p', 2],
+      ]),
+    });
+    expect(third.vanished).toEqual([
+      { id: 'e', reason: VANISHED_REASON, status: 'pending' },
+      { id: 'p', reason: VANISHED_REASON, status: 'processing' },
+    ]);
     // Listed again in between: the count starts over.
     const back = decideDiscovery({ known, fetched: [video('e')], misses: new Map([['e', 2]]) });
     expect(back.reappeared).toEqual(['e']);
@@ -73,28 +117,40 @@ describe('decideDiscovery', () => {
 
   it('never re-queues completed, failed, skipped or processing VODs, and touches each id at most once', () => {
     fc.assert(
-      fc.property(ids, ids, fc.array(statusArb, { minLength: 40, maxLength: 40 }), fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), (knownIds, fetchedIds, statuses, lives) => {
-        const known = new Map(knownIds.map((id, i) => [id, statuses[i]] as const));
-        const fetched = fetchedIds.map((id, i) => video(id, lives[i]));
-        const d = decideDiscovery({ known, fetched });
-        const touched = [...d.insert.map((x) => x.video.id), ...d.becamePending.map((v) => v.id), ...d.stillLive.map((v) => v.id), ...d.missing.map((v) => v.id), ...d.vanished.map((v) => v.id)];
-        expect(new Set(touched).size).toBe(touched.length);
-        for (const id of touched) {
-          const s = known.get(id);
-          expect(s === undefined || s === 'pending' || s === 'live' || s === 'processing').toBe(true);
-        }
-        // Only queued or live VODs are ever put back in the queue.
-        for (const v of d.becamePending) expect(known.get(v.id)).toBe('live');
-        // Every fetched unknown id is inserted, with the right status.
-        for (const v of fetched) if (!known.has(v.id)) expect(d.insert.find((x) => x.video.id === v.id)?.status).toBe(isLiveVideo(v) ? 'live' : 'pending');
-        // Missing (first miss, no earlier misses given) = known pending/live/processing not fetched, exactly.
-        const fetchedSet = new Set(fetchedIds);
-        const expectMissing = [...known].filter(([id, s]) => ['pending', 'live', 'processing'].includes(s) && !fetchedSet.has(id)).map(([id]) => id);
-        expect(d.missing.map((v) => v.id).sort()).toEqual(expectMissing.sort());
-        expect(d.vanished).toEqual([]);
-        // Known live ones that are listed are either promoted or still live.
-        for (const [id, s] of known) if (s === 'live' && fetchedSet.has(id)) expect(d.becamePending.some((v) => v.id === id) !== d.stillLive.some((v) => v.id === id)).toBe(true);
-      }),
+      fc.property(
+        ids,
+        ids,
+        fc.array(statusArb, { minLength: 40, maxLength: 40 }),
+        fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        (knownIds, fetchedIds, statuses, lives) => {
+          const known = new Map(knownIds.map((id, i) => [id, statuses[i]] as const));
+          const fetched = fetchedIds.map((id, i) => video(id, lives[i]));
+          const d = decideDiscovery({ known, fetched });
+          const touched = [
+            ...d.insert.map((x) => x.video.id),
+            ...d.becamePending.map((v) => v.id),
+            ...d.stillLive.map((v) => v.id),
+            ...d.missing.map((v) => v.id),
+            ...d.vanished.map((v) => v.id),
+          ];
+          expect(new Set(touched).size).toBe(touched.length);
+          for (const id of touched) {
+            const s = known.get(id);
+            expect(s === undefined || s === 'pending' || s === 'live' || s === 'processing').toBe(true);
+          }
+          // Only queued or live VODs are ever put back in the queue.
+          for (const v of d.becamePending) expect(known.get(v.id)).toBe('live');
+          // Every fetched unknown id is inserted, with the right status.
+          for (const v of fetched) if (!known.has(v.id)) expect(d.insert.find((x) => x.video.id === v.id)?.status).toBe(isLiveVideo(v) ? 'live' : 'pending');
+          // Missing (first miss, no earlier misses given) = known pending/live/processing not fetched, exactly.
+          const fetchedSet = new Set(fetchedIds);
+          const expectMissing = [...known].filter(([id, s]) => ['pending', 'live', 'processing'].includes(s) && !fetchedSet.has(id)).map(([id]) => id);
+          expect(d.missing.map((v) => v.id).sort()).toEqual(expectMissing.sort());
+          expect(d.vanished).toEqual([]);
+          // Known live ones that are listed are either promoted or still live.
+          for (const [id, s] of known) if (s === 'live' && fetchedSet.has(id)) expect(d.becamePending.some((v) => v.id === id) !== d.stillLive.some((v) => v.id === id)).toBe(true);
+        },
+      ),
     );
   });
 

@@ -57,7 +57,10 @@ describe('codec preference', () => {
     expect(pickVariant(variants, ['best av1', '720p60']).variant.name).toBe('720p60');
   });
   it('parses #EXT-X-MAP and fMP4 segment names', () => {
-    const pl = parseMediaPlaylist('#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-MAP:URI="init-0.mp4"\n#EXTINF:2.000,\n0.mp4\n#EXTINF:2.000,\n1-muted.mp4\n#EXT-X-ENDLIST\n', 'https://cdn/v/hevc/index-dvr.m3u8');
+    const pl = parseMediaPlaylist(
+      '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-MAP:URI="init-0.mp4"\n#EXTINF:2.000,\n0.mp4\n#EXTINF:2.000,\n1-muted.mp4\n#EXT-X-ENDLIST\n',
+      'https://cdn/v/hevc/index-dvr.m3u8',
+    );
     expect(pl).toMatchObject({ container: 'fmp4', initUrl: 'https://cdn/v/hevc/init-0.mp4', ended: true });
     expect(pl.segments[1]).toMatchObject({ muted: true, unmutedUrl: 'https://cdn/v/hevc/1.mp4' });
     expect(parseMediaPlaylist('#EXTM3U\n#EXTINF:2,\n0.ts\n', 'https://cdn/a/').container).toBe('ts');

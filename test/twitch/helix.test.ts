@@ -14,7 +14,12 @@ function client(extra: Partial<ConstructorParameters<typeof HelixClient>[0]> = {
 }
 
 beforeEach(async () => {
-  tw = await startTwitchStandIn({ users: [{ id: '11', login: 'alice', displayName: 'Alice' }, { id: '22', login: 'bob_b' }] });
+  tw = await startTwitchStandIn({
+    users: [
+      { id: '11', login: 'alice', displayName: 'Alice' },
+      { id: '22', login: 'bob_b' },
+    ],
+  });
 });
 afterEach(async () => {
   await tw.close();

@@ -28,7 +28,11 @@ afterAll(() => {});
 const addVod = (extra: Partial<StandInVod> = {}) => tw.addVod({ id: '100', userId: '1', hls, ...extra });
 const resolve = (extra: Partial<ResolveOptions> = {}) =>
   resolveVodPlaylist({ vodId: '100', endpoints: tw.endpoints, quality: ['best'], backoff: { baseMs: 1, maxMs: 5 }, ...extra });
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as EngineError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as EngineError,
+  );
 
 describe('playback token (browser auth-token) for sub-only VODs', () => {
   it('a sub-only VOD resolves with the playback token', async () => {
@@ -95,9 +99,7 @@ describe('GQL outages are transient, through the yt-dlp fallback too', () => {
 
   it('GQL unreachable (network error) plus a yt-dlp "not found" is transient', async () => {
     addVod();
-    const err = await failure(
-      resolve({ endpoints: { ...tw.endpoints, gqlUrl: 'http://127.0.0.1:9/gql', vodPageUrl: `${tw.origin}/missing` }, ytDlpPath: '/usr/bin/yt-dlp' }),
-    );
+    const err = await failure(resolve({ endpoints: { ...tw.endpoints, gqlUrl: 'http://127.0.0.1:9/gql', vodPageUrl: `${tw.origin}/missing` }, ytDlpPath: '/usr/bin/yt-dlp' }));
     expect(err).toBeInstanceOf(EngineError);
     expect(err!.errorClass).toBe('transient');
   });

@@ -23,10 +23,15 @@ describe('stand-in CLI, live mode', () => {
       JSON.stringify({
         users: [{ id: '9', login: 'dave' }],
         // 1 media second per wall second: the broadcast cannot end by itself within the test.
-        media: [{ vod: { id: '43', userId: '9' }, hls: { durationSec: 120, segmentSec: 2, width: 160, height: 90, videoKbps: 100 }, cacheKey: 'cli-live-test', live: { speed: 1 } }],
+        media: [
+          { vod: { id: '43', userId: '9' }, hls: { durationSec: 120, segmentSec: 2, width: 160, height: 90, videoKbps: 100 }, cacheKey: 'cli-live-test', live: { speed: 1 } },
+        ],
       }),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../fakes/twitch/cli.ts'), file], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../fakes/twitch/cli.ts'), file], {
+      cwd: resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const line = await new Promise<string>((res) => createInterface({ input: child.stdout }).once('line', res));
       const info = JSON.parse(line) as { endpoints: TwitchEndpoints; origin: string; clientId: string; clientSecret: string };

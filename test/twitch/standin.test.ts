@@ -40,7 +40,10 @@ describe('discovery against the stand-in', () => {
     const helix = new HelixClient({ endpoints: tw.endpoints, clientId: tw.clientId, clientSecret: tw.clientSecret });
     const known = new Map<string, 'pending' | 'live'>();
     const first = decideDiscovery({ known, fetched: await listArchiveVideos(helix, '7') });
-    expect(first.insert.map((x) => [x.video.id, x.status]).sort()).toEqual([['1', 'pending'], ['2', 'live']]);
+    expect(first.insert.map((x) => [x.video.id, x.status]).sort()).toEqual([
+      ['1', 'pending'],
+      ['2', 'live'],
+    ]);
     for (const x of first.insert) known.set(x.video.id, x.status);
 
     tw.setVodLive('2', false);
@@ -66,7 +69,10 @@ describe('stand-in CLI', () => {
         media: [{ vod: { id: '42', userId: '9' }, hls: { durationSec: 4, segmentSec: 2, width: 160, height: 90, videoKbps: 200 }, cacheKey: 'cli-test' }],
       }),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../fakes/twitch/cli.ts'), file], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../fakes/twitch/cli.ts'), file], {
+      cwd: resolve(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const line = await new Promise<string>((res) => createInterface({ input: child.stdout }).once('line', res));
       const info = JSON.parse(line) as { endpoints: TwitchEndpoints; origin: string; clientId: string; clientSecret: string };

@@ -3,15 +3,7 @@ import { join } from 'node:path';
 import type { EngineStatus, LoginStep, TelegramAccount, VodRow } from '../../contract/domain';
 import type { EnginePaths } from '../../contract/host';
 import type { Notice, SettingsView } from '../../contract/protocol';
-import {
-  SecretsSchema,
-  parseSettings,
-  readinessProblems,
-  secretsPresence,
-  type Problem,
-  type Secrets,
-  type Settings,
-} from '../../contract/settings';
+import { SecretsSchema, parseSettings, readinessProblems, secretsPresence, type Problem, type Secrets, type Settings } from '../../contract/settings';
 import { openDatabase, type Db } from '../store/database';
 import { getVod, queueVods } from '../store/vods';
 import { configureLogFile, createLogger, onLogLine } from '../util/log';
@@ -177,9 +169,7 @@ export class Engine {
   queueRows(): VodRow[] {
     // The queue shows what is not finished, plus recent completions so the user sees them land.
     const since = new Date(Date.now() - 24 * 3600_000).toISOString();
-    return queueVods(this.db, since).map((v) =>
-      vodRow(this.db, v, this.settings, this.live.get(v.id)),
-    );
+    return queueVods(this.db, since).map((v) => vodRow(this.db, v, this.settings, this.live.get(v.id)));
   }
 
   diskFreeBytes(): number | null {

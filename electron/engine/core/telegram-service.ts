@@ -68,7 +68,9 @@ export class TelegramService {
     if (telegram.length === 0) return [];
     try {
       const checks = await this.checkDestinations(telegram.map((t) => t.dest));
-      return checks.flatMap((c, k) => (c.canPost ? [] : [{ path: `destinations.${telegram[k]!.i}.chatId`, message: `This account cannot post in ${telegram[k]!.name}: ${c.reason}` }]));
+      return checks.flatMap((c, k) =>
+        c.canPost ? [] : [{ path: `destinations.${telegram[k]!.i}.chatId`, message: `This account cannot post in ${telegram[k]!.name}: ${c.reason}` }],
+      );
     } catch (error) {
       log.info(`destinations not checked: ${classify(error).message}`);
       return [];

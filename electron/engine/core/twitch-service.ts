@@ -25,9 +25,7 @@ export class TwitchService {
       if (!settings.twitch.clientId || !secrets.twitchClientSecret) {
         throw new EngineError('login', 'twitch_credentials_missing', 'The Twitch Client ID and Client Secret are needed (Settings > Accounts).');
       }
-      this.helixClient = createHelix(settings, secrets, (tokens) =>
-        this.engine.updateSecrets({ twitchUserToken: tokens.accessToken, twitchRefreshToken: tokens.refreshToken }),
-      );
+      this.helixClient = createHelix(settings, secrets, (tokens) => this.engine.updateSecrets({ twitchUserToken: tokens.accessToken, twitchRefreshToken: tokens.refreshToken }));
       this.key = key;
       this.channelCache.clear();
     }
@@ -91,10 +89,7 @@ function createHelix(settings: Settings, secrets: Secrets, onTokens: (t: { acces
     endpoints: settings.advanced.twitch,
     clientId: settings.twitch.clientId,
     clientSecret: secrets.twitchClientSecret ?? '',
-    userTokens:
-      secrets.twitchUserToken && secrets.twitchRefreshToken
-        ? { accessToken: secrets.twitchUserToken, refreshToken: secrets.twitchRefreshToken }
-        : undefined,
+    userTokens: secrets.twitchUserToken && secrets.twitchRefreshToken ? { accessToken: secrets.twitchUserToken, refreshToken: secrets.twitchRefreshToken } : undefined,
     onTokens,
   });
 }

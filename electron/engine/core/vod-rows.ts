@@ -7,7 +7,6 @@ import { partsOf, type PartRecord } from '../store/parts';
 import { uploadsOf, type UploadRecord } from '../store/uploads';
 import type { VodRecord } from '../store/vods';
 
-
 /** Builds the UI's view of a VOD from its stored rows plus live progress. Pure apart from the reads. */
 export function vodRow(db: Db, vod: VodRecord, settings: Settings, live?: LiveProgress): VodRow {
   const parts = partsOf(db, vod.id);

@@ -23,7 +23,10 @@ export function folderIndex(db: Db, vod: VodRecord, parts: readonly PartRecord[]
     vodUrl: vod.url || undefined,
     durationSec: parts.reduce((n, p) => n + p.duration, 0),
     parts: parts.map((p) => ({ part: p.idx, durationSec: p.duration, file: `${partName(p.idx)}.mp4` })),
-    chapters: locateChapters(storedChapters(db, vod.id), parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration }))),
+    chapters: locateChapters(
+      storedChapters(db, vod.id),
+      parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration })),
+    ),
   };
 }
 

@@ -33,20 +33,25 @@ function writeMetadata(dest: Folder, key: string, job: DeliveryJob): Promise<voi
   const parts = partsOf(job.db, vod.id);
   const index = folderIndex(job.db, vod, parts, (idx) => posted(idx).some((u) => u.destination === key));
   const fields = index ? writeFolderIndex(vodArchiveDir(dest, vod), index) : {};
-  return writeArchiveMetadata(dest, vod, {
-    vod: { id: vod.id, title: vod.title, channel: vod.channel_name, channelId: vod.channel_id, createdAt: vod.created_at, durationSec: vod.duration, url: vod.url },
-    parts: parts
-      .filter((p) => posted(p.idx).some((u) => u.destination === key))
-      .map((p) => ({
-        index: p.idx,
-        file: `${partName(p.idx)}.mp4`,
-        bytes: p.bytes,
-        durationSec: p.duration,
-        startSec: p.start_sec,
-        messages: posted(p.idx).map((u) => ({ destination: u.destination, link: u.link })),
-      })),
-    partsTotal: vod.parts_total,
-    updatedAt: nowIso(),
-    ...fields,
-  }, job.signal);
+  return writeArchiveMetadata(
+    dest,
+    vod,
+    {
+      vod: { id: vod.id, title: vod.title, channel: vod.channel_name, channelId: vod.channel_id, createdAt: vod.created_at, durationSec: vod.duration, url: vod.url },
+      parts: parts
+        .filter((p) => posted(p.idx).some((u) => u.destination === key))
+        .map((p) => ({
+          index: p.idx,
+          file: `${partName(p.idx)}.mp4`,
+          bytes: p.bytes,
+          durationSec: p.duration,
+          startSec: p.start_sec,
+          messages: posted(p.idx).map((u) => ({ destination: u.destination, link: u.link })),
+        })),
+      partsTotal: vod.parts_total,
+      updatedAt: nowIso(),
+      ...fields,
+    },
+    job.signal,
+  );
 }

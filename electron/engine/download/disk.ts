@@ -6,11 +6,10 @@ import { sleep } from '../util/sleep';
 /** Bytes a VOD will take: bandwidth (bits/s) x duration, plus 5% for container overhead. */
 export function estimateVodBytes(bandwidthBps: number, durationSec: number): number {
   if (!(bandwidthBps > 0) || !(durationSec > 0)) return 0;
-  return Math.ceil(((bandwidthBps / 8) * durationSec) * 1.05);
+  return Math.ceil((bandwidthBps / 8) * durationSec * 1.05);
 }
 
-export const formatBytes = (n: number) =>
-  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`;
+export const formatBytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`);
 
 export async function freeBytes(dir: string): Promise<number> {
   const s = await statfs(dir);

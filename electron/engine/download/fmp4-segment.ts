@@ -14,7 +14,7 @@ async function topLevelBoxes(path: string, size: number): Promise<string[] | und
   try {
     const types: string[] = [];
     const header = Buffer.alloc(16);
-    for (let at = 0; at < size; ) {
+    for (let at = 0; at < size;) {
       const { bytesRead } = await file.read(header, 0, 16, at);
       if (bytesRead < 8) return undefined;
       let boxSize = header.readUInt32BE(0);

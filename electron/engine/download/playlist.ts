@@ -59,7 +59,10 @@ export function parseAttributes(text: string): Record<string, string> {
 }
 
 function lines(text: string, what: string): string[] {
-  const all = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim());
+  const all = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   if (all[0] !== '#EXTM3U') throw new Error(`The ${what} is not an HLS playlist (no #EXTM3U header): ${JSON.stringify(text.slice(0, 80))}`);
   return all;
 }

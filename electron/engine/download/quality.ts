@@ -45,7 +45,11 @@ export function sourceVariant(variants: readonly Variant[]): Variant | undefined
 function match(pref: string, variants: readonly Variant[]): Variant | undefined {
   const p = pref.trim().toLowerCase();
   if (p === 'best' || p === 'source' || p === 'chunked') return sourceVariant(variants);
-  if (p === 'worst') return [...variants].filter((v) => !v.audioOnly).sort(better).at(-1);
+  if (p === 'worst')
+    return [...variants]
+      .filter((v) => !v.audioOnly)
+      .sort(better)
+      .at(-1);
   if (p === 'audio_only' || p === 'audio') return variants.find((v) => v.audioOnly);
   const exact = variants.find((v) => v.name.toLowerCase() === p || v.label.toLowerCase() === p);
   if (exact) return exact;

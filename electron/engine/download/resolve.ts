@@ -139,7 +139,17 @@ async function resolveNative(opts: ResolveOptions): Promise<{ variants: Variant[
   const url = new URL(`${opts.endpoints.usherUrl}/vod/${encodeURIComponent(opts.vodId)}.m3u8`);
   // Usher lists HEVC/AV1 (fMP4) renditions only when asked (yt-dlp asks `av1,h265,h264`, yt-dlp
   // #14994); the access token carries the viewer, so usher gets no Authorization header (as in yt-dlp).
-  const q = { sig: token.signature, token: token.value, allow_source: 'true', allow_audio_only: 'true', playlist_include_framerate: 'true', player: 'twitchweb', platform: 'web', supported_codecs: 'av1,h265,h264', p: String(Math.floor(Math.random() * 1e7)) };
+  const q = {
+    sig: token.signature,
+    token: token.value,
+    allow_source: 'true',
+    allow_audio_only: 'true',
+    playlist_include_framerate: 'true',
+    player: 'twitchweb',
+    platform: 'web',
+    supported_codecs: 'av1,h265,h264',
+    p: String(Math.floor(Math.random() * 1e7)),
+  };
   for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
   const res = await withRetries(() => getText(url.toString(), opts), opts);
   if (res.status !== 200) throw usherError(res.status, res.text, opts, token.tokenRejected);
@@ -152,7 +162,11 @@ async function resolveNative(opts: ResolveOptions): Promise<{ variants: Variant[
 
 async function resolveWithYtDlp(opts: ResolveOptions, ytDlpPath: string): Promise<{ variants: Variant[] }> {
   const headers = opts.playbackToken ? { Authorization: `OAuth ${opts.playbackToken}` } : undefined;
-  const formats = await ytDlpFormats(ytDlpPath, `${opts.endpoints.vodPageUrl}/${opts.vodId}`, { headers, signal: opts.signal, timeoutMs: opts.timeoutMs ? opts.timeoutMs * 4 : 60_000 });
+  const formats = await ytDlpFormats(ytDlpPath, `${opts.endpoints.vodPageUrl}/${opts.vodId}`, {
+    headers,
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs ? opts.timeoutMs * 4 : 60_000,
+  });
   const variants = variantsFromYtDlp(formats);
   if (variants.length === 0) throw transient('ytdlp_no_formats', `yt-dlp found no HLS formats for VOD ${opts.vodId}.`);
   return { variants };
@@ -175,7 +189,9 @@ function final(err: unknown): boolean {
 export function fallbackError(vodId: string, native: unknown, ytDlp: unknown): unknown {
   const nativeTransient = native instanceof EngineError && native.errorClass === 'transient';
   if (nativeTransient && ytDlp instanceof EngineError && ytDlp.errorClass === 'permanent' && ytDlp.code === 'vod_not_found') {
-    return transient('twitch_unavailable', `Twitch did not answer for VOD ${vodId} (${native.message}); yt-dlp, which asks the same service, said: ${ytDlp.message}`, { cause: ytDlp });
+    return transient('twitch_unavailable', `Twitch did not answer for VOD ${vodId} (${native.message}); yt-dlp, which asks the same service, said: ${ytDlp.message}`, {
+      cause: ytDlp,
+    });
   }
   return ytDlp;
 }

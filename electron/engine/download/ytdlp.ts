@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { DownloadProgress } from '../../contract/domain';
-import type { EngineError} from '../util/errors';
+import type { EngineError } from '../util/errors';
 import { permanent, transient } from '../util/errors';
 import { createLogger } from '../util/log';
 import { redact } from '../util/redact';
@@ -31,11 +31,7 @@ interface RunResult {
 }
 
 /** Runs yt-dlp, calling `onLine` per stdout line; SIGTERM then SIGKILL on abort or timeout. */
-function runYtDlp(
-  path: string,
-  args: string[],
-  opts: { signal?: AbortSignal; timeoutMs?: number; onLine?: (line: string) => void; keepStdout?: boolean },
-): Promise<RunResult> {
+function runYtDlp(path: string, args: string[], opts: { signal?: AbortSignal; timeoutMs?: number; onLine?: (line: string) => void; keepStdout?: boolean }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(cancelled());
     const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -142,7 +138,10 @@ export function variantsFromYtDlp(formats: readonly YtDlpFormat[]): Variant[] {
       const name = fromPath ?? (source ? 'chunked' : f.format_id);
       return {
         name,
-        label: f.format_id.replace(/__source_$/, ' (source)').replace(/_/g, ' ').trim(),
+        label: f.format_id
+          .replace(/__source_$/, ' (source)')
+          .replace(/_/g, ' ')
+          .trim(),
         url: f.url,
         bandwidth: Math.round((f.tbr ?? 0) * 1000),
         height: f.height ?? undefined,
@@ -207,13 +206,25 @@ export interface YtDlpDownloadOptions {
 /** Whole download by yt-dlp; resolves with the file it wrote. */
 export async function ytDlpDownload(opts: YtDlpDownloadOptions): Promise<{ path: string }> {
   const args = [
-    '-N', String(opts.concurrency ?? 8),
-    '-f', opts.format ?? 'best',
-    '--newline', '--progress', '--progress-template', 'download:%(progress)j',
-    '--no-warnings', '--no-playlist', '--no-mtime',
-    '--fragment-retries', '20', '--retries', '10',
-    '-o', `${opts.outDir}/vod.%(ext)s`,
-    '--print', 'after_move:filepath',
+    '-N',
+    String(opts.concurrency ?? 8),
+    '-f',
+    opts.format ?? 'best',
+    '--newline',
+    '--progress',
+    '--progress-template',
+    'download:%(progress)j',
+    '--no-warnings',
+    '--no-playlist',
+    '--no-mtime',
+    '--fragment-retries',
+    '20',
+    '--retries',
+    '10',
+    '-o',
+    `${opts.outDir}/vod.%(ext)s`,
+    '--print',
+    'after_move:filepath',
     ...(opts.ffmpegPath ? ['--ffmpeg-location', opts.ffmpegPath] : []),
     ...(opts.rateLimitBps ? ['-r', String(Math.round(opts.rateLimitBps))] : []),
     ...headerArgs(opts.headers),

@@ -109,15 +109,31 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
   const temp = `${output}.partial.mp4`;
   const reserve = options.moovSizeBytes ?? moovReserveBytes(expectedDurationSec, options.sampleRates);
   const common = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
     ...options.inputArgs,
     ...(options.chaptersFile ? [...chapterInputArgs(options.chaptersFile), '-map_chapters', '1'] : []),
-    '-map', '0:v:0?', '-map', '0:a:0?', '-dn', '-sn',
+    '-map',
+    '0:v:0?',
+    '-map',
+    '0:a:0?',
+    '-dn',
+    '-sn',
     // No -avoid_negative_ts: ffmpeg starts the part at its earliest packet (time zero) and keeps
     // B-frames' negative decode times in an edit list; make_zero would add their delay as a
     // lead-in to every part, so the parts' durations would add up to more than the VOD.
-    '-c', 'copy', '-bsf:a', 'aac_adtstoasc',
-    '-f', 'mp4',
+    '-c',
+    'copy',
+    '-bsf:a',
+    'aac_adtstoasc',
+    '-f',
+    'mp4',
   ];
   const run = async (layout: string[]) => {
     let lastFraction = 0;
@@ -195,10 +211,7 @@ async function verify(temp: string, output: string, expectedSec: number) {
   // Longer only means the playlist understated a duration (seen with audio-only stretches).
   const got = contentDuration(info);
   if (got < expectedSec - durationTolerance(expectedSec)) {
-    throw transient(
-      'part_duration_mismatch',
-      `${output} lasts ${got.toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`,
-    );
+    throw transient('part_duration_mismatch', `${output} lasts ${got.toFixed(2)} s, expected ${expectedSec.toFixed(2)} s from its segments (a segment may be truncated)`);
   }
   if (got > expectedSec + durationTolerance(expectedSec)) {
     log.warn(`${output} lasts ${got.toFixed(2)} s, more than the ${expectedSec.toFixed(2)} s its segments claim`);

@@ -140,7 +140,13 @@ export class IncrementalPlanner {
     const parts = this.emit(this.ready.length);
     const g = done.dropped;
     const dropped: DroppedTail | null = g
-      ? { firstUnit: this.indices[g.from], lastUnit: this.indices[g.to - 1], bytes: this.b(g.from, g.to), durationSec: this.s(g.from, g.to), startSec: this.secs[g.from] - this.secs[start] }
+      ? {
+          firstUnit: this.indices[g.from],
+          lastUnit: this.indices[g.to - 1],
+          bytes: this.b(g.from, g.to),
+          durationSec: this.s(g.from, g.to),
+          startSec: this.secs[g.from] - this.secs[start],
+        }
       : null;
     return { parts, dropped };
   }
@@ -181,8 +187,11 @@ export class IncrementalPlanner {
     if (n < total && !this.estimatesFit(n, total)) return undefined;
     // Greedy groups from the open group on; four or more leave the closed ones outside the last two.
     const groups: Group[] = [];
-    for (let from = this.cur.from; from < total && groups.length < 4; ) {
-      const to = Math.max(from + 1, lastTrue(from + 1, total, (c) => this.fitsRange(from, c)));
+    for (let from = this.cur.from; from < total && groups.length < 4;) {
+      const to = Math.max(
+        from + 1,
+        lastTrue(from + 1, total, (c) => this.fitsRange(from, c)),
+      );
       groups.push({ from, to });
       from = to;
     }
@@ -233,7 +242,11 @@ export class IncrementalPlanner {
   private bestSplit(from: number, to: number, target: number, rescue: boolean): [Group, Group] | null {
     const { rules } = this;
     let hi = lastTrue(from + 1, to - 1, (c) => this.fitsRange(from, c));
-    if (rescue) hi = Math.min(hi, lastTrue(from + 1, to - 1, (c) => this.s(c, to) >= rules.dropThresholdSec));
+    if (rescue)
+      hi = Math.min(
+        hi,
+        lastTrue(from + 1, to - 1, (c) => this.s(c, to) >= rules.dropThresholdSec),
+      );
     const lo = lastTrue(from + 1, to - 1, (c) => !this.fitsRange(c, to)) + 1;
     if (lo > hi) return null;
     const second = (c: number) => this.b(c, to);

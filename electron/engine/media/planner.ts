@@ -80,10 +80,7 @@ export interface SplitRules {
   dropThresholdSec: number;
 }
 
-export type SplitSettings = Pick<
-  Settings['split'],
-  'maxFileSizeMB' | 'minFileSizeMB' | 'mergeThresholdMB' | 'midTargetRatio' | 'dropSegmentThresholdSec'
->;
+export type SplitSettings = Pick<Settings['split'], 'maxFileSizeMB' | 'minFileSizeMB' | 'mergeThresholdMB' | 'midTargetRatio' | 'dropSegmentThresholdSec'>;
 
 export const TELEGRAM_LIMIT_BYTES = 2_097_152_000;
 export const TELEGRAM_PREMIUM_LIMIT_BYTES = 4_194_304_000;
@@ -155,10 +152,7 @@ export function checkUnit(u: Unit, pos: number, prev: number, rules: SplitRules)
   if (!Number.isFinite(u.bytes) || u.bytes < 0) throw permanent('bad_units', `${where}: bytes must be a non-negative number (got ${u.bytes})`);
   if (!Number.isFinite(u.durationSec) || u.durationSec < 0) throw permanent('bad_units', `${where}: durationSec must be a non-negative number (got ${u.durationSec})`);
   if (!fits(u.bytes, u.durationSec, rules)) {
-    throw permanent(
-      'unit_too_large',
-      `${where} alone (${u.bytes} bytes, ${u.durationSec.toFixed(1)} s) would exceed the part ceiling of ${rules.ceilingBytes} bytes`,
-    );
+    throw permanent('unit_too_large', `${where} alone (${u.bytes} bytes, ${u.durationSec.toFixed(1)} s) would exceed the part ceiling of ${rules.ceilingBytes} bytes`);
   }
 }
 
@@ -208,7 +202,14 @@ function finishRun(sums: Sums, groups: Group[], rules: SplitRules, isVodEnd: boo
     out.splice(-2, 2, both);
   } else if (sums.b(last) < rules.minPartBytes) {
     const target = rules.midTargetRatio * sums.b(both);
-    const split = bestSplit(sums, both.from, both.to, rules, () => true, (b) => Math.abs(sums.b(b) - target));
+    const split = bestSplit(
+      sums,
+      both.from,
+      both.to,
+      rules,
+      () => true,
+      (b) => Math.abs(sums.b(b) - target),
+    );
     if (split) out.splice(-2, 2, ...split);
   }
   if (out.length < 2) return { groups: out, dropped: null };
@@ -216,7 +217,14 @@ function finishRun(sums: Sums, groups: Group[], rules: SplitRules, isVodEnd: boo
   if (isVodEnd && sums.s(tail) < rules.dropThresholdSec) {
     const p = out[out.length - 2];
     const target = rules.midTargetRatio * (sums.b(p) + sums.b(tail));
-    const rescue = bestSplit(sums, p.from, tail.to, rules, (_a, b) => sums.s(b) >= rules.dropThresholdSec, (b) => Math.abs(sums.b(b) - target));
+    const rescue = bestSplit(
+      sums,
+      p.from,
+      tail.to,
+      rules,
+      (_a, b) => sums.s(b) >= rules.dropThresholdSec,
+      (b) => Math.abs(sums.b(b) - target),
+    );
     if (rescue) out.splice(-2, 2, ...rescue);
     else if (allowDrop) {
       out.pop();
@@ -257,12 +265,7 @@ export function planParts(units: readonly Unit[], rules: SplitRules, options: Pl
     // no longer be merged, balanced or dropped whatever comes next.
     const last = g[g.length - 1];
     let final = Math.max(0, g.length - 2);
-    if (
-      g.length >= 2 &&
-      sums.b(last) >= rules.mergeThresholdBytes &&
-      sums.b(last) >= rules.minPartBytes &&
-      sums.s(last) >= rules.dropThresholdSec
-    ) {
+    if (g.length >= 2 && sums.b(last) >= rules.mergeThresholdBytes && sums.b(last) >= rules.minPartBytes && sums.s(last) >= rules.dropThresholdSec) {
       final = g.length - 1;
     }
     groups.push(...g.slice(0, final));
@@ -294,7 +297,10 @@ export function replanPart(partUnits: readonly Unit[], rules: SplitRules, builtB
   const plan = planParts(partUnits, corrected, { complete: true, allowDrop: false });
   if (plan.parts.length < 2 && builtBytes > rules.ceilingBytes) {
     // A single unit cannot be split any further.
-    throw permanent('part_too_large', `part of units ${partUnits[0]?.index}..${partUnits[partUnits.length - 1]?.index} is ${builtBytes} bytes, over the ceiling of ${rules.ceilingBytes}, and cannot be split`);
+    throw permanent(
+      'part_too_large',
+      `part of units ${partUnits[0]?.index}..${partUnits[partUnits.length - 1]?.index} is ${builtBytes} bytes, over the ceiling of ${rules.ceilingBytes}, and cannot be split`,
+    );
   }
   return plan.parts;
 }

@@ -64,7 +64,11 @@ export async function probeMedia(path: string, options: ProbeOptions): Promise<M
   const size = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw permanent('unreadable_media', `cannot read ${path}: ${err.code ?? err.message}`, { cause: err });
   });
-  const json = await ffprobeJson(path, ['-show_entries', 'format=duration,start_time,bit_rate,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate,channels,duration'], options);
+  const json = await ffprobeJson(
+    path,
+    ['-show_entries', 'format=duration,start_time,bit_rate,format_name:stream=codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,sample_rate,channels,duration'],
+    options,
+  );
   const format = (json.format ?? {}) as { duration?: string; start_time?: string; bit_rate?: string; format_name?: string };
   const streams = (json.streams ?? []) as RawStream[];
   const v = streams.find((s) => s.codec_type === 'video');
@@ -129,33 +133,29 @@ export async function probePackets(path: string, options: ProbeOptions & { strea
   const selected = [...types].filter(([, t]) => want.includes(t[0])).map(([i]) => i);
   if (selected.length === 0) throw permanent('unreadable_media', `${path} has no ${want === 'v' ? 'video' : want === 'a' ? 'audio' : 'audio or video'} stream`);
   let bad = 0;
-  const r = await runTool(
-    toolPath(options),
-    ['-v', 'error', '-of', 'csv=p=0', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,pos,size,flags', path],
-    {
-      signal: options.signal,
-      onLine: (line) => {
-        if (!line) return;
-        const [idx, pts, dts, dur, size, pos, flags] = line.split(',');
-        const kind = types.get(Number(idx));
-        if (!kind || !selected.includes(Number(idx))) return;
-        const ptsSec = Number(pts);
-        if (!Number.isFinite(ptsSec)) {
-          bad++;
-          return;
-        }
-        packets.push({
-          stream: kind,
-          ptsSec,
-          dtsSec: Number.isFinite(Number(dts)) ? Number(dts) : ptsSec,
-          durationSec: Number(dur) || 0,
-          size: Number(size) || 0,
-          pos: pos === 'N/A' ? -1 : Number(pos),
-          keyframe: (flags ?? '').includes('K'),
-        });
-      },
+  const r = await runTool(toolPath(options), ['-v', 'error', '-of', 'csv=p=0', '-show_entries', 'packet=stream_index,pts_time,dts_time,duration_time,pos,size,flags', path], {
+    signal: options.signal,
+    onLine: (line) => {
+      if (!line) return;
+      const [idx, pts, dts, dur, size, pos, flags] = line.split(',');
+      const kind = types.get(Number(idx));
+      if (!kind || !selected.includes(Number(idx))) return;
+      const ptsSec = Number(pts);
+      if (!Number.isFinite(ptsSec)) {
+        bad++;
+        return;
+      }
+      packets.push({
+        stream: kind,
+        ptsSec,
+        dtsSec: Number.isFinite(Number(dts)) ? Number(dts) : ptsSec,
+        durationSec: Number(dur) || 0,
+        size: Number(size) || 0,
+        pos: pos === 'N/A' ? -1 : Number(pos),
+        keyframe: (flags ?? '').includes('K'),
+      });
     },
-  );
+  });
   if (r.code !== 0) throw permanent('unreadable_media', `ffprobe cannot read the packets of ${path}: ${lastLines(r.stderrTail)}`);
   if (bad > packets.length) throw permanent('unreadable_media', `${path}: most packets have no timestamp`);
   return packets;
@@ -166,5 +166,3 @@ export async function probeKeyframes(path: string, options: ProbeOptions): Promi
   const packets = await probePackets(path, { ...options, streams: 'v' });
   return packets.filter((p) => p.keyframe).map((p) => ({ timeSec: p.ptsSec, pos: p.pos }));
 }
-
-

@@ -81,7 +81,27 @@ async function grab(ffmpeg: string, input: string, output: string, atSec: number
   let offsetSec = 0;
   const r = await runTool(
     ffmpeg,
-    ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-ss', atSec.toFixed(3), '-i', input, '-an', '-vf', filter, '-frames:v', '1', '-q:v', String(q), '-f', 'image2', output],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-y',
+      '-loglevel',
+      'error',
+      '-ss',
+      atSec.toFixed(3),
+      '-i',
+      input,
+      '-an',
+      '-vf',
+      filter,
+      '-frames:v',
+      '1',
+      '-q:v',
+      String(q),
+      '-f',
+      'image2',
+      output,
+    ],
     {
       signal,
       onLine: (line) => {

@@ -95,7 +95,8 @@ export class TsSignatureScanner {
     const parts: string[] = [];
     for (const s of this.streams) {
       if (s.kind === 'other') parts.push(`s${s.type.toString(16)}`);
-      else if (s.found === undefined) return undefined; // e.g. no audio packet yet: the caller keeps the previous key
+      else if (s.found === undefined)
+        return undefined; // e.g. no audio packet yet: the caller keeps the previous key
       else parts.push(s.kind === 'aac' ? `a:${s.found}` : `v${s.type.toString(16)}:${s.found}`);
     }
     return parts.join(' ');

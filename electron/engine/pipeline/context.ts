@@ -112,5 +112,4 @@ export function throwIfStopped(signal: AbortSignal): void {
 }
 
 /** Bandwidth cap in bytes per second, or undefined (settings are in MB/s). */
-export const bandwidthCap = (settings: Settings): number | undefined =>
-  settings.vod.bandwidthCapMBps > 0 ? settings.vod.bandwidthCapMBps * 1_000_000 : undefined;
+export const bandwidthCap = (settings: Settings): number | undefined => (settings.vod.bandwidthCapMBps > 0 ? settings.vod.bandwidthCapMBps * 1_000_000 : undefined);

@@ -84,7 +84,12 @@ async function discoverChannel(
 ): Promise<void> {
   const fetched = await listArchiveVideos(twitch.helix(), channel.id, { signal });
   // Imported legacy rows carry no channel: adopt the ones Twitch lists for this channel first.
-  adoptVods(db, channel.id, channel.displayName, fetched.map((v) => v.id));
+  adoptVods(
+    db,
+    channel.id,
+    channel.displayName,
+    fetched.map((v) => v.id),
+  );
   const known = knownStatuses(db, channel.id);
   const misses = new Map<string, number>();
   for (const id of known.keys()) {
@@ -122,7 +127,15 @@ function applyDecision(db: Db, channel: TwitchChannelInfo, decision: DiscoveryDe
     result.inserted.push(video.id);
   }
   for (const video of decision.becamePending) {
-    updateVod(db, video.id, { status: 'pending', next_retry: null, duration: video.durationSec, duration_str: durationStr(video.durationSec), thumbnail_url: video.thumbnailUrl, title: video.title, last_checked: now });
+    updateVod(db, video.id, {
+      status: 'pending',
+      next_retry: null,
+      duration: video.durationSec,
+      duration_str: durationStr(video.durationSec),
+      thumbnail_url: video.thumbnailUrl,
+      title: video.title,
+      last_checked: now,
+    });
     logOperation(db, video.id, 'live-ended', 'ok');
     result.finished.push(video.id);
   }

@@ -54,7 +54,10 @@ async function adoptLostPosts(ctx: VodContext, job: DeliveryJob, target: Deliver
     if (u.state !== 'posted' || u.message_id !== null || !u.caption) continue;
     const part = parts.find((p) => p.idx === u.part_idx);
     if (!part) continue;
-    const after = rows.filter((r) => r.part_idx < u.part_idx && r.message_id !== null).map((r) => r.message_id!).pop();
+    const after = rows
+      .filter((r) => r.part_idx < u.part_idx && r.message_id !== null)
+      .map((r) => r.message_id!)
+      .pop();
     const found = await target.findPost(part, job, u.caption, after).catch((error: unknown) => {
       log.warn(`VOD ${vod.id} part ${u.part_idx} in ${target.name}: could not look for the post (${classify(error).message})`);
       return undefined;
@@ -97,7 +100,10 @@ async function indexInput(ctx: VodContext, parts: PartRecord[]): Promise<Omit<In
     createdAt: vod.created_at,
     vodUrl: vod.url || undefined,
     durationSec: parts.reduce((n, p) => n + p.duration, 0),
-    chapters: locateChapters(chapters, parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration }))),
+    chapters: locateChapters(
+      chapters,
+      parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration })),
+    ),
     dateFormat: t.dateFormat,
     timeZone: t.timeZone || undefined,
     spans: parts,

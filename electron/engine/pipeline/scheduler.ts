@@ -148,7 +148,16 @@ export class Scheduler implements QueueControl {
       db.transaction(() => {
         clearSegments(db, vodId);
         clearParts(db, vodId);
-        updateVod(db, vodId, { status: 'pending', stage: 'queued', generation: vod.generation + 1, retries: 0, next_retry: null, last_error: null, error_class: null, parts_total: null });
+        updateVod(db, vodId, {
+          status: 'pending',
+          stage: 'queued',
+          generation: vod.generation + 1,
+          retries: 0,
+          next_retry: null,
+          last_error: null,
+          error_class: null,
+          parts_total: null,
+        });
         logOperation(db, vodId, 'repost', 'info', { generation: vod.generation + 1 });
       })();
       removeVodFolder(this.engine.workDir(), vodId);
@@ -285,7 +294,14 @@ export class Scheduler implements QueueControl {
         const nextCheck = new Date(Date.now() + (info.retryAfterSec ?? 600) * 1000).toISOString();
         updateVod(db, vodId, { status: 'live', stage: 'waiting', next_retry: nextCheck, last_error: null, error_class: null });
       } else {
-        updateVod(db, vodId, { status: 'pending', stage: 'queued', retries: decision.retries, next_retry: decision.nextRetry, last_error: info.message, error_class: info.errorClass });
+        updateVod(db, vodId, {
+          status: 'pending',
+          stage: 'queued',
+          retries: decision.retries,
+          next_retry: decision.nextRetry,
+          last_error: info.message,
+          error_class: info.errorClass,
+        });
         log.warn(`VOD ${vodId} failed (${info.code}), retry ${decision.retries}/${s.vod.maxRetries} at ${decision.nextRetry}: ${info.message}`);
       }
     } else if (decision.kind === 'fail') {

@@ -67,10 +67,7 @@ export function switchToWholeFile(db: Db, vodId: string, generation: number, cau
 }
 
 /** Downloads the whole file (the caller skips this once it exists or every part is cut). */
-export async function downloadWholeFile(
-  v: WholeFileVod,
-  o: { concurrency: number; rateLimitBps?: number; onProgress(p: DownloadProgress): void },
-): Promise<string> {
+export async function downloadWholeFile(v: WholeFileVod, o: { concurrency: number; rateLimitBps?: number; onProgress(p: DownloadProgress): void }): Promise<string> {
   const { db, vodId, generation } = v;
   const m = marker(db, vodId, generation);
   if (!m) throw new Error(`VOD ${vodId}: the whole-file download was not switched on`);
@@ -98,7 +95,8 @@ export async function downloadWholeFile(
 /** Says what is wrong when the file is shorter than the VOD or has a hole in its video. */
 async function wholeFileProblem(path: string, units: Array<{ durationSec: number }>, expectedSec: number, tools: Tools): Promise<string | null> {
   const got = units.reduce((sum, u) => sum + u.durationSec, 0);
-  if (expectedSec - got > Math.max(1, expectedSec * 0.005)) return `came out ${(expectedSec - got).toFixed(1)} s shorter than the VOD (${got.toFixed(1)} of ${expectedSec.toFixed(1)} s)`;
+  if (expectedSec - got > Math.max(1, expectedSec * 0.005))
+    return `came out ${(expectedSec - got).toFixed(1)} s shorter than the VOD (${got.toFixed(1)} of ${expectedSec.toFixed(1)} s)`;
   const times = (await probePackets(path, { streams: 'v', ffprobePath: needTool(tools, 'ffprobe') })).map((p) => p.ptsSec).sort((a, b) => a - b);
   for (let i = 1; i < times.length; i++) {
     if (times[i] - times[i - 1] > 1) return `has a ${(times[i] - times[i - 1]).toFixed(1)} s hole in its video at ${times[i - 1].toFixed(1)} s`;
@@ -126,7 +124,11 @@ export async function cutWholeFile(v: WholeFileVod, path: string, rules: SplitRu
     for (const p of plan.parts) insertPlannedPart(db, vodId, p);
     updateVod(db, vodId, { parts_total: plan.parts.length });
   })();
-  const planned = new Set(partsOf(db, vodId).filter((p) => p.state === 'planned').map((p) => p.idx));
+  const planned = new Set(
+    partsOf(db, vodId)
+      .filter((p) => p.state === 'planned')
+      .map((p) => p.idx),
+  );
   if (planned.size === 0) return;
   const outputFor = (index: number) => {
     const p = plan.parts[index - 1];
@@ -140,9 +142,14 @@ export async function cutWholeFile(v: WholeFileVod, path: string, rules: SplitRu
       rmSync(output, { force: true }); // already delivered in an earlier run
       continue;
     }
-    const thumb = await makeThumbnail({ input: output, output: thumbFile(folder, p.firstUnit, p.lastUnit), durationSec: b.durationSec, signal: v.signal, ffmpegPath, ffprobePath }).catch(
-      () => null,
-    );
+    const thumb = await makeThumbnail({
+      input: output,
+      output: thumbFile(folder, p.firstUnit, p.lastUnit),
+      durationSec: b.durationSec,
+      signal: v.signal,
+      ffmpegPath,
+      ffprobePath,
+    }).catch(() => null);
     updatePart(db, vodId, p.index, { state: 'built', bytes: b.bytes, duration: b.durationSec, width: b.width, height: b.height, path: output, thumb_path: thumb?.path ?? null });
     logOperation(db, vodId, 'build', 'ok', { part: p.index, bytes: b.bytes, durationSec: b.durationSec, from: 'whole-file' });
   }

@@ -1,13 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import {
-  SecretsSchema,
-  parseSettings,
-  problemsFromZod,
-  type Problem,
-  type Secrets,
-  type Settings,
-} from '../../contract/settings';
+import { SecretsSchema, parseSettings, problemsFromZod, type Problem, type Secrets, type Settings } from '../../contract/settings';
 import { migrateSettings } from '../../contract/settings-migrations';
 import { isGroupOrWorldReadable, readJsonFile, writeFileAtomic } from './files';
 import { convertLegacyConfig, isLegacyConfig } from './legacy-config';
@@ -112,12 +105,12 @@ function applyEndpointEnv(input: Record<string, unknown>, env: NodeJS.ProcessEnv
   for (const [key, variable] of Object.entries(ENDPOINT_ENV)) {
     const value = env[variable];
     if (!value) continue;
-    const advanced = ((input.advanced ??= {}) as Record<string, unknown>);
-    const twitch = ((advanced.twitch ??= {}) as Record<string, unknown>);
+    const advanced = (input.advanced ??= {}) as Record<string, unknown>;
+    const twitch = (advanced.twitch ??= {}) as Record<string, unknown>;
     twitch[key] = value;
   }
   if (env.TVB_TELEGRAM_SERVER) {
-    const advanced = ((input.advanced ??= {}) as Record<string, unknown>);
+    const advanced = (input.advanced ??= {}) as Record<string, unknown>;
     try {
       advanced.telegramServer = JSON.parse(env.TVB_TELEGRAM_SERVER);
     } catch {

@@ -19,8 +19,19 @@ export interface LegacyConversion {
 }
 
 const LEGACY_TOP_KEYS = [
-  'TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET', 'TWITCH_CHANNEL_ID', 'USER_AUTH_TOKEN', 'USER_REFRESH_TOKEN', 'TELEGRAM_API_ID',
-  'TELEGRAM_API_HASH', 'TELEGRAM_PHONE_NUMBER', 'DATABASE_NAME', 'TELEGRAM_CHANNELS', 'VOD_SETTINGS', 'SPLIT_SETTINGS', 'VOD_ORDERING',
+  'TWITCH_CLIENT_ID',
+  'TWITCH_CLIENT_SECRET',
+  'TWITCH_CHANNEL_ID',
+  'USER_AUTH_TOKEN',
+  'USER_REFRESH_TOKEN',
+  'TELEGRAM_API_ID',
+  'TELEGRAM_API_HASH',
+  'TELEGRAM_PHONE_NUMBER',
+  'DATABASE_NAME',
+  'TELEGRAM_CHANNELS',
+  'VOD_SETTINGS',
+  'SPLIT_SETTINGS',
+  'VOD_ORDERING',
 ];
 
 export function isLegacyConfig(value: unknown): value is Record<string, unknown> {
@@ -53,7 +64,13 @@ function readers(invalid: Problem[]) {
   const bool = (key: string, v: unknown): boolean | undefined => (unset(v) ? undefined : typeof v === 'boolean' ? v : refuse(key, v, 'true or false'));
   const list = (key: string, v: unknown, split?: string): string[] | undefined => {
     if (unset(v)) return undefined;
-    if (typeof v === 'string') return split ? v.split(split).map((q) => q.trim()).filter(Boolean) : [v];
+    if (typeof v === 'string')
+      return split
+        ? v
+            .split(split)
+            .map((q) => q.trim())
+            .filter(Boolean)
+        : [v];
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
     return refuse(key, v, 'a list of strings');
   };

@@ -103,10 +103,20 @@ export function openFailure(error: unknown, path: string): EngineError {
   const code = String((error as { code?: unknown })?.code ?? '');
   const reason = (error as Error)?.message ?? String(error);
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new EngineError('permanent', 'db_locked', `The database ${path} is locked by another program (${reason}). Close the other program (another copy of this app, a database browser) and start again; the file was left untouched.`, { cause: error });
+    return new EngineError(
+      'permanent',
+      'db_locked',
+      `The database ${path} is locked by another program (${reason}). Close the other program (another copy of this app, a database browser) and start again; the file was left untouched.`,
+      { cause: error },
+    );
   }
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || (code.startsWith('SQLITE_CANTOPEN') && !canWrite(path))) {
-    return new EngineError('permanent', 'db_permission', `The database ${path} cannot be written: this account has no write permission on it or its folder, or the disk is read-only (${reason}). Fix the permissions or choose another file in paths.database.`, { cause: error });
+    return new EngineError(
+      'permanent',
+      'db_permission',
+      `The database ${path} cannot be written: this account has no write permission on it or its folder, or the disk is read-only (${reason}). Fix the permissions or choose another file in paths.database.`,
+      { cause: error },
+    );
   }
   if (['ENOENT', 'ENOTDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EISDIR'].includes(code)) {
     return new EngineError('permanent', 'db_path', `The database path ${path} cannot be used: ${reason}. Choose another file in paths.database.`, { cause: error });

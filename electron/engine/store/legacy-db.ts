@@ -92,7 +92,9 @@ export function importLegacyDatabase(db: Db, path: string, options: { apply: boo
         problems.push(`vods row ${i + 1}: id ${JSON.stringify(row.id)} is not a Twitch VOD id`);
         continue;
       }
-      let status = String(row.status ?? '').trim().toLowerCase();
+      let status = String(row.status ?? '')
+        .trim()
+        .toLowerCase();
       if (!LEGACY_STATUSES.has(status)) {
         problems.push(`vods row ${i + 1} (id ${id}): unknown status ${JSON.stringify(row.status)}, imported as pending`);
         status = 'pending';

@@ -48,17 +48,13 @@ export interface IndexPostRecord {
 }
 
 export function indexPostsOf(db: Db, vodId: string, generation: number, destination: string): IndexPostRecord[] {
-  return db
-    .prepare(`SELECT * FROM index_posts WHERE vod_id = ? AND generation = ? AND destination = ? ORDER BY seq`)
-    .all(vodId, generation, destination) as IndexPostRecord[];
+  return db.prepare(`SELECT * FROM index_posts WHERE vod_id = ? AND generation = ? AND destination = ? ORDER BY seq`).all(vodId, generation, destination) as IndexPostRecord[];
 }
 
 /** The random id goes to disk before the send: a repeat after a crash posts nothing new. */
 export function ensureIndexPost(db: Db, vodId: string, generation: number, destination: string, seq: number, randomId: string): IndexPostRecord {
   db.prepare(`INSERT OR IGNORE INTO index_posts (vod_id, generation, destination, seq, random_id) VALUES (?, ?, ?, ?, ?)`).run(vodId, generation, destination, seq, randomId);
-  return db
-    .prepare(`SELECT * FROM index_posts WHERE vod_id = ? AND generation = ? AND destination = ? AND seq = ?`)
-    .get(vodId, generation, destination, seq) as IndexPostRecord;
+  return db.prepare(`SELECT * FROM index_posts WHERE vod_id = ? AND generation = ? AND destination = ? AND seq = ?`).get(vodId, generation, destination, seq) as IndexPostRecord;
 }
 
 export function markIndexPosted(db: Db, vodId: string, generation: number, destination: string, seq: number, messageId: number): void {

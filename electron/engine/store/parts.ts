@@ -21,11 +21,7 @@ export interface PartRecord {
   document: string | null;
 }
 
-export function insertPlannedPart(
-  db: Db,
-  vodId: string,
-  p: { index: number; firstUnit: number; lastUnit: number; bytes: number; startSec: number; durationSec: number },
-): void {
+export function insertPlannedPart(db: Db, vodId: string, p: { index: number; firstUnit: number; lastUnit: number; bytes: number; startSec: number; durationSec: number }): void {
   db.prepare(
     `INSERT OR IGNORE INTO parts (vod_id, idx, first_segment, last_segment, planned_bytes, start_sec, duration, state)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'planned')`,

@@ -26,7 +26,9 @@ export function setRepostTargets(db: Db, vodId: string, generation: number, dest
 /** Forgets the error of one destination's unposted parts; returns how many rows it touched. */
 export function clearDestinationError(db: Db, vodId: string, generation: number, destination: string): number {
   return db
-    .prepare(`UPDATE uploads SET error = NULL, state = CASE WHEN state = 'failed' THEN 'pending' ELSE state END WHERE vod_id = ? AND generation = ? AND destination = ? AND state != 'posted'`)
+    .prepare(
+      `UPDATE uploads SET error = NULL, state = CASE WHEN state = 'failed' THEN 'pending' ELSE state END WHERE vod_id = ? AND generation = ? AND destination = ? AND state != 'posted'`,
+    )
     .run(vodId, generation, destination).changes;
 }
 

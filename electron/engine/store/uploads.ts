@@ -26,9 +26,7 @@ export function ensureUploads(db: Db, vodId: string, generation: number, partIdx
 }
 
 export function uploadsOf(db: Db, vodId: string, generation: number): UploadRecord[] {
-  return db
-    .prepare(`SELECT * FROM uploads WHERE vod_id = ? AND generation = ? ORDER BY part_idx, destination`)
-    .all(vodId, generation) as UploadRecord[];
+  return db.prepare(`SELECT * FROM uploads WHERE vod_id = ? AND generation = ? ORDER BY part_idx, destination`).all(vodId, generation) as UploadRecord[];
 }
 
 /**

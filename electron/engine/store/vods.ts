@@ -51,9 +51,7 @@ export function getVod(db: Db, id: string): VodRecord | undefined {
 
 /** What the queue shows: every VOD not finished, plus those finished since `since` (ISO). */
 export function queueVods(db: Db, since: string): VodRecord[] {
-  return db
-    .prepare(`SELECT * FROM vods WHERE status NOT IN ('completed','skipped','failed') OR updated_at >= ? ORDER BY created_at DESC`)
-    .all(since) as VodRecord[];
+  return db.prepare(`SELECT * FROM vods WHERE status NOT IN ('completed','skipped','failed') OR updated_at >= ? ORDER BY created_at DESC`).all(since) as VodRecord[];
 }
 
 /** How many VODs wait for their turn (pending or still live). */
@@ -73,17 +71,34 @@ export function adoptVods(db: Db, channelId: string, channelName: string, vodIds
 }
 
 export function knownStatuses(db: Db, channelId?: string): Map<string, VodStatus> {
-  const rows = (
-    channelId
-      ? db.prepare(`SELECT id, status FROM vods WHERE channel_id = ?`).all(channelId)
-      : db.prepare(`SELECT id, status FROM vods`).all()
-  ) as Array<{ id: string; status: VodStatus }>;
+  const rows = (channelId ? db.prepare(`SELECT id, status FROM vods WHERE channel_id = ?`).all(channelId) : db.prepare(`SELECT id, status FROM vods`).all()) as Array<{
+    id: string;
+    status: VodStatus;
+  }>;
   return new Map(rows.map((r) => [r.id, r.status]));
 }
 
 const UPDATABLE = new Set<keyof VodRecord>([
-  'channel_id', 'channel_name', 'title', 'duration', 'duration_str', 'status', 'stage', 'retries', 'last_attempt', 'next_retry',
-  'last_checked', 'last_error', 'error_class', 'url', 'thumbnail_url', 'muted_segments', 'quality', 'parts_total', 'missing_since', 'generation',
+  'channel_id',
+  'channel_name',
+  'title',
+  'duration',
+  'duration_str',
+  'status',
+  'stage',
+  'retries',
+  'last_attempt',
+  'next_retry',
+  'last_checked',
+  'last_error',
+  'error_class',
+  'url',
+  'thumbnail_url',
+  'muted_segments',
+  'quality',
+  'parts_total',
+  'missing_since',
+  'generation',
 ]);
 
 /** Updates the named columns (and `updated_at`); the column list is fixed, never user input. */

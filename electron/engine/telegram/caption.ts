@@ -59,9 +59,7 @@ export function escapeHtml(text: string): string {
 export function validateTemplate(template: string): void {
   for (const m of template.matchAll(/\{([^{}]*)\}/g)) {
     if (!(CAPTION_PLACEHOLDERS as readonly string[]).includes(m[1] ?? '')) {
-      throw new Error(
-        `Caption template: unknown placeholder {${m[1]}} at character ${m.index}; known: ${CAPTION_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
-      );
+      throw new Error(`Caption template: unknown placeholder {${m[1]}} at character ${m.index}; known: ${CAPTION_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
     }
   }
 }
@@ -179,9 +177,7 @@ function cutText(text: string, units: number): string {
   return out;
 }
 
-type Token =
-  | { kind: 'tag'; text: string; name: string; closing: boolean }
-  | { kind: 'text'; text: string; units: number };
+type Token = { kind: 'tag'; text: string; name: string; closing: boolean } | { kind: 'text'; text: string; units: number };
 
 /** Splits HTML into tags and visible characters (an entity or a whole code point each). */
 export function tokenizeHtml(html: string): Token[] {

@@ -14,9 +14,7 @@ export const PARTS_UNKNOWN_MARK = '…';
 /** The template to render while the total is unknown; unchanged when it has no `{parts}`. */
 export function templateWhileTotalUnknown(template: string, style: PartsUnknownStyle): string {
   if (style === 'ellipsis') return template.replaceAll('{parts}', PARTS_UNKNOWN_MARK);
-  return template
-    .replace(/[ \t]*(?:\/|\bof\b|-|\||·)[ \t]*\{parts\}/g, '')
-    .replace(/[ \t]*\{parts\}/g, '');
+  return template.replace(/[ \t]*(?:\/|\bof\b|-|\||·)[ \t]*\{parts\}/g, '').replace(/[ \t]*\{parts\}/g, '');
 }
 
 /** Whether a caption rendered from `template` changes once the total is known (so it needs an edit). */

@@ -137,7 +137,9 @@ export class TelegramPublisher {
     }
     const send = async () => {
       const doc = await this.document(part, keeper);
-      const sent = await this.withFloodWait(`post to ${target.name}`, () => conn.post(doc, { chat: target.chat, topicId: target.topicId }, caption, { randomId, signal: this.options.signal }));
+      const sent = await this.withFloodWait(`post to ${target.name}`, () =>
+        conn.post(doc, { chat: target.chat, topicId: target.topicId }, caption, { randomId, signal: this.options.signal }),
+      );
       return { messageId: sent.messageId, link: sent.link ?? null };
     };
     try {
@@ -206,7 +208,13 @@ export class TelegramPublisher {
    * The message id of a post whose send outcome was lost (sent, then a kill before its id was
    * recorded: a repeat answered RANDOM_ID_DUPLICATE), found in the chat's newest messages.
    */
-  async findPost(target: PostTarget, part: PublishablePart, bytes: number, caption: string, afterMessageId?: number): Promise<{ messageId: number; link: string | null } | undefined> {
+  async findPost(
+    target: PostTarget,
+    part: PublishablePart,
+    bytes: number,
+    caption: string,
+    afterMessageId?: number,
+  ): Promise<{ messageId: number; link: string | null } | undefined> {
     const conn = await this.connection();
     const found = await conn.findExistingPost({ chat: target.chat, topicId: target.topicId }, { fileName: part.fileName, bytes, caption, afterMessageId });
     return found ? { messageId: found.messageId, link: found.link ?? null } : undefined;

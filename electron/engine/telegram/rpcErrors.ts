@@ -43,7 +43,7 @@ const DESTINATION: Record<string, string> = {
   CHANNEL_PRIVATE: 'this account is not in that chat (or was removed): add it to the chat, then save again',
   CHANNEL_INVALID: 'this account cannot see that chat: check the id, and add the account (a bot must be added to the chat)',
   CHAT_ID_INVALID: 'no such group for this account: check the id, and add the account to the group',
-  PEER_ID_INVALID: 'this account does not know that chat: check the id or use the chat\'s @username',
+  PEER_ID_INVALID: "this account does not know that chat: check the id or use the chat's @username",
   USER_BANNED_IN_CHANNEL: 'this account is banned from sending messages there: lift the restriction or pick another chat',
   USERNAME_NOT_OCCUPIED: 'no chat or user has that @username: check the spelling',
   USERNAME_INVALID: 'that is not a valid @username',

@@ -5,15 +5,7 @@ import { randomPositiveId64 } from '../util/ids';
 import { createLogger } from '../util/log';
 import { sleep } from '../util/sleep';
 import { floodWaitSeconds, isLoginNeeded, loginNeeded, rpcInfo, toEngineError } from './rpcErrors';
-import {
-  BIG_FILE_THRESHOLD,
-  MAX_PARTS,
-  MAX_PARTS_PREMIUM,
-  PART_SIZE,
-  type UploadedFile,
-  type UploadOptions,
-  type UploadResume,
-} from './types';
+import { BIG_FILE_THRESHOLD, MAX_PARTS, MAX_PARTS_PREMIUM, PART_SIZE, type UploadedFile, type UploadOptions, type UploadResume } from './types';
 
 /**
  * The part loop: K parts in flight as a sliding window (a worker takes the next missing part as

@@ -64,7 +64,11 @@ export function scopeVerdicts(scope: BackupScope | undefined, videos: readonly S
 
 /** Ids of the videos to back up. */
 export function inScope(scope: BackupScope | undefined, videos: readonly ScopeVideo[], now: number): Set<string> {
-  return new Set(scopeVerdicts(scope, videos, now).filter((v) => v.keep).map((v) => v.id));
+  return new Set(
+    scopeVerdicts(scope, videos, now)
+      .filter((v) => v.keep)
+      .map((v) => v.id),
+  );
 }
 
 /**

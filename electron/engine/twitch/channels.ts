@@ -30,7 +30,12 @@ export type ChannelLookup = { ref: string; channel: TwitchChannelInfo } | { ref:
 const notFound = (ref: string) =>
   `Twitch has no channel ${JSON.stringify(ref)}: unknown, renamed (use the new name or the numeric id) or suspended. Its VODs are not checked until it is fixed in Settings > Channels.`;
 
-const toInfo = (u: HelixUser): TwitchChannelInfo => ({ id: u.id, login: u.login, displayName: u.display_name || u.login, ...(u.profile_image_url ? { avatarUrl: u.profile_image_url } : {}) });
+const toInfo = (u: HelixUser): TwitchChannelInfo => ({
+  id: u.id,
+  login: u.login,
+  displayName: u.display_name || u.login,
+  ...(u.profile_image_url ? { avatarUrl: u.profile_image_url } : {}),
+});
 
 async function getUsers(helix: HelixClient, batch: Array<{ kind: 'id' | 'login'; value: string }>, signal?: AbortSignal): Promise<HelixUser[]> {
   const query = { login: batch.filter((p) => p.kind === 'login').map((p) => p.value), id: batch.filter((p) => p.kind === 'id').map((p) => p.value) };

@@ -60,10 +60,7 @@ export function chapterRequestBody(vodId: string): string {
     variables,
     extensions: { persistedQuery: { version: 1, sha256Hash: CHAPTER_QUERY_HASHES[operationName] } },
   });
-  return JSON.stringify([
-    op('VideoMetadata', { channelLogin: '', videoID: vodId }),
-    op('VideoPlayer_ChapterSelectButtonVideo', { includePrivate: false, videoID: vodId }),
-  ]);
+  return JSON.stringify([op('VideoMetadata', { channelLogin: '', videoID: vodId }), op('VideoPlayer_ChapterSelectButtonVideo', { includePrivate: false, videoID: vodId })]);
 }
 
 /** Reads the batched answer (pure). Throws a transient error naming what was wrong. */
@@ -112,7 +109,11 @@ export async function fetchVodChapters(opts: FetchChaptersOptions): Promise<VodC
     registerSecret(opts.playbackToken);
     headers.Authorization = `OAuth ${opts.playbackToken}`;
   }
-  const res = await fetchWithTimeout(url, { method: 'POST', headers, body: chapterRequestBody(opts.vodId) }, { timeoutMs: opts.timeoutMs ?? 15_000, signal: opts.signal, fetchImpl: opts.fetchImpl });
+  const res = await fetchWithTimeout(
+    url,
+    { method: 'POST', headers, body: chapterRequestBody(opts.vodId) },
+    { timeoutMs: opts.timeoutMs ?? 15_000, signal: opts.signal, fetchImpl: opts.fetchImpl },
+  );
   const text = await res.text();
   if (res.status === 401) throw new EngineError('login', 'twitch_oauth_invalid', 'Twitch rejected the configured account token (GQL 401). Log in to Twitch again.');
   if (!res.ok) throw transient(`HTTP_${res.status}`, `${describeUrl(url)} answered ${res.status} to the chapter query for VOD ${opts.vodId}.`);

@@ -38,10 +38,7 @@ const ENV_KEYS: Record<keyof TwitchEndpoints, string> = {
  * Settings values, then environment overrides (headless mode), then defaults. Every value must be
  * an absolute http(s) URL; trailing slashes are removed so callers can append paths.
  */
-export function resolveEndpoints(
-  settings: Partial<TwitchEndpoints> = {},
-  env: Record<string, string | undefined> = {},
-): TwitchEndpoints {
+export function resolveEndpoints(settings: Partial<TwitchEndpoints> = {}, env: Record<string, string | undefined> = {}): TwitchEndpoints {
   const out = { ...DEFAULT_TWITCH_ENDPOINTS };
   for (const key of Object.keys(ENV_KEYS) as Array<keyof TwitchEndpoints>) {
     const value = env[ENV_KEYS[key]] ?? settings[key];

@@ -87,7 +87,11 @@ export class HelixClient {
       if (res.status === 401) {
         await res.body?.cancel();
         if (renewed) {
-          throw new EngineError('login', 'twitch_unauthorized', `Twitch refused the ${this.tokens.kind} token even after renewing it (${describeUrl(url.toString())}). Check the client id and secret.`);
+          throw new EngineError(
+            'login',
+            'twitch_unauthorized',
+            `Twitch refused the ${this.tokens.kind} token even after renewing it (${describeUrl(url.toString())}). Check the client id and secret.`,
+          );
         }
         renewed = true;
         log.info(`Helix answered 401; getting a new ${this.tokens.kind} token`);

@@ -20,7 +20,6 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions = {}, ra
 
 export { cancelled, sleep } from '../util/sleep';
 
-
 /** The origin and path of a URL, without its query (which may hold tokens): safe for messages. */
 export function describeUrl(url: string): string {
   try {

@@ -62,21 +62,13 @@ export function toArchiveVideo(v: HelixVideo): ArchiveVideo {
 }
 
 /** Every archive VOD of a user (newest first, as Helix orders them), following `pagination.cursor`. */
-export async function listArchiveVideos(
-  helix: HelixClient,
-  userId: string,
-  options: { signal?: AbortSignal; maxPages?: number } = {},
-): Promise<ArchiveVideo[]> {
+export async function listArchiveVideos(helix: HelixClient, userId: string, options: { signal?: AbortSignal; maxPages?: number } = {}): Promise<ArchiveVideo[]> {
   const out: ArchiveVideo[] = [];
   const seen = new Set<string>();
   let after: string | undefined;
   const maxPages = options.maxPages ?? 1000;
   for (let page = 0; page < maxPages; page++) {
-    const body = await helix.get<{ data: HelixVideo[]; pagination?: { cursor?: string } }>(
-      '/videos',
-      { user_id: userId, type: 'archive', first: 100, after },
-      options.signal,
-    );
+    const body = await helix.get<{ data: HelixVideo[]; pagination?: { cursor?: string } }>('/videos', { user_id: userId, type: 'archive', first: 100, after }, options.signal);
     for (const v of body.data) {
       // A VOD can shift pages while we read (a new one appears): keep the first copy only.
       if (!seen.has(v.id)) out.push(toArchiveVideo(v));

@@ -15,12 +15,7 @@ export class EngineError extends Error {
   /** Seconds the caller should wait before retrying, when the remote side said so. */
   readonly retryAfterSec?: number;
 
-  constructor(
-    errorClass: ErrorClass,
-    code: string,
-    message: string,
-    options: { cause?: unknown; retryAfterSec?: number } = {},
-  ) {
+  constructor(errorClass: ErrorClass, code: string, message: string, options: { cause?: unknown; retryAfterSec?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EngineError';
     this.errorClass = errorClass;
@@ -29,10 +24,8 @@ export class EngineError extends Error {
   }
 }
 
-export const transient = (code: string, message: string, options?: { cause?: unknown; retryAfterSec?: number }) =>
-  new EngineError('transient', code, message, options);
-export const permanent = (code: string, message: string, options?: { cause?: unknown }) =>
-  new EngineError('permanent', code, message, options);
+export const transient = (code: string, message: string, options?: { cause?: unknown; retryAfterSec?: number }) => new EngineError('transient', code, message, options);
+export const permanent = (code: string, message: string, options?: { cause?: unknown }) => new EngineError('permanent', code, message, options);
 
 /** Classifies anything thrown; unknown errors count as transient so they are retried, not lost. */
 export function classify(error: unknown): { errorClass: ErrorClass; code: string; message: string; retryAfterSec?: number } {

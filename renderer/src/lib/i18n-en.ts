@@ -117,9 +117,9 @@ export const en = {
   'channel.name': 'Channel',
   'channel.destinations': 'Destinations (empty = all)',
   'channel.none': 'No channels yet.',
-  'yes': 'Yes',
-  'no': 'No',
-  'auto': 'Automatic',
+  yes: 'Yes',
+  no: 'No',
+  auto: 'Automatic',
   'secret.set': 'set',
   'secret.notSet': 'not set',
   'secret.keep': 'Leave empty to keep the stored secret',
@@ -185,7 +185,7 @@ export const en = {
   'wizard.exit': 'Close setup',
   'import.title': 'Import from the legacy tool',
   'import.config': "The legacy tool's config.json",
-  'import.db': 'Path of its vods.db (optional, on the engine\'s computer)',
+  'import.db': "Path of its vods.db (optional, on the engine's computer)",
   'import.preview': 'Show what will be imported',
   'import.secretsFound': 'Secrets found (stored encrypted, never shown): {names}',
   'import.unmapped': 'Not imported',
@@ -279,7 +279,8 @@ export const en = {
   'theme.light': 'Light',
   'theme.dark': 'Dark',
   'accounts.playbackToken': 'Twitch playback token (optional, for subscriber-only VODs)',
-  'accounts.playbackTokenHelp': "In a browser logged in to Twitch: open twitch.tv, press F12, Application (Chrome) or Storage (Firefox) > Cookies > https://www.twitch.tv, copy the value of \"auth-token\" and paste it here. It is stored encrypted; log out of Twitch in that browser to revoke it.",
+  'accounts.playbackTokenHelp':
+    'In a browser logged in to Twitch: open twitch.tv, press F12, Application (Chrome) or Storage (Firefox) > Cookies > https://www.twitch.tv, copy the value of "auth-token" and paste it here. It is stored encrypted; log out of Twitch in that browser to revoke it.',
   'history.filterChannel': 'Channel',
   'history.allChannels': 'All channels',
   'history.page': 'Page {n} of {total}',
@@ -323,8 +324,10 @@ export const en = {
   'channel.problem': 'Not checked at the last check: {reason}',
   'notice.openSettings': 'Open settings',
   'err.code.BOT_NO_CHAT_LIST': 'A bot cannot list its chats. Type the chat id (-100…) or @username below; the bot must be an administrator there.',
-  'err.code.playback_token_rejected': 'This VOD is for subscribers only and Twitch refused the playback token (expired, or that browser logged out). Copy a fresh auth-token cookie into Accounts > Twitch playback token, then press Retry now.',
-  'err.code.vod_manifest_restricted': 'This VOD is for subscribers only. Paste the auth-token cookie of a Twitch account that may watch it into Accounts > Twitch playback token, then press Retry now.',
+  'err.code.playback_token_rejected':
+    'This VOD is for subscribers only and Twitch refused the playback token (expired, or that browser logged out). Copy a fresh auth-token cookie into Accounts > Twitch playback token, then press Retry now.',
+  'err.code.vod_manifest_restricted':
+    'This VOD is for subscribers only. Paste the auth-token cookie of a Twitch account that may watch it into Accounts > Twitch playback token, then press Retry now.',
   'settings.savedWithWarnings': 'Saved and applied, with warnings: see the fields marked in amber.',
 } as const;
 

@@ -118,9 +118,9 @@ export const it: Dictionary = {
   'channel.name': 'Canale',
   'channel.destinations': 'Destinazioni (vuoto = tutte)',
   'channel.none': 'Ancora nessun canale.',
-  'yes': 'Sì',
-  'no': 'No',
-  'auto': 'Automatico',
+  yes: 'Sì',
+  no: 'No',
+  auto: 'Automatico',
   'secret.set': 'impostato',
   'secret.notSet': 'non impostato',
   'secret.keep': 'Lascia vuoto per mantenere il segreto salvato',
@@ -280,7 +280,8 @@ export const it: Dictionary = {
   'theme.light': 'Chiaro',
   'theme.dark': 'Scuro',
   'accounts.playbackToken': 'Token di riproduzione Twitch (facoltativo, per i VOD riservati agli abbonati)',
-  'accounts.playbackTokenHelp': "In un browser con accesso a Twitch: apri twitch.tv, premi F12, Applicazione (Chrome) o Archiviazione (Firefox) > Cookie > https://www.twitch.tv, copia il valore di \"auth-token\" e incollalo qui. Viene salvato cifrato; per revocarlo esci da Twitch in quel browser.",
+  'accounts.playbackTokenHelp':
+    'In un browser con accesso a Twitch: apri twitch.tv, premi F12, Applicazione (Chrome) o Archiviazione (Firefox) > Cookie > https://www.twitch.tv, copia il valore di "auth-token" e incollalo qui. Viene salvato cifrato; per revocarlo esci da Twitch in quel browser.',
   'history.filterChannel': 'Canale',
   'history.allChannels': 'Tutti i canali',
   'history.page': 'Pagina {n} di {total}',
@@ -324,7 +325,9 @@ export const it: Dictionary = {
   'channel.problem': 'Non controllato all’ultimo controllo: {reason}',
   'notice.openSettings': 'Apri le impostazioni',
   'err.code.BOT_NO_CHAT_LIST': 'Un bot non può elencare le sue chat. Scrivi qui sotto l’id della chat (-100…) o il suo @username; il bot deve esserne amministratore.',
-  'err.code.playback_token_rejected': 'Questo VOD è solo per abbonati e Twitch ha rifiutato il token di riproduzione (scaduto, o quel browser è uscito da Twitch). Copia un cookie auth-token nuovo in Account > Token di riproduzione Twitch, poi premi Riprova ora.',
-  'err.code.vod_manifest_restricted': 'Questo VOD è solo per abbonati. Incolla il cookie auth-token di un account Twitch che può guardarlo in Account > Token di riproduzione Twitch, poi premi Riprova ora.',
+  'err.code.playback_token_rejected':
+    'Questo VOD è solo per abbonati e Twitch ha rifiutato il token di riproduzione (scaduto, o quel browser è uscito da Twitch). Copia un cookie auth-token nuovo in Account > Token di riproduzione Twitch, poi premi Riprova ora.',
+  'err.code.vod_manifest_restricted':
+    'Questo VOD è solo per abbonati. Incolla il cookie auth-token di un account Twitch che può guardarlo in Account > Token di riproduzione Twitch, poi premi Riprova ora.',
   'settings.savedWithWarnings': 'Salvate e applicate, con avvisi: vedi i campi segnalati in giallo.',
 };

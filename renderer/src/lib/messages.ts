@@ -9,7 +9,11 @@ import { FIELDS } from './settings-fields';
  */
 type T = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-const LABELS: Record<string, Record<Language, string>> = Object.fromEntries(Object.values(FIELDS).flat().map((f) => [f.path, f.label]));
+const LABELS: Record<string, Record<Language, string>> = Object.fromEntries(
+  Object.values(FIELDS)
+    .flat()
+    .map((f) => [f.path, f.label]),
+);
 const EXTRA: Record<string, Record<Language, string>> = {
   'twitch.clientId': { en: 'Twitch Client ID', it: 'Client ID di Twitch' },
   'secrets.twitchClientSecret': { en: 'Twitch Client Secret (Accounts)', it: 'Client Secret di Twitch (Account)' },

@@ -57,7 +57,13 @@ export function splitList(text: string): string[] {
 export function parseChannelNames(text: string): string[] {
   const names = text
     .split(/[\s,;]+/)
-    .map((s) => s.trim().replace(/^https?:\/\/(www\.)?twitch\.tv\//i, '').replace(/\/.*$/, '').replace(/^@/, ''))
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^https?:\/\/(www\.)?twitch\.tv\//i, '')
+        .replace(/\/.*$/, '')
+        .replace(/^@/, ''),
+    )
     .filter(Boolean);
   return [...new Set(names.map((n) => n.toLowerCase()))];
 }

@@ -28,12 +28,32 @@ const yesNoAuto = [
 const levels = ['debug', 'info', 'warn', 'error'].map((v) => ({ value: v, label: l(v, v) }));
 
 export const FIELDS: Record<SectionId, FieldDef[]> = {
-  twitch: [{ path: 'twitch.clientId', kind: 'text', label: l('Client ID', 'Client ID'), help: l('The Twitch application Client ID; the secret is set under Accounts.', 'Il Client ID dell’applicazione Twitch; il segreto si imposta in Account.') }],
+  twitch: [
+    {
+      path: 'twitch.clientId',
+      kind: 'text',
+      label: l('Client ID', 'Client ID'),
+      help: l('The Twitch application Client ID; the secret is set under Accounts.', 'Il Client ID dell’applicazione Twitch; il segreto si imposta in Account.'),
+    },
+  ],
   telegram: [
-    { path: 'telegram.apiId', kind: 'nullableInt', label: l('api_id', 'api_id'), help: l('From my.telegram.org > API development tools.', 'Da my.telegram.org > API development tools.') },
+    {
+      path: 'telegram.apiId',
+      kind: 'nullableInt',
+      label: l('api_id', 'api_id'),
+      help: l('From my.telegram.org > API development tools.', 'Da my.telegram.org > API development tools.'),
+    },
     { path: 'telegram.apiHash', kind: 'text', label: l('api_hash', 'api_hash') },
     { path: 'telegram.premium', kind: 'select', label: l('Premium account', 'Account Premium'), options: yesNoAuto },
-    { path: 'telegram.captionTemplate', kind: 'text', label: l('Caption', 'Didascalia'), help: l('Placeholders: {title} {channel} {date} {time} {part} {parts} {duration} {url} {chapters}', 'Segnaposto: {title} {channel} {date} {time} {part} {parts} {duration} {url} {chapters}') },
+    {
+      path: 'telegram.captionTemplate',
+      kind: 'text',
+      label: l('Caption', 'Didascalia'),
+      help: l(
+        'Placeholders: {title} {channel} {date} {time} {part} {parts} {duration} {url} {chapters}',
+        'Segnaposto: {title} {channel} {date} {time} {part} {parts} {duration} {url} {chapters}',
+      ),
+    },
     {
       path: 'telegram.partsWhileLive',
       kind: 'select',
@@ -54,7 +74,12 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
   destinations: [],
   vod: [
     { path: 'vod.autoCheck', kind: 'bool', label: l('Check for new VODs automatically', 'Controlla i nuovi VOD automaticamente') },
-    { path: 'vod.qualities', kind: 'list', label: l('Qualities, in order of preference', 'Qualità, in ordine di preferenza'), help: l('Comma separated; best = source.', 'Separate da virgola; best = sorgente.') },
+    {
+      path: 'vod.qualities',
+      kind: 'list',
+      label: l('Qualities, in order of preference', 'Qualità, in ordine di preferenza'),
+      help: l('Comma separated; best = source.', 'Separate da virgola; best = sorgente.'),
+    },
     { path: 'vod.liveThumbnailPhrases', kind: 'list', label: l('Thumbnail phrases that mean “still live”', 'Frasi della miniatura che indicano “ancora in diretta”') },
     { path: 'vod.minRetryDelaySec', kind: 'int', label: l('First retry after', 'Primo tentativo dopo'), unit: 's' },
     { path: 'vod.maxRetryDelaySec', kind: 'int', label: l('Longest retry delay', 'Attesa massima tra tentativi'), unit: 's' },
@@ -74,8 +99,24 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
     { path: 'split.maxRetriesSplit', kind: 'int', label: l('Re-cuts allowed per VOD (part over the limit)', 'Nuovi tagli ammessi per VOD (parte oltre il limite)') },
   ],
   ordering: [
-    { path: 'ordering.field', kind: 'select', label: l('Process VODs by', 'Elabora i VOD per'), options: [{ value: 'created_at', label: l('Date', 'Data') }, { value: 'duration', label: l('Duration', 'Durata') }] },
-    { path: 'ordering.order', kind: 'select', label: l('Order', 'Ordine'), options: [{ value: 'asc', label: l('Oldest / shortest first', 'Prima i più vecchi / corti') }, { value: 'desc', label: l('Newest / longest first', 'Prima i più recenti / lunghi') }] },
+    {
+      path: 'ordering.field',
+      kind: 'select',
+      label: l('Process VODs by', 'Elabora i VOD per'),
+      options: [
+        { value: 'created_at', label: l('Date', 'Data') },
+        { value: 'duration', label: l('Duration', 'Durata') },
+      ],
+    },
+    {
+      path: 'ordering.order',
+      kind: 'select',
+      label: l('Order', 'Ordine'),
+      options: [
+        { value: 'asc', label: l('Oldest / shortest first', 'Prima i più vecchi / corti') },
+        { value: 'desc', label: l('Newest / longest first', 'Prima i più recenti / lunghi') },
+      ],
+    },
   ],
   paths: [
     { path: 'paths.workDir', kind: 'text', label: l('Work folder (empty = app data)', 'Cartella di lavoro (vuoto = dati dell’app)') },
@@ -86,13 +127,21 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
       path: 'app.language',
       kind: 'select',
       label: l('Language', 'Lingua'),
-      options: [{ value: 'auto', label: l('Automatic', 'Automatica') }, { value: 'en', label: l('English', 'English') }, { value: 'it', label: l('Italiano', 'Italiano') }],
+      options: [
+        { value: 'auto', label: l('Automatic', 'Automatica') },
+        { value: 'en', label: l('English', 'English') },
+        { value: 'it', label: l('Italiano', 'Italiano') },
+      ],
     },
     {
       path: 'app.theme',
       kind: 'select',
       label: l('Theme', 'Tema'),
-      options: [{ value: 'system', label: l('Like the system', 'Come il sistema') }, { value: 'light', label: l('Light', 'Chiaro') }, { value: 'dark', label: l('Dark', 'Scuro') }],
+      options: [
+        { value: 'system', label: l('Like the system', 'Come il sistema') },
+        { value: 'light', label: l('Light', 'Chiaro') },
+        { value: 'dark', label: l('Dark', 'Scuro') },
+      ],
     },
     { path: 'app.notifications', kind: 'bool', label: l('Desktop notifications', 'Notifiche sul desktop') },
     { path: 'app.startAtLogin', kind: 'bool', label: l('Start at login', 'Avvia all’accesso') },
@@ -101,7 +150,12 @@ export const FIELDS: Record<SectionId, FieldDef[]> = {
   ],
   advanced: [
     { path: 'advanced.logLevel', kind: 'select', label: l('Log level', 'Livello di log'), options: levels },
-    { path: 'advanced.livePollMs', kind: 'int', label: l('Live playlist poll interval (0 = per target duration)', 'Intervallo di lettura della playlist in diretta (0 = secondo la durata dei segmenti)'), unit: 'ms' },
+    {
+      path: 'advanced.livePollMs',
+      kind: 'int',
+      label: l('Live playlist poll interval (0 = per target duration)', 'Intervallo di lettura della playlist in diretta (0 = secondo la durata dei segmenti)'),
+      unit: 'ms',
+    },
     { path: 'advanced.lowDiskGuardMB', kind: 'int', label: l('Pause when free space is below', 'Pausa quando lo spazio libero è sotto'), unit: 'MB' },
     { path: 'advanced.tools.ffmpeg', kind: 'text', label: l('ffmpeg path (empty = bundled)', 'Percorso di ffmpeg (vuoto = incluso)') },
     { path: 'advanced.tools.ffprobe', kind: 'text', label: l('ffprobe path (empty = bundled)', 'Percorso di ffprobe (vuoto = incluso)') },

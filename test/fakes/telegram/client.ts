@@ -51,10 +51,7 @@ export interface StandInAddress {
  * A TelegramClient wired to the stand-in: key registered, fixed-address connection, session
  * pointed at it. `session` may be a saved StringSession string. Call `client.destroy()` when done.
  */
-export function standInClient(
-  server: StandInAddress,
-  opts: { session?: string; apiId?: number; apiHash?: string; params?: TelegramClientParams } = {},
-): TelegramClient {
+export function standInClient(server: StandInAddress, opts: { session?: string; apiId?: number; apiHash?: string; params?: TelegramClientParams } = {}): TelegramClient {
   registerServerKey(server.publicKeyPem);
   const session = new StringSession(opts.session ?? '');
   if (!opts.session) session.setDC(server.dcId, server.host, server.port);

@@ -44,11 +44,7 @@ export function decryptClientMessage(authKey: Buffer, packet: Buffer): ClientMes
   };
 }
 
-export function encryptServerMessage(
-  authKey: Buffer,
-  authKeyId: Buffer,
-  m: { salt: Buffer; sessionId: Buffer; msgId: Buffer; seqNo: number; body: Buffer },
-): Buffer {
+export function encryptServerMessage(authKey: Buffer, authKeyId: Buffer, m: { salt: Buffer; sessionId: Buffer; msgId: Buffer; seqNo: number; body: Buffer }): Buffer {
   const head = Buffer.alloc(32);
   m.salt.copy(head, 0);
   m.sessionId.copy(head, 8);

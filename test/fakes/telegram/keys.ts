@@ -53,6 +53,8 @@ export function rsaPublicNumbers(publicKeyPem: string): { n: Buffer; e: Buffer }
 /** Telegram's key fingerprint: the low 64 bits of sha1(tl_bytes(n) + tl_bytes(e)), signed LE. */
 export function rsaFingerprint(publicKeyPem: string): string {
   const { n, e } = rsaPublicNumbers(publicKeyPem);
-  const digest = createHash('sha1').update(Buffer.concat([tlBytes(n), tlBytes(e)])).digest();
+  const digest = createHash('sha1')
+    .update(Buffer.concat([tlBytes(n), tlBytes(e)]))
+    .digest();
   return digest.subarray(12, 20).readBigInt64LE(0).toString();
 }

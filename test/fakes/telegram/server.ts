@@ -14,16 +14,7 @@ import { telegramDh } from './handshake';
 import { generatePrivateKeyPem, loadKey } from './keys';
 import type { StandInKey } from './keys';
 import { StandInState } from './state';
-import type {
-  AuthKeyRecord,
-  ChatRecord,
-  ChatSeed,
-  DocumentRecord,
-  MessageRecord,
-  UploadRecord,
-  UserRecord,
-  UserSeed,
-} from './state';
+import type { AuthKeyRecord, ChatRecord, ChatSeed, DocumentRecord, MessageRecord, UploadRecord, UserRecord, UserSeed } from './state';
 import { nowSec } from './tl';
 import type { TlSerializable } from './tl';
 import { UploadStore } from './uploads';
@@ -232,9 +223,7 @@ export async function startTelegramStandIn(options: StandInOptions = {}): Promis
       return {
         users: d.users,
         chats: d.chats,
-        messages: Object.fromEntries(
-          Object.entries(d.messages).map(([k, list]) => [k, list.map(({ tl: _tl, ...m }) => m as MessageRecord)]),
-        ),
+        messages: Object.fromEntries(Object.entries(d.messages).map(([k, list]) => [k, list.map(({ tl: _tl, ...m }) => m as MessageRecord)])),
         uploads: d.uploads,
         uploadsInProgress: core.uploads.inProgress(),
         documents: d.documents,

@@ -157,8 +157,7 @@ export interface StandInStateData {
 
 /** Seed input: ids and access hashes are filled in when absent. */
 export type UserSeed = Omit<UserRecord, 'id' | 'accessHash'> & Partial<Pick<UserRecord, 'id' | 'accessHash'>>;
-export type ChatSeed = Omit<ChatRecord, 'id' | 'accessHash' | 'date' | 'role'> &
-  Partial<Pick<ChatRecord, 'id' | 'accessHash' | 'date' | 'role'>>;
+export type ChatSeed = Omit<ChatRecord, 'id' | 'accessHash' | 'date' | 'role'> & Partial<Pick<ChatRecord, 'id' | 'accessHash' | 'date' | 'role'>>;
 
 /** The default accounts and chats, used when neither a state file nor seeds are given. */
 export function defaultSeed(): { users: UserSeed[]; chats: ChatSeed[] } {
@@ -172,7 +171,14 @@ export function defaultSeed(): { users: UserSeed[]; chats: ChatSeed[] } {
     chats: [
       { kind: 'channel', title: 'VOD Archive', username: 'vod_archive' },
       { kind: 'supergroup', title: 'VOD Chat' },
-      { kind: 'forum', title: 'VOD Forum', topics: [{ id: 2, title: 'Streams' }, { id: 3, title: 'Clips' }] },
+      {
+        kind: 'forum',
+        title: 'VOD Forum',
+        topics: [
+          { id: 2, title: 'Streams' },
+          { id: 3, title: 'Clips' },
+        ],
+      },
       { kind: 'group', title: 'Old Group' },
       { kind: 'channel', title: 'Read Only News', role: 'member' },
     ],
@@ -274,4 +280,3 @@ export class StandInState {
 export function normalizePhone(phone: string): string {
   return phone.replace(/[^0-9]/g, '');
 }
-

@@ -104,9 +104,7 @@ export function documentTl(d: DocumentRecord, dcId: number): Api.Document {
     size: big(d.size),
     dcId,
     attributes: d.attributes.map((a) => fromHex(String(a.tl)) as Api.TypeDocumentAttribute),
-    thumbs: d.thumb
-      ? [new Api.PhotoSize({ type: 'm', w: d.thumb.jpeg?.w ?? 320, h: d.thumb.jpeg?.h ?? 180, size: d.thumb.size })]
-      : undefined,
+    thumbs: d.thumb ? [new Api.PhotoSize({ type: 'm', w: d.thumb.jpeg?.w ?? 320, h: d.thumb.jpeg?.h ?? 180, size: d.thumb.size })] : undefined,
   });
 }
 

@@ -199,7 +199,14 @@ export function answerMetadataOperation(op: GqlOp, lookup: (id: string) => Stand
   const lengthSeconds = v.durationSec ?? Math.round((v.hls?.segments ?? []).reduce((a, s) => a + s.durationSec, 0));
   const chapters = [...(v.chapters ?? [])].sort((a, b) => a.startSec - b.startSec);
   const game = (c: StandInChapter | undefined) =>
-    c ? { id: c.gameId ?? String(gameIdOf(c.game)), displayName: c.game, boxArtURL: `https://static-cdn.jtvnw.net/ttv-boxart/${encodeURIComponent(c.game)}-40x53.jpg`, __typename: 'Game' } : null;
+    c
+      ? {
+          id: c.gameId ?? String(gameIdOf(c.game)),
+          displayName: c.game,
+          boxArtURL: `https://static-cdn.jtvnw.net/ttv-boxart/${encodeURIComponent(c.game)}-40x53.jpg`,
+          __typename: 'Game',
+        }
+      : null;
   if (name === 'VideoMetadata') {
     const login = channelLogin(v.userId);
     return {

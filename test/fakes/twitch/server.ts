@@ -198,9 +198,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
   }
 
   function statusFault(target: FaultTarget, segment?: number) {
-    return takeFault((f) => f.kind === 'status' && f.target === target && (f.segment === undefined || f.segment === segment)) as
-      | Extract<Fault, { kind: 'status' }>
-      | undefined;
+    return takeFault((f) => f.kind === 'status' && f.target === target && (f.segment === undefined || f.segment === segment)) as Extract<Fault, { kind: 'status' }> | undefined;
   }
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -318,11 +316,16 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       const resetAt = Date.now() + limited.resetInSec * 1000;
       buckets.set(token, { remaining: 0, resetAt });
       log(429);
-      return json(res, 429, { error: 'Too Many Requests', status: 429, message: '' }, {
-        'Ratelimit-Limit': String(bucket),
-        'Ratelimit-Remaining': '0',
-        'Ratelimit-Reset': String(Math.ceil(resetAt / 1000)),
-      });
+      return json(
+        res,
+        429,
+        { error: 'Too Many Requests', status: 429, message: '' },
+        {
+          'Ratelimit-Limit': String(bucket),
+          'Ratelimit-Remaining': '0',
+          'Ratelimit-Reset': String(Math.ceil(resetAt / 1000)),
+        },
+      );
     }
     const headers = rateHeaders(token, true);
     if (path === '/users') {
@@ -385,12 +388,7 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       const page = list.slice(0, first);
       const more = list.length > first;
       log(200);
-      return json(
-        res,
-        200,
-        { data: page.map(helixVideo), pagination: more ? { cursor: Buffer.from(`o:${offset + first}`).toString('base64url') } : {} },
-        headers,
-      );
+      return json(res, 200, { data: page.map(helixVideo), pagination: more ? { cursor: Buffer.from(`o:${offset + first}`).toString('base64url') } : {} }, headers);
     }
     log(404);
     return json(res, 404, { error: 'Not Found', status: 404, message: '' }, headers);
@@ -455,7 +453,11 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       return json(res, 401, { error: 'Unauthorized', status: 401, message: 'The "Authorization" token is invalid.' });
     }
     const one = (op: { operationName?: string; query?: string; variables?: Record<string, unknown>; extensions?: { persistedQuery?: { sha256Hash?: string } } }) => {
-      const metadata = answerMetadataOperation(op, (id) => view(vods.get(id)), (userId) => users.get(userId)?.login ?? `user${userId}`);
+      const metadata = answerMetadataOperation(
+        op,
+        (id) => view(vods.get(id)),
+        (userId) => users.get(userId)?.login ?? `user${userId}`,
+      );
       if (metadata) return metadata;
       const isToken = /PlaybackAccessToken/.test(op.operationName ?? '') || /videoPlaybackAccessToken/.test(op.query ?? '');
       if (!isToken) return { errors: [{ message: 'unknown operation' }] };
@@ -480,10 +482,15 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const variants = v.variants ?? DEFAULT_VARIANTS;
     const bytes = v.hls ? v.hls.segments.reduce((a, s) => a + s.bytes, 0) : 0;
     const sourceBps = v.hls ? Math.round((bytes * 8) / Math.max(1, durationOf(v))) : 6_000_000;
-    const lines = ['#EXTM3U', `#EXT-X-TWITCH-INFO:ORIGIN="s3",B="false",REGION="EU",USER-IP="127.0.0.1",SERVING-ID="${randomBytes(8).toString('hex')}",CLUSTER="standin",USER-COUNTRY="XX",MANIFEST-CLUSTER="standin"`];
+    const lines = [
+      '#EXTM3U',
+      `#EXT-X-TWITCH-INFO:ORIGIN="s3",B="false",REGION="EU",USER-IP="127.0.0.1",SERVING-ID="${randomBytes(8).toString('hex')}",CLUSTER="standin",USER-COUNTRY="XX",MANIFEST-CLUSTER="standin"`,
+    ];
     for (const name of variants) {
       const shape = variantShape(name, sourceBps);
-      lines.push(`#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="${name}",NAME="${shape.label}",AUTOSELECT=${name === 'audio_only' ? 'NO' : 'YES'},DEFAULT=${name === 'audio_only' ? 'NO' : 'YES'}`);
+      lines.push(
+        `#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="${name}",NAME="${shape.label}",AUTOSELECT=${name === 'audio_only' ? 'NO' : 'YES'},DEFAULT=${name === 'audio_only' ? 'NO' : 'YES'}`,
+      );
       const attrs = [`BANDWIDTH=${shape.bandwidth}`, `CODECS="${name === 'audio_only' ? 'mp4a.40.2' : 'avc1.64002A,mp4a.40.2'}"`];
       if (shape.resolution) attrs.push(`RESOLUTION=${shape.resolution}`);
       attrs.push(`VIDEO="${name}"`);
@@ -496,10 +503,13 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     // source rendition does.
     if (v.hevc && /\b(h265|hevc)\b/.test(supportedCodecs)) {
       const bps = Math.round((v.hevc.segments.reduce((a, x) => a + x.bytes, 0) * 8) / Math.max(1, durationOf(v)));
-      lines.splice(2, 0,
+      lines.splice(
+        2,
+        0,
         `#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="${HEVC_VARIANT}",NAME="1080p60 (source)",AUTOSELECT=YES,DEFAULT=YES`,
         `#EXT-X-STREAM-INF:BANDWIDTH=${bps},CODECS="hvc1.1.6.L93.B0,mp4a.40.2",RESOLUTION=1920x1080,VIDEO="${HEVC_VARIANT}",FRAME-RATE=60.000`,
-        `${origin}/media/${v.id}/${HEVC_VARIANT}/index-dvr.m3u8`);
+        `${origin}/media/${v.id}/${HEVC_VARIANT}/index-dvr.m3u8`,
+      );
     }
     return `${lines.join('\n')}\n`;
   }
@@ -510,7 +520,15 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const ext = fmp4 ? 'mp4' : 'ts';
     const muted = new Set(v.mutedSegments ?? []);
     const target = Math.ceil(Math.max(1, ...segs.map((s) => s.durationSec)));
-    const lines = ['#EXTM3U', `#EXT-X-VERSION:${fmp4 ? 6 : 3}`, `#EXT-X-TARGETDURATION:${target}`, `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-TWITCH-ELAPSED-SECS:0.000', `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`];
+    const lines = [
+      '#EXTM3U',
+      `#EXT-X-VERSION:${fmp4 ? 6 : 3}`,
+      `#EXT-X-TARGETDURATION:${target}`,
+      `#EXT-X-PLAYLIST-TYPE:${v.live ? 'EVENT' : 'VOD'}`,
+      '#EXT-X-MEDIA-SEQUENCE:0',
+      '#EXT-X-TWITCH-ELAPSED-SECS:0.000',
+      `#EXT-X-TWITCH-TOTAL-SECS:${segs.reduce((a, s) => a + s.durationSec, 0).toFixed(3)}`,
+    ];
     // fMP4 renditions name their init segment with EXT-X-MAP (RFC 8216 4.3.2.5; version 6+).
     if (fmp4) lines.push('#EXT-X-MAP:URI="init-0.mp4"');
     segs.forEach((s, i) => {
@@ -601,13 +619,13 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
     const fault = statusFault('segment', index);
     if (fault) return json(res, fault.status ?? 503, { error: 'unavailable' });
     const broken = takeFault((f) => (f.kind === 'drop' || f.kind === 'stall') && (f.segment === undefined || f.segment === index)) as
-      | Extract<Fault, { kind: 'drop' | 'stall' }>
-      | undefined;
+      Extract<Fault, { kind: 'drop' | 'stall' }> | undefined;
     res.writeHead(200, { 'Content-Type': fmp4 ? 'video/mp4' : 'video/mp2t', 'Content-Length': s.bytes });
     const limit = broken ? (broken.afterBytes ?? Math.floor(s.bytes / 2)) : undefined;
     const outcome = await sendThrottled(res, createReadStream(s.path, { highWaterMark: CHUNK }), limit);
     if (outcome === 'limit' && broken?.kind === 'drop') res.socket?.destroy();
-    else if (outcome === 'limit') return; // stalled: leave the response open; the client's timeout ends it
+    else if (outcome === 'limit')
+      return; // stalled: leave the response open; the client's timeout ends it
     else if (outcome === 'done') res.end();
   }
 
@@ -642,12 +660,10 @@ export async function startTwitchStandIn(options: StandInOptions = {}): Promise<
       return json(res, 404, { error: 'not found' });
     };
     const delay = url.pathname.startsWith('/_control/') ? 0 : latencyMs;
-    (delay > 0 ? sleep(delay) : Promise.resolve())
-      .then(go)
-      .catch((err: unknown) => {
-        if (!res.headersSent) json(res, 500, { error: String(err) });
-        else res.destroy();
-      });
+    (delay > 0 ? sleep(delay) : Promise.resolve()).then(go).catch((err: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: String(err) });
+      else res.destroy();
+    });
   });
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {

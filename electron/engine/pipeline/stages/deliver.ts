@@ -110,7 +110,13 @@ const DESTINATION_ONLY: ReadonlySet<ErrorClass> = new Set(['permanent']);
 
 async function deliverPart(ctx: VodContext, job: DeliveryJob, targets: readonly DeliveryTarget[], part: PartRecord, refused: Map<string, unknown>): Promise<void> {
   const { db, vod } = ctx;
-  ensureUploads(db, vod.id, vod.generation, part.idx, targets.map((d) => d.key));
+  ensureUploads(
+    db,
+    vod.id,
+    vod.generation,
+    part.idx,
+    targets.map((d) => d.key),
+  );
   const pending = () => uploadsOf(db, vod.id, vod.generation).filter((u) => u.part_idx === part.idx && u.state !== 'posted');
   if (part.state !== 'posted' && pending().length > 0) ctx.progress.stage('posting');
   for (const target of targets) {

@@ -70,9 +70,7 @@ export interface FetchInput {
   now?: () => number;
 }
 
-export type FetchOutcome =
-  | { mode: 'segments'; resolved?: ResolvedVod; result?: FetchSegmentsResult }
-  | { mode: 'whole-file'; resolved?: ResolvedVod; path: string; cause: string };
+export type FetchOutcome = { mode: 'segments'; resolved?: ResolvedVod; result?: FetchSegmentsResult } | { mode: 'whole-file'; resolved?: ResolvedVod; path: string; cause: string };
 
 /**
  * The fetch stage: resolve the playlist once (native, yt-dlp -J fallback) and record its

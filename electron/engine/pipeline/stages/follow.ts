@@ -56,7 +56,11 @@ export async function followLive(ctx: VodContext): Promise<void> {
     },
     toTask: (seg: FollowedSegment) => toTask(seg),
     onListed: (segments, totalSec) => {
-      saveLiveSegments(db, vod.id, segments.map((x) => ({ index: x.index, uri: x.url, durationSec: x.durationSec, muted: x.muted, discontinuitySeq: x.discontinuitySeq })));
+      saveLiveSegments(
+        db,
+        vod.id,
+        segments.map((x) => ({ index: x.index, uri: x.url, durationSec: x.durationSec, muted: x.muted, discontinuitySeq: x.discontinuitySeq })),
+      );
       updateVod(db, vod.id, { duration: Math.round(totalSec) });
       ctx.progress.changed();
     },

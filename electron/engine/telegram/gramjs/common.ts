@@ -26,4 +26,3 @@ export function userName(u: Api.User): string {
 export function toAccount(u: Api.User): TelegramAccount {
   return { id: String(u.id), name: userName(u), username: u.username ?? undefined, premium: !!u.premium, bot: !!u.bot };
 }
-

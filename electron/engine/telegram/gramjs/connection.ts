@@ -52,8 +52,10 @@ export class TelegramConnection implements chats.Rpc {
 
   /** Creates the client and connects (no login needed to connect). */
   static async connect(options: ConnectOptions & { peers?: PeerCache }): Promise<TelegramConnection> {
-    if (!Number.isInteger(options.apiId) || options.apiId <= 0) throw new EngineError('permanent', 'TELEGRAM_API_ID', 'Telegram: API id is missing or not a number (Settings > Telegram, from my.telegram.org)');
-    if (!/^[0-9a-f]{32}$/i.test(options.apiHash)) throw new EngineError('permanent', 'TELEGRAM_API_HASH', 'Telegram: API hash must be the 32-character hex value from my.telegram.org');
+    if (!Number.isInteger(options.apiId) || options.apiId <= 0)
+      throw new EngineError('permanent', 'TELEGRAM_API_ID', 'Telegram: API id is missing or not a number (Settings > Telegram, from my.telegram.org)');
+    if (!/^[0-9a-f]{32}$/i.test(options.apiHash))
+      throw new EngineError('permanent', 'TELEGRAM_API_HASH', 'Telegram: API hash must be the 32-character hex value from my.telegram.org');
     registerSecret(options.apiHash);
     registerSecret(options.session);
     installGramjsSpeedups();

@@ -107,9 +107,7 @@ export class LoginFlow {
 
   private async sendCode(error?: string): Promise<LoginStep> {
     try {
-      const sent = await this.conn.client.invoke(
-        new Api.auth.SendCode({ phoneNumber: this.phone!, apiId: this.apiId, apiHash: this.apiHash, settings: new Api.CodeSettings({}) }),
-      );
+      const sent = await this.conn.client.invoke(new Api.auth.SendCode({ phoneNumber: this.phone!, apiId: this.apiId, apiHash: this.apiHash, settings: new Api.CodeSettings({}) }));
       if (sent instanceof Api.auth.SentCodeSuccess) return this.authorized(sent.authorization);
       this.phoneCodeHash = sent.phoneCodeHash;
       return this.emit({ step: 'code', ...codeVia(sent.type), error });
@@ -122,9 +120,7 @@ export class LoginFlow {
     if (!this.phone || !this.phoneCodeHash) return this.emit({ step: 'phone', error: 'Start with the phone number.' });
     registerSecret(code);
     try {
-      const auth = await this.conn.client.invoke(
-        new Api.auth.SignIn({ phoneNumber: this.phone, phoneCodeHash: this.phoneCodeHash, phoneCode: code.trim() }),
-      );
+      const auth = await this.conn.client.invoke(new Api.auth.SignIn({ phoneNumber: this.phone, phoneCodeHash: this.phoneCodeHash, phoneCode: code.trim() }));
       return await this.authorized(auth);
     } catch (err) {
       const msg = rpcInfo(err)?.message;
@@ -160,9 +156,7 @@ export class LoginFlow {
     registerSecret(token);
     if (!/^\d+:[A-Za-z0-9_-]{8,}$/.test(token.trim())) return this.emit({ step: 'failed', error: 'A bot token looks like 123456:ABC-DEF… (from @BotFather).' });
     try {
-      const auth = await this.conn.client.invoke(
-        new Api.auth.ImportBotAuthorization({ flags: 0, apiId: this.apiId, apiHash: this.apiHash, botAuthToken: token.trim() }),
-      );
+      const auth = await this.conn.client.invoke(new Api.auth.ImportBotAuthorization({ flags: 0, apiId: this.apiId, apiHash: this.apiHash, botAuthToken: token.trim() }));
       return await this.authorized(auth);
     } catch (err) {
       return this.emit({ step: 'failed', error: reason(err) });

@@ -155,7 +155,11 @@ async function resolveChannel(rpc: Rpc, id: string, chat: string): Promise<PeerE
     } catch (err) {
       if (!isDestinationError(err)) throw err;
     }
-    throw new EngineError('permanent', 'CHAT_NOT_FOUND', `Telegram: the bot @${account.username ?? account.name} is not in ${chat}: add it to the chat (as an admin with "Post messages" for a channel), then save again.`);
+    throw new EngineError(
+      'permanent',
+      'CHAT_NOT_FOUND',
+      `Telegram: the bot @${account.username ?? account.name} is not in ${chat}: add it to the chat (as an admin with "Post messages" for a channel), then save again.`,
+    );
   }
   await listChats(rpc);
   const found = rpc.peers.get(`-100${id}`);

@@ -267,7 +267,7 @@ async function encryptMessageData(this: MTProtoStateLike, data: Buffer): Promise
   const s = helpersModule.toSignedLittleBuffer(this.salt, 8);
   const i = helpersModule.toSignedLittleBuffer(this.id, 8);
   const len = 16 + data.length;
-  const padding = helpersModule.generateRandomBytes((((-(len + 12)) % 16) + 16) % 16 + 12);
+  const padding = helpersModule.generateRandomBytes((((-(len + 12) % 16) + 16) % 16) + 12);
   const msgKeyLarge = createHash('sha256').update(authKey.subarray(88, 120)).update(s).update(i).update(data).update(padding).digest();
   const msgKey = msgKeyLarge.subarray(8, 24);
   const { iv, key } = await this._calcKey(authKey, msgKey, true);

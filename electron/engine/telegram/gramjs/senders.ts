@@ -37,20 +37,23 @@ export class UploadSenders {
     };
     const dcId = c.session.dcId;
     const authKey = c.session.getAuthKey(dcId);
-    const sender = new MTProtoSender(authKey as never, {
-      logger: c._log,
-      dcId,
-      retries: 1,
-      delay: c._retryDelay,
-      autoReconnect: true,
-      connectTimeout: c._timeout,
-      authKeyCallback: c._authKeyCallback.bind(this.client),
-      isMainSender: false,
-      client: this.client,
-      securityChecks: c._securityChecks,
-      _exportedSenderPromises: c._exportedSenderPromises,
-      reconnectRetries: c._reconnectRetries,
-    } as never);
+    const sender = new MTProtoSender(
+      authKey as never,
+      {
+        logger: c._log,
+        dcId,
+        retries: 1,
+        delay: c._retryDelay,
+        autoReconnect: true,
+        connectTimeout: c._timeout,
+        authKeyCallback: c._authKeyCallback.bind(this.client),
+        isMainSender: false,
+        client: this.client,
+        securityChecks: c._securityChecks,
+        _exportedSenderPromises: c._exportedSenderPromises,
+        reconnectRetries: c._reconnectRetries,
+      } as never,
+    );
     const dc = await c.getDC(dcId, !!authKey.getKey());
     const connection = new c._connection({
       ip: dc.ipAddress,
@@ -143,4 +146,3 @@ export function partRequest(req: PartRequest): Api.upload.SaveBigFilePart | Api.
   request.getBytes = () => frame;
   return request;
 }
-

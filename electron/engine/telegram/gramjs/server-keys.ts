@@ -30,7 +30,9 @@ export function rsaFingerprint(publicKeyPem: string): { fingerprint: string; n: 
   if (jwk.kty !== 'RSA' || !jwk.n || !jwk.e) throw new Error('Telegram server (testing): the public key is not an RSA key');
   const n = Buffer.from(jwk.n, 'base64url');
   const e = Buffer.from(jwk.e, 'base64url');
-  const digest = createHash('sha1').update(Buffer.concat([tlBytes(n), tlBytes(e)])).digest();
+  const digest = createHash('sha1')
+    .update(Buffer.concat([tlBytes(n), tlBytes(e)]))
+    .digest();
   return { fingerprint: digest.subarray(12, 20).readBigInt64LE(0).toString(), n, e };
 }
 

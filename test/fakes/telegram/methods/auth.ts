@@ -59,7 +59,6 @@ function accountPassword(u: UserRecord, srp?: { srpId: string; B: Buffer }): Api
   });
 }
 
-
 on(Api.help.GetConfig, (ctx) => {
   const u = ctx.auth.userId !== undefined ? ctx.core.state.userById(ctx.auth.userId) : undefined;
   return configTl(ctx.core.dcId, ctx.core.host, ctx.core.port, Boolean(u?.premium));

@@ -44,11 +44,7 @@ on(Api.messages.EditMessage, (ctx, req) => {
   state.save();
   const isChan = t.chat ? isChannel(t.chat) : false;
   return new Api.Updates({
-    updates: [
-      isChan
-        ? new Api.UpdateEditChannelMessage({ message, pts: state.data.pts, ptsCount: 1 })
-        : new Api.UpdateEditMessage({ message, pts: state.data.pts, ptsCount: 1 }),
-    ],
+    updates: [isChan ? new Api.UpdateEditChannelMessage({ message, pts: state.data.pts, ptsCount: 1 }) : new Api.UpdateEditMessage({ message, pts: state.data.pts, ptsCount: 1 })],
     users: [userTl(self, self.id)],
     chats: t.chat ? [chatTl(t.chat)] : [],
     date: nowSec(),
@@ -68,8 +64,15 @@ on(Api.messages.UpdatePinnedMessage, (ctx, req) => {
   record.pinned = pinned;
   state.data.pts += 1;
   state.save();
-  const update = t.chat && isChannel(t.chat)
-    ? new Api.UpdatePinnedChannelMessages({ channelId: big(t.chat.id), messages: [req.id], pinned, pts: state.data.pts, ptsCount: 1 })
-    : new Api.UpdatePinnedMessages({ peer: t.chat ? peerTl(t.chat) : new Api.PeerUser({ userId: big(t.user?.id ?? self.id) }), messages: [req.id], pinned, pts: state.data.pts, ptsCount: 1 });
+  const update =
+    t.chat && isChannel(t.chat)
+      ? new Api.UpdatePinnedChannelMessages({ channelId: big(t.chat.id), messages: [req.id], pinned, pts: state.data.pts, ptsCount: 1 })
+      : new Api.UpdatePinnedMessages({
+          peer: t.chat ? peerTl(t.chat) : new Api.PeerUser({ userId: big(t.user?.id ?? self.id) }),
+          messages: [req.id],
+          pinned,
+          pts: state.data.pts,
+          ptsCount: 1,
+        });
   return new Api.Updates({ updates: [update], users: [userTl(self, self.id)], chats: t.chat ? [chatTl(t.chat)] : [], date: nowSec(), seq: 0 });
 });

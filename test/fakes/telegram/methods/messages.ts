@@ -106,9 +106,7 @@ function documentFor(ctx: CallContext, owner: UserRecord, media: Api.TypeInputMe
       uploadFileId: file.fileId,
       fileName: attributes.find((a) => a.type === 'DocumentAttributeFilename')?.fileName as string | undefined,
       attributes,
-      video: video
-        ? { duration: Number(video.duration), w: Number(video.w), h: Number(video.h), supportsStreaming: Boolean(video.supportsStreaming) }
-        : undefined,
+      video: video ? { duration: Number(video.duration), w: Number(video.w), h: Number(video.h), supportsStreaming: Boolean(video.supportsStreaming) } : undefined,
       thumb: thumbFile ? { size: thumbFile.size, sha256: thumbFile.sha256, jpeg: thumbFile.jpeg } : undefined,
     };
     state.data.documents.push(doc);
@@ -205,9 +203,7 @@ function post(
   return new Api.Updates({
     updates: [
       new Api.UpdateMessageID({ id, randomId: big(randomId) }),
-      isChan
-        ? new Api.UpdateNewChannelMessage({ message, pts: state.data.pts, ptsCount: 1 })
-        : new Api.UpdateNewMessage({ message, pts: state.data.pts, ptsCount: 1 }),
+      isChan ? new Api.UpdateNewChannelMessage({ message, pts: state.data.pts, ptsCount: 1 }) : new Api.UpdateNewMessage({ message, pts: state.data.pts, ptsCount: 1 }),
     ],
     users: [userTl(self, self.id), ...(t.user && t.user.id !== self.id ? [userTl(t.user, self.id)] : [])],
     chats: t.chat ? [chatTl(t.chat, self.id)] : [],
@@ -242,4 +238,3 @@ on(Api.messages.SendMessage, (ctx, req) => {
   if ([...req.message].length > 4096) throw new RpcFailure(400, 'MESSAGE_TOO_LONG');
   return post(ctx, self, t, req);
 });
-

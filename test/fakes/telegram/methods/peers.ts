@@ -106,9 +106,7 @@ function creationMessage(c: ChatRecord): Api.MessageService {
     peerId: peerTl(c),
     date: c.date,
     out: true,
-    action: isChannel(c)
-      ? new Api.MessageActionChannelCreate({ title: c.title })
-      : new Api.MessageActionChatCreate({ title: c.title, users: [] }),
+    action: isChannel(c) ? new Api.MessageActionChannelCreate({ title: c.title }) : new Api.MessageActionChatCreate({ title: c.title, users: [] }),
   });
 }
 
@@ -156,9 +154,7 @@ on(Api.channels.GetFullChannel, (ctx, req) => {
 on(Api.messages.GetChats, (ctx, req) => {
   const self = ctx.user();
   const mine = visibleChats(ctx, self);
-  const chats = req.id
-    .map((id) => mine.find((c) => !isChannel(c) && c.id === id.toJSNumber()))
-    .filter((c): c is ChatRecord => Boolean(c));
+  const chats = req.id.map((id) => mine.find((c) => !isChannel(c) && c.id === id.toJSNumber())).filter((c): c is ChatRecord => Boolean(c));
   return new Api.messages.Chats({ chats: chats.map((c) => chatTl(c, self.id)) });
 });
 
@@ -192,7 +188,6 @@ on(Api.channels.GetForumTopics, (ctx, req) => {
     pts: ctx.core.state.data.pts,
   });
 });
-
 
 /**
  * channels.getForumTopicsByID (core.telegram.org/method/channels.getForumTopicsByID: "Only users can
