@@ -14,7 +14,9 @@
  *   bandwidth cap: first `build ok` -> completed (the delivery once the download is out of the way
  *   and the first part exists; the later parts' builds overlap it, as in the whole run).
  *
- * Fields: `overlap` = whole / max(downloadAlone, uploadAlone) (goal <= 1.15); `diskBytesPerVodByte` =
+ * Fields: `overlap` = whole / max(downloadAlone, uploadAlone) (goal <= 1.15); `overlapFloor` = (the
+ * whole run's first part built + uploadAlone) / the same max: what the overlap cannot go under while a part
+ * must exist before it is delivered (BENCH_E2E_TIMELINE=1 prints each whole run's operation log);`diskBytesPerVodByte` =
  * bytes the whole run's engine process (ffmpeg children included: /proc/self/io) wrote to storage,
  * less what was truncated before writeback (cancelled_write_bytes), over the VOD's bytes (goal <= 1.1);
  * `writtenBytesPerVodByte` the same without the cancelled bytes; `designFloorBytesPerVodByte`: the
@@ -84,6 +86,7 @@ export default async () => {
       const secrets = { twitchClientSecret: twitch.clientSecret, telegramSession: session };
       return runEngine(work, { settings: settingsFor(twitch, out), secrets, vodId: '700', until, timeoutMs: 900_000 });
     };
+    const cpu = { whole: [] as number[], downloadAlone: [] as number[], uploadAlone: [] as number[] };
     const uploadAlone = async () => {
       const res = await run(free, 'completed', 'upload-alone');
       cpu.uploadAlone.push(res.cpuSec);
@@ -95,7 +98,6 @@ export default async () => {
     await telegram.control('POST', '/part-delay', { ms: partDelayMs });
     say(`upload alone at ${guessMs} ms per part: ${round(calibration)} s; now ${partDelayMs} ms`);
     const wholeRuns: EngineRunResult[] = [];
-    const cpu = { whole: [] as number[], downloadAlone: [] as number[], uploadAlone: [] as number[] };
     let partBytes = 0;
     const r = await interleaved(
       ROUNDS,
@@ -103,6 +105,8 @@ export default async () => {
         whole: async (i) => {
           const res = await run(throttled, 'completed', `whole-${i}`);
           wholeRuns.push(res);
+          if (process.env.BENCH_E2E_TIMELINE)
+            say(`whole ${i}: ${res.timeline.map((t) => `${t.sec.toFixed(2)} ${t.op}:${t.status}${t.op === 'build' || t.op === 'post' ? ` ${t.detail ?? ''}` : ''}`).join('\n')}`);
           cpu.whole.push(res.cpuSec);
           partBytes = treeBytes(join(work, `whole-${i}`));
           return res.completedSec!;
@@ -127,6 +131,10 @@ export default async () => {
       designFloorBytesPerVodByte: round((hls.totalBytes + partBytes) / hls.totalBytes),
       seconds: round(r.whole.median),
       secondsRuns: r.whole.values,
+      // Nothing can be delivered before the first part exists: the whole run cannot end before its
+      // first part is built plus the delivery alone, so this is the overlap's floor for this VOD.
+      firstPartSeconds: round(median(wholeRuns.map((w) => w.firstBuildSec!))),
+      overlapFloor: round((median(wholeRuns.map((w) => w.firstBuildSec!)) + r.uploadAlone.median) / Math.max(r.downloadAlone.median, r.uploadAlone.median)),
       downloadAloneSeconds: round(r.downloadAlone.median),
       downloadAloneRuns: r.downloadAlone.values,
       uploadAloneSeconds: round(r.uploadAlone.median),

@@ -46,6 +46,8 @@ export interface EngineRunResult {
    * share of the main thread's busy samples times cpuSec.
    */
   planSec?: number;
+  /** The VOD's operation log, seconds from the engine's start: where the critical path went. */
+  timeline: Array<{ sec: number; op: string; status: string; detail: string | null }>;
 }
 
 /** The cut stage's planning: CutRun.plan in stages/cut.ts and whatever it calls, plus the planner modules. */
@@ -88,6 +90,14 @@ async function main(): Promise<void> {
   const resolveSec = opAt('resolve');
   const downloadSec = opAt('download');
   const firstBuildSec = opAt('build');
+  const timeline = (
+    db.prepare(`SELECT timestamp, operation_type AS op, status, details FROM operations WHERE vod_id = ? ORDER BY id`).all(config.vodId) as Array<{
+      timestamp: string;
+      op: string;
+      status: string;
+      details: string | null;
+    }>
+  ).map((r) => ({ sec: (Date.parse(r.timestamp) - t0) / 1000, op: r.op, status: r.status, detail: r.details }));
   const usage = process.resourceUsage();
   const cpu = process.cpuUsage(cpu0);
   const io1 = procIo();
@@ -104,6 +114,7 @@ async function main(): Promise<void> {
     rssAtStartMB,
     writeBytes: io1.write_bytes! - io0.write_bytes!,
     cancelledWriteBytes: io1.cancelled_write_bytes! - io0.cancelled_write_bytes!,
+    timeline,
     ...(profile ? { planSec: shareUnder(profile, PLANNING) * ((cpu.user + cpu.system) / 1e6) } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
