@@ -57,9 +57,14 @@ export async function followAndFetch(opts: LiveFetchOptions): Promise<LiveFetchR
     while (!end || queue.length > 0) {
       if (local.signal.aborted) throw cancelled();
       if (queue.length === 0) {
+        // The listener goes with the wait: a broadcast idles between segments thousands of times.
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          local.signal.addEventListener('abort', () => resolve(), { once: true });
+          const done = () => {
+            local.signal.removeEventListener('abort', done);
+            resolve();
+          };
+          wake = done;
+          local.signal.addEventListener('abort', done, { once: true });
         });
         continue;
       }

@@ -20,6 +20,10 @@ export { livePhase, setLivePhase, type LivePhase } from '../store/live';
 /** The attempt follows a growing playlist right now. */
 export const isFollowing = (db: Db, vod: { id: string; generation: number }): boolean => livePhase(db, vod) === 'following';
 
+/** A broadcast being recorded, or one that becomes a capture when its attempt starts (beginLiveCapture). */
+export const isLiveCapture = (db: Db, vod: { id: string; generation: number; status: string } | undefined): boolean =>
+  vod !== undefined && (vod.status === 'live' || isFollowing(db, vod));
+
 /**
  * At the start of an attempt: a VOD Twitch shows as live becomes a live capture, unless its
  * channel waits for the end (the legacy behaviour), which is `still_live` (the VOD waits, as

@@ -14,14 +14,13 @@ import { createLogger } from '../util/log';
 import { discoverAll } from './discovery-runner';
 import { decideAfterFailure } from './retry';
 import { Gate } from './sync';
+import { isLiveCapture } from './live-state';
+import { mayStart } from './admission';
 import { VodJob, type JobDeps } from './job';
 import type { EnginePort, QueueControl, TelegramPort, ToolsPort, TwitchPort } from './ports';
 import { removeStaleFolders, removeVodFolder } from './work-folder';
 
 const log = createLogger('scheduler');
-
-/** At most this many VODs in flight: one downloading while the one before it uploads. */
-const MAX_ACTIVE_VODS = 2;
 
 /**
  * The queue: discovers VODs every PROCESSING_INTERVAL (and on "check now"), runs due VODs in the
@@ -244,9 +243,11 @@ export class Scheduler implements QueueControl {
 
   private startDueJobs(): void {
     const s = this.engine.settings;
-    for (const vod of dueVods(this.engine.db, new Date().toISOString(), s.ordering)) {
-      if (this.active.size >= MAX_ACTIVE_VODS || this.hold || this.paused) break;
-      if (this.active.has(vod.id)) continue;
+    const db = this.engine.db;
+    for (const vod of dueVods(db, new Date().toISOString(), s.ordering)) {
+      if (this.hold || this.paused) break;
+      const capture = (id: string) => ({ capture: isLiveCapture(db, getVod(db, id)) });
+      if (this.active.has(vod.id) || !mayStart(capture(vod.id), [...this.active.keys()].map(capture))) continue;
       const abort = new AbortController();
       const job = new VodJob(this.jobDeps, vod.id, abort.signal);
       const done = job.run().then(

@@ -8,7 +8,8 @@ import { randomId64 } from '../../util/ids';
 import { sleep } from '../../util/sleep';
 import { throwIfStopped, type VodContext } from '../context';
 import { setUploadCaption } from '../../store/live';
-import { postsWhileLive } from '../live-state';
+import { isFollowing, postsWhileLive } from '../live-state';
+import { UploadSlotHold } from '../upload-slot';
 import { planComplete } from './cut';
 import { deliveryScope } from './delivery-scope';
 
@@ -23,15 +24,7 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
   const job = deliveryJob(ctx);
   const scope = deliveryScope(ctx);
   const refused = new Map<string, unknown>();
-  let holdsUploadSlot = false;
-  const takeSlot = async () => {
-    if (holdsUploadSlot) return;
-    holdsUploadSlot = true;
-    await ctx.slots.upload.acquire(ctx.signal).catch((error: unknown) => {
-      holdsUploadSlot = false;
-      throw error;
-    });
-  };
+  const slot = new UploadSlotHold(ctx.slots.upload, ctx.signal, () => keepsUploadSlot(ctx));
   const preparing = scope.targets.filter((d) => d.prepares);
   try {
     const prepares = (async () => {
@@ -40,9 +33,13 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
         const part = await waitForPart(ctx, index, (p) => p.state !== 'planned');
         if (!part) return;
         if (part.state === 'posted' || !pendingFor(ctx, part, preparing, refused).length) continue;
-        await takeSlot();
-        ctx.progress.part(part.idx, { upload: 'active', uploadProgress: 0 });
-        for (const target of pendingFor(ctx, part, preparing, refused)) await target.prepare(part, job);
+        await slot.enter();
+        try {
+          ctx.progress.part(part.idx, { upload: 'active', uploadProgress: 0 });
+          for (const target of pendingFor(ctx, part, preparing, refused)) await target.prepare(part, job);
+        } finally {
+          slot.leave();
+        }
         ctx.progress.part(part.idx, { upload: 'done', uploadProgress: 1 });
         ctx.progress.changed();
         ctx.wake.notify();
@@ -52,19 +49,28 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
       for (let index = 1; ; index++) {
         const part = await waitForPart(ctx, index, (p) => (planComplete(ctx) || postsWhileLive(ctx)) && readyToDeliver(ctx, p, preparing, refused));
         if (!part) return;
-        await takeSlot();
-        await deliverPart(ctx, job, scope.targets, part, refused);
+        await slot.enter();
+        await deliverPart(ctx, job, scope.targets, part, refused).finally(() => slot.leave());
       }
     })();
     // One loop failing stops the other (the conductor aborts the attempt).
     await Promise.all([prepares, deliveries]);
   } finally {
-    if (holdsUploadSlot) ctx.slots.upload.release();
+    slot.giveBack();
   }
   const first = refused.values().next();
   if (!first.done) throw first.value;
   const leftOut = scope.leftOutFailure();
   if (leftOut) throw leftOut;
+}
+
+/**
+ * One upload at a time across VODs. A live capture gives the slot back while it waits for its next
+ * part, unless a part it just uploaded is still to be posted now (postWhileLive).
+ */
+function keepsUploadSlot(ctx: VodContext): boolean {
+  if (!isFollowing(ctx.db, ctx.vod)) return true;
+  return postsWhileLive(ctx) && partsOf(ctx.db, ctx.vod.id).some((p) => p.state === 'built');
 }
 
 function deliveryJob(ctx: VodContext): DeliveryJob {
