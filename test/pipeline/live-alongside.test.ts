@@ -18,12 +18,14 @@ import { standInSession, standInSettings, startTestEngine, type TestEngine } fro
  */
 const liveParams = { durationSec: 60, segmentSec: 2, width: 160, height: 90, videoKbps: 1600 };
 const shortParams = { durationSec: 8, segmentSec: 2, width: 160, height: 90, videoKbps: 1600 };
+const afterEndParams = { durationSec: 30, segmentSec: 2, width: 160, height: 90, videoKbps: 1600 };
 let live: HlsVod;
 let short: HlsVod;
 let twitch: TwitchStandIn;
 let telegram: TelegramStandIn;
 let broadcast: LiveBroadcast;
 let engine: TestEngine | undefined;
+let afterEnd: HlsVod;
 let folder: string;
 const warnings: string[] = [];
 const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
@@ -31,6 +33,7 @@ const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
 beforeAll(async () => {
   live = await makeHlsVod(hlsCacheDir('pipeline-live-alongside', liveParams), liveParams);
   short = await makeHlsVod(hlsCacheDir('pipeline-live-alongside-short', shortParams), shortParams);
+  afterEnd = await makeHlsVod(hlsCacheDir('pipeline-live-after-end', afterEndParams), afterEndParams);
   twitch = await startTwitchStandIn({ users: [{ id: '1001', login: 'streamer', displayName: 'Streamer' }], vods: [] });
   telegram = await startTelegramStandIn();
   folder = mkdtempSync(join(tmpdir(), 'tvb-live-alongside-'));
@@ -80,5 +83,36 @@ describe('a live capture beside ordinary VODs', () => {
     expect(posts.filter((m) => m.text?.startsWith('Live night'))).toHaveLength(partsOf(db, '8001').length);
     // Following a broadcast for its whole length leaves no listener behind per idle wait.
     expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  }, 300_000);
+
+  it('with postAfterEnd: uploads while the broadcast runs, posts nothing before its end, then every part once with its final caption', async () => {
+    await engine?.close();
+    const chatId = `-100${telegram.state().chats.find((c) => c.title === 'VOD Chat')!.id}`;
+    const settings = standInSettings(twitch, {
+      twitch: { clientId: twitch.clientId, channels: [{ channel: 'streamer', liveMode: 'postAfterEnd' }] },
+      telegram: { apiId: STANDIN_API_ID, apiHash: STANDIN_API_HASH, uploadConcurrency: 4, captionTemplate: '{title} - Part {part}/{parts}' },
+      advanced: { twitch: twitch.endpoints, lowDiskGuardMB: 0, telegramServer: serverSetting(telegram), livePollMs: 500 },
+      destinations: [{ kind: 'telegram', name: 'Chat', chatId }],
+    });
+    const session = await standInSession(settings);
+    const later = new LiveBroadcast({ media: afterEnd, speed: 1 });
+    twitch.addVod({ id: '8101', userId: '1001', title: 'After the end', createdAt: new Date().toISOString(), hls: afterEnd, broadcast: later });
+    engine = await startTestEngine(settings, { twitchClientSecret: twitch.clientSecret, telegramSession: session });
+    const db = engine.engine.db;
+    const posts = () => (telegram.state().messages[chatId] ?? []).filter((m) => m.media && m.text?.startsWith('After the end'));
+
+    // A part is built and uploaded while the broadcast runs; nothing is posted yet.
+    await expect.poll(() => partsOf(db, '8101').filter((p) => p.state === 'uploaded').length, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    expect(later.state().ended).toBe(false);
+    expect(posts()).toEqual([]);
+    expect(getVod(db, '8101')?.parts_total).toBeNull();
+
+    await engine.waitForStatus('8101', 'completed', 120_000);
+    expect(later.state().ended).toBe(true);
+    const total = partsOf(db, '8101').length;
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(posts().map((m) => m.text)).toEqual(Array.from({ length: total }, (_, i) => `After the end - Part ${i + 1}/${total}`));
+    // Posted once with the total known: no caption needed an edit.
+    expect(posts().every((m) => m.editDate === undefined)).toBe(true);
   }, 300_000);
 });

@@ -70,7 +70,7 @@ export async function deliverStage(ctx: VodContext): Promise<void> {
  */
 function keepsUploadSlot(ctx: VodContext): boolean {
   if (!isFollowing(ctx.db, ctx.vod)) return true;
-  return postsWhileLive(ctx) && partsOf(ctx.db, ctx.vod.id).some((p) => p.state === 'built');
+  return postsWhileLive(ctx) && partsOf(ctx.db, ctx.vod.id).some((p) => p.state === 'built' || p.state === 'uploaded');
 }
 
 function deliveryJob(ctx: VodContext): DeliveryJob {
