@@ -65,6 +65,8 @@ export const VodRow = z.object({
   nextRetryAt: z.string().nullable(),
   lastError: z.string().nullable(),
   errorClass: ErrorClassSchema.nullable(),
+  /** The engine's code for `lastError` (EngineError.code), for the UI's own words. */
+  errorCode: z.string().nullable(),
   download: DownloadProgress.nullable(),
   parts: z.array(PartRow),
   partsTotal: z.number().int().nonnegative().nullable(),

@@ -5,14 +5,14 @@ import { translate, type Language, type MessageKey } from '../src/lib/i18n';
 import { humanError, warningText } from '../src/lib/messages';
 
 /**
- * Sub-only failures reach the queue as the engine's stored message (a VOD row has no code): the
- * sentences are built here by the engine's own functions, so a change of wording there fails this.
+ * A VOD's failure reaches the queue as the engine's code (VodRow.errorCode) beside its English
+ * message: the card says what to do by the code, in the user's language, whatever the sentence.
  */
 const t = (lang: Language) => (key: MessageKey, params?: Record<string, string | number>) => translate(lang, key, params);
 
-describe('sub-only failures say what to do', () => {
+describe('VOD failures say what to do, by their code', () => {
   it('a rejected playback token asks for a fresh auth-token in Accounts, in both languages', () => {
-    const row = { message: playbackTokenRejectedMessage('123'), errorClass: 'permanent' };
+    const row = { code: 'playback_token_rejected', message: playbackTokenRejectedMessage('123'), errorClass: 'permanent' };
     expect(humanError(row, 'en', t('en')).text).toBe(translate('en', 'err.code.playback_token_rejected'));
     expect(humanError(row, 'en', t('en')).text).toMatch(/fresh auth-token.*Accounts/);
     expect(humanError(row, 'it', t('it')).text).toMatch(/auth-token nuovo in Account/);
@@ -21,11 +21,18 @@ describe('sub-only failures say what to do', () => {
   });
 
   it('a restricted VOD (with or without a token, native or yt-dlp) asks for a token of an account that may watch it', () => {
-    const texts = [needsLoginMessage('9', false), needsLoginMessage('9', true), ytDlpError('ERROR: [twitch:vod] 9: HTTP Error 403: Forbidden', 'list the formats').message];
-    for (const message of texts) {
-      expect(humanError({ message, errorClass: 'permanent' }, 'en', t('en')).text, message).toBe(translate('en', 'err.code.vod_manifest_restricted'));
-      expect(humanError({ message, errorClass: 'permanent' }, 'it', t('it')).text, message).toBe(translate('it', 'err.code.vod_manifest_restricted'));
+    const ytDlp = ytDlpError('ERROR: [twitch:vod] 9: HTTP Error 403: Forbidden', 'list the formats');
+    const rows = [
+      { code: 'vod_manifest_restricted', message: needsLoginMessage('9', false) },
+      { code: 'vod_manifest_restricted', message: needsLoginMessage('9', true) },
+      { code: ytDlp.code, message: ytDlp.message },
+    ];
+    for (const row of rows) {
+      expect(humanError({ ...row, errorClass: 'permanent' }, 'en', t('en')).text, row.message).toBe(translate('en', 'err.code.vod_manifest_restricted'));
+      expect(humanError({ ...row, errorClass: 'permanent' }, 'it', t('it')).text, row.message).toBe(translate('it', 'err.code.vod_manifest_restricted'));
     }
+    // Without a code (a row stored before codes were), the class still says something useful.
+    expect(humanError({ message: needsLoginMessage('9', false), errorClass: 'permanent' }, 'it', t('it')).text).toBe(translate('it', 'err.class.permanent'));
   });
 
   it('request errors are mapped by their code, and a bot asked for its chats is told to type the chat', () => {
@@ -41,5 +48,16 @@ describe('sub-only failures say what to do', () => {
     // The engine's "cannot post" warning (engine/core/queries/destination-warnings.ts) says what to do.
     expect(warningText('This account cannot post in News: not an administrator', 'it', t('it'))).toBe(translate('it', 'dest.cannotPost'));
     expect(warningText('The topic 7 is closed.', 'en', t('en'))).toBe('The topic 7 is closed.');
+  });
+
+  it('every code a VOD row can carry that the UI knows has words in both languages, and a missing tool names where to set it', () => {
+    for (const code of ['vod_not_found', 'source_gone', 'channel_unknown', 'no_destination', 'replan_limit', 'ffmpeg_missing', 'ffprobe_missing', 'yt-dlp_missing', 'cancelled']) {
+      const en = humanError({ code, message: 'engine text', errorClass: 'permanent' }, 'en', t('en')).text;
+      const itText = humanError({ code, message: 'engine text', errorClass: 'permanent' }, 'it', t('it')).text;
+      expect(en).toBe(translate('en', `err.code.${code}` as MessageKey));
+      expect(itText).toBe(translate('it', `err.code.${code}` as MessageKey));
+      expect(itText).not.toBe(en);
+    }
+    expect(humanError({ code: 'ffmpeg_missing', message: 'x' }, 'it', t('it')).text).toContain('Impostazioni > Avanzate > Strumenti');
   });
 });

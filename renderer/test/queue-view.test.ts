@@ -18,6 +18,7 @@ const vod = (id: string, patch: Partial<VodRow> = {}): VodRow => ({
   nextRetryAt: null,
   lastError: null,
   errorClass: null,
+  errorCode: null,
   download: null,
   parts: [],
   partsTotal: null,

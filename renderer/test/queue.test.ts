@@ -17,6 +17,7 @@ const vod = (id: string, status: VodRow['status'], createdAt: string): VodRow =>
   nextRetryAt: null,
   lastError: null,
   errorClass: null,
+  errorCode: null,
   download: null,
   parts: [],
   partsTotal: null,

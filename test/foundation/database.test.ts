@@ -86,4 +86,19 @@ describe('database', () => {
     expect(dueVods(db, now, { field: 'duration', order: 'asc' }).map((v) => v.id)).toEqual(['1', '2']);
     db.close();
   });
+
+  it("keeps a VOD's error code with its message: cleared or replaced without a code, the old code goes", () => {
+    const db = openDatabase(join(dir, 'e.db'));
+    insertVod(db, vod('1', '2026-01-01T00:00:00.000Z'));
+    updateVod(db, '1', { last_error: 'This VOD is for subscribers only.', error_class: 'permanent', error_code: 'vod_manifest_restricted' });
+    expect(getVod(db, '1')).toMatchObject({ error_code: 'vod_manifest_restricted', error_class: 'permanent' });
+    updateVod(db, '1', { status: 'pending' });
+    expect(getVod(db, '1')?.error_code).toBe('vod_manifest_restricted');
+    updateVod(db, '1', { last_error: 'The disk is full.', error_class: 'disk' });
+    expect(getVod(db, '1')).toMatchObject({ last_error: 'The disk is full.', error_code: null });
+    updateVod(db, '1', { last_error: 'x', error_code: 'source_gone' });
+    updateVod(db, '1', { last_error: null, error_class: null });
+    expect(getVod(db, '1')).toMatchObject({ last_error: null, error_code: null });
+    db.close();
+  });
 });

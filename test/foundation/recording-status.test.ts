@@ -31,6 +31,7 @@ const recording = (patch: Partial<VodRow> = {}): VodRow => ({
   nextRetryAt: null,
   lastError: null,
   errorClass: null,
+  errorCode: null,
   download: null,
   parts: [part(1, true), part(2, true), part(3, true), part(4, false)],
   partsTotal: null,

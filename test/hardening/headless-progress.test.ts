@@ -73,6 +73,7 @@ function vod(id: string, patch: Partial<VodRow> = {}): VodRow {
     nextRetryAt: null,
     lastError: null,
     errorClass: null,
+    errorCode: null,
     download: null,
     parts: [],
     partsTotal: 2,

@@ -123,6 +123,7 @@ describe('main process wiring', () => {
       nextRetryAt: null,
       lastError: null,
       errorClass: null,
+      errorCode: null,
       download: { bytes: 1, segmentsDone: 4, segmentsTotal: 10, speedBps: 1, etaSec: 1 },
       parts: [],
       partsTotal: null,

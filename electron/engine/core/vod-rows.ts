@@ -27,6 +27,7 @@ export function vodRow(db: Db, vod: VodRecord, settings: Settings, live?: LivePr
     nextRetryAt: vod.next_retry,
     lastError: vod.last_error,
     errorClass: vod.error_class,
+    errorCode: vod.error_code,
     download: vod.status === 'processing' ? (live?.download ?? null) : null,
     parts: parts.map((p) => partRow(p, uploads, names, live)),
     partsTotal: vod.parts_total,

@@ -168,7 +168,7 @@ function applyVanished(db: Db, id: string, status: string, now: string, result: 
     if (firstTime) logOperation(db, id, 'source-gone', 'ok', { action: status === 'processing' ? 'left to the running job' : outcome.action });
     return;
   }
-  updateVod(db, id, { status: 'failed', stage: 'done', error_class: 'permanent', last_error: outcome.reason, next_retry: null });
+  updateVod(db, id, { status: 'failed', stage: 'done', error_class: 'permanent', error_code: 'source_gone', last_error: outcome.reason, next_retry: null });
   logOperation(db, id, 'vanished', 'failed', outcome.reason);
   result.vanished.push(id);
 }

@@ -170,7 +170,7 @@ function diskWatch(engine: EnginePort, vod: VodRecord): DiskWatch {
     onWait: (message) => {
       if (message) log.warn(`VOD ${vod.id}: ${message}`);
       else log.info(`VOD ${vod.id}: enough disk space again, going on`);
-      updateVod(engine.db, vod.id, { last_error: message, error_class: message ? 'disk' : null });
+      updateVod(engine.db, vod.id, { last_error: message, error_class: message ? 'disk' : null, error_code: message ? 'insufficient_space' : null });
       if (message) engine.notice({ kind: 'lowDisk', title: 'Not enough disk space', body: `${vod.title}: ${message}`, vodId: vod.id });
       engine.publishVod(vod.id);
     },

@@ -1,3 +1,4 @@
+import type { VodRecord } from '../store/vods';
 import type { ErrorClass } from '../util/errors';
 
 /**
@@ -43,5 +44,31 @@ export function decideAfterFailure(input: FailureInput): FailureDecision {
       const delay = Math.max(retryDelaySec(input.retries, input.minDelaySec, input.maxDelaySec), input.retryAfterSec ?? 0);
       return { kind: 'retry', retries, nextRetry: new Date(input.now.getTime() + delay * 1000).toISOString() };
     }
+  }
+}
+
+/**
+ * What a VOD's row becomes after a failed attempt (null: left as it is, a cancel already recorded
+ * by the control that stopped it). The error's code goes beside its message (the UI's words).
+ */
+export function vodAfterFailure(
+  decision: FailureDecision,
+  error: { errorClass: ErrorClass; code: string; message: string; retryAfterSec?: number },
+  now: Date,
+): Partial<VodRecord> | null {
+  const recorded = { last_error: error.message, error_class: error.errorClass, error_code: error.code };
+  switch (decision.kind) {
+    case 'retry':
+      // A VOD still being broadcast is not failing: it waits, as `live`, without spending retries,
+      // asked again after the delay (discovery sets it `pending` as soon as the broadcast ends).
+      if (error.code === 'still_live') {
+        const nextCheck = new Date(now.getTime() + (error.retryAfterSec ?? 600) * 1000).toISOString();
+        return { status: 'live', stage: 'waiting', next_retry: nextCheck, last_error: null, error_class: null };
+      }
+      return { status: 'pending', stage: 'queued', retries: decision.retries, next_retry: decision.nextRetry, ...recorded };
+    case 'fail':
+      return { status: 'failed', stage: 'done', retries: decision.retries, next_retry: null, ...recorded };
+    case 'hold':
+      return error.errorClass === 'cancelled' ? null : { status: 'pending', stage: 'queued', ...recorded };
   }
 }

@@ -12,7 +12,7 @@ import { TelegramPublisher } from '../telegram/publish';
 import { classify, type ErrorClass } from '../util/errors';
 import { createLogger } from '../util/log';
 import { discoverAll } from './discovery-runner';
-import { decideAfterFailure } from './retry';
+import { decideAfterFailure, vodAfterFailure } from './retry';
 import { Gate } from './sync';
 import { isLiveCapture } from './live-state';
 import { mayStart } from './admission';
@@ -132,7 +132,13 @@ export class Scheduler implements QueueControl {
     this.stopJob(vodId, 'Cancelled by the user.', () => {
       const vod = getVod(this.engine.db, vodId);
       if (vod && vod.status !== 'completed') {
-        updateVod(this.engine.db, vodId, { status: 'failed', error_class: 'cancelled', last_error: 'Cancelled by the user: Retry now resumes it.', next_retry: null });
+        updateVod(this.engine.db, vodId, {
+          status: 'failed',
+          error_class: 'cancelled',
+          error_code: 'cancelled',
+          last_error: 'Cancelled by the user: Retry now resumes it.',
+          next_retry: null,
+        });
         this.engine.publishVod(vodId);
       }
     });
@@ -288,33 +294,16 @@ export class Scheduler implements QueueControl {
       retryAfterSec: info.retryAfterSec,
     });
     logOperation(db, vodId, 'process', 'failed', { code: info.code, class: info.errorClass, message: info.message });
-    if (decision.kind === 'retry') {
-      // A VOD still being broadcast is not failing: it waits, as `live`, without spending retries.
-      if (info.code === 'still_live') {
-        // Asked again after the delay (discovery sets it `pending` as soon as the broadcast ends).
-        const nextCheck = new Date(Date.now() + (info.retryAfterSec ?? 600) * 1000).toISOString();
-        updateVod(db, vodId, { status: 'live', stage: 'waiting', next_retry: nextCheck, last_error: null, error_class: null });
-      } else {
-        updateVod(db, vodId, {
-          status: 'pending',
-          stage: 'queued',
-          retries: decision.retries,
-          next_retry: decision.nextRetry,
-          last_error: info.message,
-          error_class: info.errorClass,
-        });
-        log.warn(`VOD ${vodId} failed (${info.code}), retry ${decision.retries}/${s.vod.maxRetries} at ${decision.nextRetry}: ${info.message}`);
-      }
+    const patch = vodAfterFailure(decision, info, new Date());
+    if (patch) updateVod(db, vodId, patch);
+    if (decision.kind === 'retry' && info.code !== 'still_live') {
+      log.warn(`VOD ${vodId} failed (${info.code}), retry ${decision.retries}/${s.vod.maxRetries} at ${decision.nextRetry}: ${info.message}`);
     } else if (decision.kind === 'fail') {
-      updateVod(db, vodId, { status: 'failed', stage: 'done', retries: decision.retries, next_retry: null, last_error: info.message, error_class: info.errorClass });
       log.error(`VOD ${vodId} failed for good: ${info.message}`);
       this.engine.notice({ kind: 'vodFailed', title: 'VOD backup failed', body: `${vod.title}: ${info.message}`, vodId });
       void this.alert({ kind: 'vod_failed', key: `vod:${vodId}`, title: `VOD ${vodId} failed`, detail: `${vod.title}: ${info.message}` });
-    } else {
-      if (info.errorClass !== 'cancelled') {
-        updateVod(db, vodId, { status: 'pending', stage: 'queued', last_error: info.message, error_class: info.errorClass });
-        this.onQueueError(error, `VOD ${vodId}`);
-      }
+    } else if (decision.kind === 'hold' && info.errorClass !== 'cancelled') {
+      this.onQueueError(error, `VOD ${vodId}`);
     }
     this.engine.publishVod(vodId);
   }

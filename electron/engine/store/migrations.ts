@@ -122,6 +122,10 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (vod_id, generation, destination, seq)
   );
   `,
+  /* 5: the engine's code for the last error beside its (English) message, so the UI says it in the
+     user's language without matching sentences */ `
+  ALTER TABLE vods ADD COLUMN error_code TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

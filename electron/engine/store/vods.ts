@@ -19,6 +19,8 @@ export interface VodRecord {
   last_checked: string | null;
   last_error: string | null;
   error_class: ErrorClass | null;
+  /** The EngineError code of `last_error` (e.g. `vod_manifest_restricted`); null with it. */
+  error_code: string | null;
   url: string;
   thumbnail_url: string;
   stream_id: string | null;
@@ -92,6 +94,7 @@ const UPDATABLE = new Set<keyof VodRecord>([
   'last_checked',
   'last_error',
   'error_class',
+  'error_code',
   'url',
   'thumbnail_url',
   'muted_segments',
@@ -102,7 +105,9 @@ const UPDATABLE = new Set<keyof VodRecord>([
 ]);
 
 /** Updates the named columns (and `updated_at`); the column list is fixed, never user input. */
-export function updateVod(db: Db, id: string, patch: Partial<VodRecord>): void {
+export function updateVod(db: Db, id: string, update: Partial<VodRecord>): void {
+  // An error cleared or replaced without a code takes its old code with it.
+  const patch = 'last_error' in update && !('error_code' in update) ? { ...update, error_code: null } : update;
   const keys = Object.keys(patch).filter((k) => UPDATABLE.has(k as keyof VodRecord));
   if (keys.length === 0) return;
   const sets = keys.map((k) => `${k} = @${k}`).join(', ');

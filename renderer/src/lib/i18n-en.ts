@@ -328,6 +328,15 @@ export const en = {
     'This VOD is for subscribers only and Twitch refused the playback token (expired, or that browser logged out). Copy a fresh auth-token cookie into Accounts > Twitch playback token, then press Retry now.',
   'err.code.vod_manifest_restricted':
     'This VOD is for subscribers only. Paste the auth-token cookie of a Twitch account that may watch it into Accounts > Twitch playback token, then press Retry now.',
+  'err.code.vod_not_found': "Twitch no longer has this VOD's playlist (deleted, or expired). Nothing more can be fetched.",
+  'err.code.source_gone': 'Twitch no longer lists this VOD and some of it was not downloaded yet, so it cannot be completed. The parts already posted stay.',
+  'err.code.channel_unknown': "This VOD's channel is no longer among your channels, so it is posted nowhere. Add the channel under Settings > Channels, then press Retry now.",
+  'err.code.no_destination': "No destination is set for this VOD's channel. Add one under Settings > Destinations, then press Retry now.",
+  'err.code.replan_limit': 'Parts kept coming out over the size limit. Lower the largest part size under Settings > Splitting, then press Retry now.',
+  'err.code.ffmpeg_missing': 'ffmpeg was not found. Install ffmpeg or set its path under Settings > Advanced > Tools, then press Retry now.',
+  'err.code.ffprobe_missing': 'ffprobe was not found (it comes with ffmpeg). Install ffmpeg or set its path under Settings > Advanced > Tools, then press Retry now.',
+  'err.code.yt-dlp_missing': 'yt-dlp was not found. Install it or set its path under Settings > Advanced > Tools, then press Retry now.',
+  'err.code.cancelled': 'Cancelled by you. Retry now resumes it where it stopped.',
   'settings.savedWithWarnings': 'Saved and applied, with warnings: see the fields marked in amber.',
 } as const;
 

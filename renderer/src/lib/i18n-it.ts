@@ -329,5 +329,17 @@ export const it: Dictionary = {
     'Questo VOD è solo per abbonati e Twitch ha rifiutato il token di riproduzione (scaduto, o quel browser è uscito da Twitch). Copia un cookie auth-token nuovo in Account > Token di riproduzione Twitch, poi premi Riprova ora.',
   'err.code.vod_manifest_restricted':
     'Questo VOD è solo per abbonati. Incolla il cookie auth-token di un account Twitch che può guardarlo in Account > Token di riproduzione Twitch, poi premi Riprova ora.',
+  'err.code.vod_not_found': 'Twitch non ha più la playlist di questo VOD (eliminato o scaduto). Non si può scaricare altro.',
+  'err.code.source_gone': 'Twitch non elenca più questo VOD e una parte non era ancora scaricata, quindi non può essere completato. Le parti già pubblicate restano.',
+  'err.code.channel_unknown':
+    'Il canale di questo VOD non è più tra i tuoi canali, quindi non viene pubblicato da nessuna parte. Aggiungi il canale in Impostazioni > Canali, poi premi Riprova ora.',
+  'err.code.no_destination': 'Nessuna destinazione è impostata per il canale di questo VOD. Aggiungine una in Impostazioni > Destinazioni, poi premi Riprova ora.',
+  'err.code.replan_limit':
+    'Le parti continuavano a superare il limite di dimensione. Abbassa la dimensione massima della parte in Impostazioni > Divisione, poi premi Riprova ora.',
+  'err.code.ffmpeg_missing': 'ffmpeg non è stato trovato. Installa ffmpeg o indica il suo percorso in Impostazioni > Avanzate > Strumenti, poi premi Riprova ora.',
+  'err.code.ffprobe_missing':
+    'ffprobe non è stato trovato (viene con ffmpeg). Installa ffmpeg o indica il suo percorso in Impostazioni > Avanzate > Strumenti, poi premi Riprova ora.',
+  'err.code.yt-dlp_missing': 'yt-dlp non è stato trovato. Installalo o indica il suo percorso in Impostazioni > Avanzate > Strumenti, poi premi Riprova ora.',
+  'err.code.cancelled': 'Annullato da te. Riprova ora lo riprende da dove si era fermato.',
   'settings.savedWithWarnings': 'Salvate e applicate, con avvisi: vedi i campi segnalati in giallo.',
 };

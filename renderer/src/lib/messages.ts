@@ -78,26 +78,23 @@ const CODES = new Set([
   'BOT_NO_CHAT_LIST',
   'playback_token_rejected',
   'vod_manifest_restricted',
+  // A VOD's stored error (VodRow.errorCode): what to do, where the engine's sentence is English.
+  'vod_not_found',
+  'source_gone',
+  'channel_unknown',
+  'no_destination',
+  'replan_limit',
+  'ffmpeg_missing',
+  'ffprobe_missing',
+  'yt-dlp_missing',
+  'cancelled',
 ]);
 
-/**
- * A VOD row keeps the engine's message, not its code: the sub-only failures are known by the
- * engine's own sentences (download/resolve.ts `playbackTokenRejectedMessage`, `needsLoginMessage`,
- * download/ytdlp.ts; renderer/test/messages-subonly.test.ts builds them to keep this in step).
- */
-function subOnlyCode(detail: string): 'playback_token_rejected' | 'vod_manifest_restricted' | null {
-  if (/rejected the playback token/i.test(detail)) return 'playback_token_rejected';
-  if (/subscribers only|sub-only VOD|vod_manifest_restricted/i.test(detail)) return 'vod_manifest_restricted';
-  return null;
-}
-
-/** A request error ({code, field, errorClass, message}) or a VOD's stored error (message + class). */
+/** A request error ({code, field, errorClass, message}) or a VOD's stored error (code, class, message). */
 export function humanError(error: { code?: string; field?: string; errorClass?: string | null; message?: string } | null | undefined, lang: Language, t: T): HumanError {
   const detail = error?.message ?? String(error ?? '');
   const code = error?.code;
   if (code && CODES.has(code)) return { text: t(`err.code.${code}` as MessageKey, { field: error?.field ? fieldLabel(error.field.replace(/^params\./, ''), lang) : '' }), detail };
-  const subOnly = subOnlyCode(detail);
-  if (subOnly) return { text: t(`err.code.${subOnly}`), detail };
   const tg = TG_ERRORS.find((name) => detail.includes(name));
   if (tg) return { text: t(`err.tg.${tg}`), detail };
   const fs = FS_ERRORS.find((name) => new RegExp(`\\b${name}\\b`).test(detail));
