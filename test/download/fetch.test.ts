@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DownloadProgress } from '../../electron/contract/domain';
 import { resolveVodPlaylist } from '../../electron/engine/download/resolve';
-import { fetchSegments, type SegmentDone } from '../../electron/engine/download/segments';
-import { fetchVod, type FetchOptions, type FetchOutcome } from '../../electron/engine/pipeline/stages/fetch';
+import { fetchSegments } from '../../electron/engine/download/segments';
+import { fetchVod, type FetchOptions, type FetchOutcome, type RecordedSegment } from '../../electron/engine/pipeline/stages/fetch';
 import { vodFolder } from '../../electron/engine/pipeline/work-folder';
 import { openDatabase } from '../../electron/engine/store/database';
 import { segmentsOf } from '../../electron/engine/store/segments';
@@ -64,7 +64,7 @@ async function download(extra: DownloadOptions = {}) {
     url: '',
     thumbnail_url: '',
   });
-  const done = new Map<number, SegmentDone>();
+  const done = new Map<number, RecordedSegment>();
   const progress: DownloadProgress[] = [];
   const contiguous: number[] = [];
   try {
