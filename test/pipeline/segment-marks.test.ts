@@ -49,7 +49,9 @@ describe('SegmentMarks', () => {
     marks.add({ index: 0, bytes: 200, streamKey: null });
     expect(doneIn(db)).toEqual([]);
     expect(heard).toEqual([]);
+    expect(marks.settled).toBe(false);
     vi.advanceTimersByTime(100);
+    expect(marks.settled).toBe(true);
     expect(heard).toEqual([
       {
         marks: [2, 0],
@@ -84,6 +86,7 @@ describe('SegmentMarks', () => {
     marks.add({ index: 0, bytes: 1, streamKey: null });
     db.close();
     expect(() => marks.flush()).toThrow(/database connection is not open/);
+    expect(marks.settled).toBe(false); // nothing queued, but a mark was lost: not everything is stored
     expect(() => marks.add({ index: 1, bytes: 1, streamKey: null })).toThrow(/database connection is not open/);
     expect(() => marks.settle()).not.toThrow();
     expect(() => marks.flush()).toThrow(/database connection is not open/);

@@ -24,6 +24,11 @@ export class SegmentMarks<M extends SegmentMark = SegmentMark> {
     private readonly onRecorded: (marks: readonly M[]) => void,
   ) {}
 
+  /** Every mark given so far is committed (none queued, no commit failed). */
+  get settled(): boolean {
+    return this.pending.length === 0 && this.failure === undefined;
+  }
+
   /** Queues a mark; throws the store's error if an earlier commit failed. */
   add(mark: M): void {
     if (this.failure !== undefined) throw this.failure;

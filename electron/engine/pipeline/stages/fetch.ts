@@ -136,13 +136,14 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
 
 /**
  * The segment marks of one fetch, committed in batches; each batch then goes to `onSegment`, and
- * how far the VOD is contiguous (as the fetcher last said, every mark up to it now committed) to `onContiguous`.
+ * how far the VOD is contiguous to `onContiguous` once every mark up to there is committed (the
+ * fetcher reports a segment before it counts it as contiguous, so that is whenever none is queued).
  */
 function recorder(input: FetchInput) {
   let contiguous = -1;
   let reported = -1;
   const report = () => {
-    if (contiguous <= reported) return;
+    if (contiguous <= reported || !marks.settled) return;
     reported = contiguous;
     input.onContiguous?.(contiguous);
   };
@@ -152,7 +153,7 @@ function recorder(input: FetchInput) {
   });
   return {
     add: (m: RecordedSegment) => marks.add(m),
-    contiguous: (last: number) => void (contiguous = last),
+    contiguous: (last: number) => ((contiguous = last), report()),
     flush: () => (marks.flush(), report()),
     settle: () => (marks.settle(), report()),
   };
