@@ -9,12 +9,16 @@
  *   ok` row, default split settings (the cut stage plans as segments land). CPU from
  *   process.cpuUsage (module loading left out), peak RSS from process.resourceUsage().maxRSS.
  * - fetcher: resolveVodPlaylist + fetchSegments alone in its own process (bench/lib/fetcher-run.ts).
- * Interleaved (engine, fetcher, ...), BENCH_SCALE_ROUNDS rounds (default 2), medians; then one more
- * engine run under V8's sampling profiler for the planning time.
+ * Both sides run compiled as the app ships its Node-side code (bench/lib/compiled.ts: the vite
+ * build's settings), not under tsx, whose loader thread and compiler added about 45 MB to every
+ * RSS figure (134 MB at the engine's start under tsx, 89 MB compiled; BENCH_SCALE_TSX=1 runs them
+ * under tsx). Interleaved (engine, fetcher, ...), BENCH_SCALE_ROUNDS rounds (default 2), medians;
+ * then one more engine run, under tsx (the profile names the .ts files), with V8's sampling
+ * profiler for the planning time.
  *
  * Fields: `cpuVsFetcher` = engine CPU-s / fetcher CPU-s (goal <= 1.3), `planMsPerSegment` = CPU ms
  * under the cut stage's plan() and the planner modules / segments (profiled run), `peakRssMB`
- * (goal <= 250) with `rssAtStartMB` (node, tsx and the code loaded, before the engine starts) and
+ * (goal <= 250) with `rssAtStartMB` (node and the code loaded, before the engine starts) and
  * `fetcherPeakRssMB` (the fetcher alone) beside it, the load beside each figure.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,12 +30,14 @@ import { standInSettings } from '../test/pipeline/helpers';
 import { figure, interleaved, load1m, median, round } from './lib/ab';
 import type { EngineRunConfig, EngineRunResult } from './lib/engine-run';
 import type { FetcherRunConfig } from './lib/fetcher-run';
+import { compileScript } from './lib/compiled';
 import { runEngine, runNodeJson, startTwitchProcess } from './lib/processes';
 
 const SEGMENTS = 6000;
 const BASE = 12;
 const CONNECTIONS = 8;
 const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 2);
+const TSX = process.env.BENCH_SCALE_TSX === '1';
 const PARAMS: HlsVodParams = { durationSec: BASE * 10, segmentSec: 10, width: 64, height: 64, videoKbps: 10, fps: 2, audioKbps: 16 };
 const say = (s: string) => process.stderr.write(`[bench scale] ${s}\n`);
 
@@ -50,6 +56,8 @@ export default async () => {
     });
     const config: EngineRunConfig = { settings, secrets: { twitchClientSecret: twitch.clientSecret }, vodId: '600', until: 'download', timeoutMs: 900_000 };
     const fetcherConfig: FetcherRunConfig = { endpoints: twitch.endpoints, vodId: '600', concurrency: CONNECTIONS };
+    const engineScript = TSX ? 'bench/lib/engine-run.ts' : await compileScript('bench/lib/engine-run.ts');
+    const fetcherScript = TSX ? 'bench/lib/fetcher-run.ts' : await compileScript('bench/lib/fetcher-run.ts');
     const fetcherFile = join(work, 'fetcher.json');
     writeFileSync(fetcherFile, JSON.stringify(fetcherConfig));
     const engineRuns: EngineRunResult[] = [];
@@ -58,12 +66,12 @@ export default async () => {
       ROUNDS,
       {
         engine: async () => {
-          const run = await runEngine(work, config);
+          const run = await runEngine(work, config, engineScript);
           engineRuns.push(run);
           return run.cpuSec;
         },
         fetcher: async () => {
-          const run = await runNodeJson<(typeof fetcherRuns)[number]>('bench/lib/fetcher-run.ts', [fetcherFile]);
+          const run = await runNodeJson<(typeof fetcherRuns)[number]>(fetcherScript, [fetcherFile]);
           if (run.segments !== SEGMENTS) throw new Error(`the fetcher fetched ${run.segments} of ${SEGMENTS} segments`);
           fetcherRuns.push(run);
           return run.cpuSec;
@@ -95,6 +103,7 @@ export default async () => {
       bytes,
       connections: CONNECTIONS,
       rounds: ROUNDS,
+      compiled: !TSX,
       load1mEnd: load1m(),
     };
   } finally {

@@ -32,10 +32,11 @@ export async function startTwitchProcess(dir: string, options: Record<string, un
   return { ...info, stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))) };
 }
 
-/** Runs a node script (with tsx) to its end; resolves to its last stdout line, parsed. */
+/** Runs a node script (a .ts with tsx, a compiled .js as it is) to its end; resolves to its last stdout line, parsed. */
 export function runNodeJson<T>(script: string, args: string[]): Promise<T> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...loader, join(root, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', rej);
@@ -51,11 +52,11 @@ export function runNodeJson<T>(script: string, args: string[]): Promise<T> {
   });
 }
 
-/** One engine run in its own process (see engine-run.ts). */
-export function runEngine(dir: string, config: EngineRunConfig): Promise<EngineRunResult> {
+/** One engine run in its own process (see engine-run.ts; `script`: that file compiled, see compiled.ts). */
+export function runEngine(dir: string, config: EngineRunConfig, script = 'bench/lib/engine-run.ts'): Promise<EngineRunResult> {
   const file = join(dir, `engine-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
-  return runNodeJson<EngineRunResult>('bench/lib/engine-run.ts', [file]);
+  return runNodeJson<EngineRunResult>(script, [file]);
 }
 
 /** Runs a command to its end; resolves to its wall seconds. */

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DownloadProgress } from '../../electron/contract/domain';
 import { resolveVodPlaylist } from '../../electron/engine/download/resolve';
-import { fetchSegments, type SegmentDone } from '../../electron/engine/download/segments';
-import { fetchVod, type FetchOptions, type FetchOutcome } from '../../electron/engine/pipeline/stages/fetch';
+import { tsStreamSignature } from '../../electron/engine/media/ts-signature';
+import { fetchSegments } from '../../electron/engine/download/segments';
+import { fetchVod, type FetchOptions, type FetchOutcome, type RecordedSegment } from '../../electron/engine/pipeline/stages/fetch';
 import { vodFolder } from '../../electron/engine/pipeline/work-folder';
 import { openDatabase } from '../../electron/engine/store/database';
 import { segmentsOf } from '../../electron/engine/store/segments';
@@ -64,7 +65,7 @@ async function download(extra: DownloadOptions = {}) {
     url: '',
     thumbnail_url: '',
   });
-  const done = new Map<number, SegmentDone>();
+  const done = new Map<number, RecordedSegment>();
   const progress: DownloadProgress[] = [];
   const contiguous: number[] = [];
   try {
@@ -83,8 +84,8 @@ async function download(extra: DownloadOptions = {}) {
     expect(
       segmentsOf(db, '100')
         .filter((r) => r.done)
-        .map((r) => r.idx),
-    ).toEqual([...done.keys()].sort((a, b) => a - b));
+        .map((r) => [r.idx, r.bytes, r.stream_key]),
+    ).toEqual([...done.values()].sort((a, b) => a.index - b.index).map((d) => [d.index, d.bytes, d.streamKey]));
     return { result, done, progress, contiguous };
   } finally {
     db.close();
@@ -107,6 +108,9 @@ describe('native download', () => {
       expectSameBytes(s.index);
       expect(tw.stats.segmentFetchCount('100', s.index)).toBe(1);
       expect(done.get(s.index)!.bytes).toBe(s.bytes);
+      // The stream key read as the bytes arrived is the one of the file on disk.
+      expect(done.get(s.index)!.streamKey).toBe(tsStreamSignature(readFileSync(s.path)));
+      expect(done.get(s.index)!.streamKey).toMatch(/^v1b:/);
     });
     // onContiguous only grows, ends at the last index.
     expect([...contiguous].sort((a, b) => a - b)).toEqual(contiguous);

@@ -69,7 +69,9 @@ it('after SIGKILL mid-download, a restart fetches only the segments that were in
   const inFlight = [...startedAtKill].filter((i) => !doneAtKill.has(i));
   expect(doneAtKill.size).toBeGreaterThanOrEqual(target);
   expect(doneAtKill.size).toBeLessThan(hls.segments.length);
-  expect(inFlight.length).toBeLessThanOrEqual(CONCURRENCY);
+  // Not recorded: the segments in flight, and those finished within the last batch of marks
+  // (pipeline/segment-marks.ts, 100 ms; a segment takes ~1.5 s here, so one per connection at most).
+  expect(inFlight.length).toBeLessThanOrEqual(2 * CONCURRENCY);
 
   const second = startChild(dbPath, dir);
   const end = await second.exited;

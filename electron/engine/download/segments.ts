@@ -1,8 +1,9 @@
 /**
  * Fetches a VOD's HLS segments into a work folder with K parallel keep-alive connections.
- * Each segment goes to `<dir>/<index>.ts.part`, is checked against Content-Length and renamed
- * to `<index>.ts`; only then is it reported done (the pipeline records it in SQLite), so after
- * a crash only the segments not reported are fetched again.
+ * Each segment goes to `<dir>/<index>.ts.part`, is checked against Content-Length (and by the
+ * caller's `inspect`, as its bytes arrive) and renamed to `<index>.ts`; only then is it reported
+ * done (the pipeline records it in SQLite), so after a crash only the segments not recorded are
+ * fetched again.
  *
  * Persistence stays with the caller: `isSegmentDone` says what to skip, `onSegmentDone` records,
  * `onContiguous` says how far the VOD is complete without gaps (parts are built from there).
@@ -39,6 +40,18 @@ export interface SegmentDone {
   url: string;
   /** True when the fallback (muted) URL was used. */
   usedFallback: boolean;
+  /** What `inspect` found (the stream key); absent without `inspect` or when it found none. */
+  streamKey?: string;
+}
+
+/**
+ * Looks at one attempt's bytes in order as they arrive, before they reach the disk, so a segment
+ * is never read back: `push` or `finish` throwing refuses the attempt (a transient error retries it).
+ */
+export interface SegmentInspector {
+  push(chunk: Buffer): void;
+  /** The whole body arrived (`bytes` long); returns the segment's stream key, if it found one. */
+  finish(bytes: number): string | undefined;
 }
 
 export interface FetchSegmentsOptions {
@@ -56,6 +69,8 @@ export interface FetchSegmentsOptions {
   headers?: Record<string, string>;
   isSegmentDone: (index: number) => boolean;
   onSegmentDone: (done: SegmentDone) => void | Promise<void>;
+  /** A fresh inspector for each attempt at segment `index` (download/segment-check.ts TsSegmentCheck). */
+  inspect?: (index: number) => SegmentInspector;
   onProgress?: (progress: DownloadProgress) => void;
   /** Called with the highest index such that it and every segment before it are done. */
   onContiguous?: (lastContiguousIndex: number) => void;
@@ -98,11 +113,12 @@ interface GetOptions {
   idleTimeoutMs: number;
   signal: AbortSignal;
   limiter?: RateLimiter;
+  inspector?: SegmentInspector;
   onBytes: (n: number) => void;
 }
 
-/** One GET into `partPath`; resolves with the byte count after checking Content-Length. */
-function getToFile(url: string, partPath: string, o: GetOptions): Promise<number> {
+/** One GET into `partPath`; resolves with the byte count (checked against Content-Length) and the inspector's stream key. */
+function getToFile(url: string, partPath: string, o: GetOptions): Promise<{ bytes: number; streamKey?: string }> {
   return new Promise((resolve, reject) => {
     const lib = url.startsWith('https:') ? https : http;
     let settled = false;
@@ -123,6 +139,7 @@ function getToFile(url: string, partPath: string, o: GetOptions): Promise<number
         for await (const chunk of source) {
           bytes += chunk.length;
           o.onBytes(chunk.length);
+          o.inspector?.push(chunk);
           if (limiter) {
             const wait = limiter.delayFor(chunk.length);
             if (wait > 0) await sleep(wait, o.signal);
@@ -134,9 +151,10 @@ function getToFile(url: string, partPath: string, o: GetOptions): Promise<number
         .then(() => {
           if (res.aborted || !res.complete) return fail(transient('SHORT_BODY', `Connection closed after ${bytes} bytes.`));
           if (expected !== undefined && bytes !== expected) return fail(transient('SIZE_MISMATCH', `Got ${bytes} bytes, Content-Length said ${expected}.`));
+          const streamKey = o.inspector?.finish(bytes);
           if (!settled) {
             settled = true;
-            resolve(bytes);
+            resolve({ bytes, streamKey });
           }
         })
         .catch(fail);
@@ -293,12 +311,13 @@ class SegmentRun {
       const url = sources[i];
       let inflight = 0;
       try {
-        const bytes = await getToFile(url, part, {
+        const { bytes, streamKey } = await getToFile(url, part, {
           agent: url.startsWith('https:') ? this.agentTls : this.agent,
           headers: this.opts.headers ?? {},
           idleTimeoutMs: this.idleTimeoutMs,
           signal: this.local.signal,
           limiter: this.limiter,
+          inspector: this.opts.inspect?.(task.index),
           onBytes: (n) => {
             inflight += n;
             this.tracker.addBytes(n);
@@ -306,7 +325,8 @@ class SegmentRun {
         });
         renameSync(part, final);
         this.bytesFetched += bytes;
-        await this.opts.onSegmentDone({ index: task.index, bytes, durationSec: task.durationSec, path: final, url, usedFallback: url !== task.url });
+        const done: SegmentDone = { index: task.index, bytes, durationSec: task.durationSec, path: final, url, usedFallback: url !== task.url };
+        await this.opts.onSegmentDone(streamKey === undefined ? done : { ...done, streamKey });
         this.done.add(task.index);
         this.tracker.segmentDone(task.durationSec, bytes);
         this.advance();

@@ -21,8 +21,25 @@ export function saveSegmentList(db: Db, vodId: string, segments: Array<{ index: 
   })();
 }
 
+const MARK_DONE = `UPDATE segments SET done = 1, bytes = ?, stream_key = ? WHERE vod_id = ? AND idx = ?`;
+
 export function markSegmentDone(db: Db, vodId: string, index: number, bytes: number, streamKey: string | null = null): void {
-  db.prepare(`UPDATE segments SET done = 1, bytes = ?, stream_key = ? WHERE vod_id = ? AND idx = ?`).run(bytes, streamKey, vodId, index);
+  db.prepare(MARK_DONE).run(bytes, streamKey, vodId, index);
+}
+
+export interface SegmentMark {
+  index: number;
+  bytes: number;
+  streamKey: string | null;
+}
+
+/** Several finished segments in one transaction: one commit (one WAL append) for all of them. */
+export function markSegmentsDone(db: Db, vodId: string, marks: readonly SegmentMark[]): void {
+  if (marks.length === 0) return;
+  const update = db.prepare(MARK_DONE);
+  db.transaction(() => {
+    for (const m of marks) update.run(m.bytes, m.streamKey, vodId, m.index);
+  })();
 }
 
 export function segmentsOf(db: Db, vodId: string): SegmentRecord[] {

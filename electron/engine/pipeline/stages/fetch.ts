@@ -3,13 +3,13 @@ import type { DownloadProgress } from '../../../contract/domain';
 import { ensureFreeSpace, estimateVodBytes, waitForFreeSpace } from '../../download/disk';
 import { segmentSources } from '../../download/playlist';
 import { resolveVodPlaylist, type ResolvedVod } from '../../download/resolve';
-import { inspectTsSegment } from '../../download/segment-check';
+import { TsSegmentCheck } from '../../download/segment-check';
 import { fetchSegments, type FetchSegmentsResult, type SegmentDone } from '../../download/segments';
 import type { Db } from '../../store/database';
 import { setMeta } from '../../store/meta';
 import { logOperation } from '../../store/operations';
 import { partsOf } from '../../store/parts';
-import { markSegmentDone, saveSegmentList, segmentsOf, type SegmentRecord } from '../../store/segments';
+import { saveSegmentList, segmentsOf, type SegmentMark, type SegmentRecord } from '../../store/segments';
 import { updateVod, type VodRecord } from '../../store/vods';
 import type { TwitchEndpoints } from '../../twitch/endpoints';
 import type { Tools } from '../../util/binaries';
@@ -18,6 +18,7 @@ import { createLogger } from '../../util/log';
 import { bandwidthCap, type VodContext } from '../context';
 import { ensureInitSegment, fmp4Rendition, inspectFmp4Segment, recordRendition } from '../fmp4';
 import { isFollowing } from '../live-state';
+import { SegmentMarks } from '../segment-marks';
 import { downloadWholeFile, isWholeFile, playlistKey, switchToWholeFile, wholeFilePath } from '../whole-file';
 import type { VodFolder } from '../work-folder';
 import { followLive } from './follow';
@@ -60,15 +61,19 @@ export interface FetchInput {
   signal: AbortSignal;
   options: FetchOptions;
   onProgress?: (p: DownloadProgress) => void;
-  /** A segment is on disk and recorded (with the stream key stored for it). */
-  onSegment?: (done: SegmentDone & { streamKey: string | null }) => void;
+  /** A segment is on disk and recorded (with the stream key stored for it); marks are committed in batches (segment-marks.ts). */
+  onSegment?: (done: RecordedSegment) => void;
   /**
    * Every segment up to this index is on disk and recorded: the conductor wakes the cut stage here
-   * (it plans from the store). A live capture would feed newly listed segments in the same way.
+   * (it plans from the store), at most once per batch of marks. A live capture would feed newly
+   * listed segments in the same way.
    */
   onContiguous?: (lastIndex: number) => void;
   now?: () => number;
 }
+
+/** A finished segment as recorded: what the fetcher reported, with the stream key stored for it. */
+export type RecordedSegment = Omit<SegmentDone, 'streamKey'> & SegmentMark;
 
 export type FetchOutcome = { mode: 'segments'; resolved?: ResolvedVod; result?: FetchSegmentsResult } | { mode: 'whole-file'; resolved?: ResolvedVod; path: string; cause: string };
 
@@ -90,6 +95,7 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
   if (fmp4) await ensureInitSegment(fmp4, input.folder.segments, signal);
   const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
   const now = input.now?.() ?? Date.now();
+  const marks = recorder(input);
   try {
     const result = await fetchSegments({
       dir: input.folder.segments,
@@ -101,20 +107,23 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
       progressIntervalMs: options.progressIntervalMs,
       // No Authorization header: segments come from the CDN, which needs none (the token only unlocks the playlist).
       isSegmentDone: (index) => done.has(index),
+      // MPEG-TS is checked and its stream key read as it downloads, never read back; an incomplete
+      // key stores null (the planner keeps the previous one).
+      inspect: fmp4 ? undefined : (index) => new TsSegmentCheck(index),
       onSegmentDone: async (d) => {
-        // Reads only as far as the stream key needs; an incomplete key stores null (the planner keeps the previous one).
-        const { streamKey } = fmp4 ? await inspectFmp4Segment(fmp4, d.path, d.index, d.bytes) : await inspectTsSegment(d.path, d.index, d.bytes);
-        markSegmentDone(db, vod.id, d.index, d.bytes, streamKey ?? null);
-        done.add(d.index);
-        input.onSegment?.({ ...d, streamKey: streamKey ?? null });
+        const streamKey = fmp4 ? (await inspectFmp4Segment(fmp4, d.path, d.index, d.bytes)).streamKey : d.streamKey;
+        marks.add({ ...d, streamKey: streamKey ?? null });
       },
-      onContiguous: input.onContiguous,
+      onContiguous: marks.contiguous,
       onProgress: input.onProgress,
       signal,
     });
+    marks.flush();
     logOperation(db, vod.id, 'download', 'ok', { segments: segments.length });
     return { mode: 'segments', resolved, result };
   } catch (error) {
+    // The segments on disk so far are recorded (the first error is the one reported).
+    marks.settle();
     // Last resort, only while no part exists yet (parts cut from segments and from a whole file
     // would not line up): yt-dlp downloads the whole VOD instead.
     const info = classify(error);
@@ -123,6 +132,31 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
     switchToWholeFile(db, vod.id, vod.generation, info.message);
     return wholeFile(input, resolved, info.message);
   }
+}
+
+/**
+ * The segment marks of one fetch, committed in batches; each batch then goes to `onSegment`, and
+ * how far the VOD is contiguous to `onContiguous` once every mark up to there is committed (the
+ * fetcher reports a segment before it counts it as contiguous, so that is whenever none is queued).
+ */
+function recorder(input: FetchInput) {
+  let contiguous = -1;
+  let reported = -1;
+  const report = () => {
+    if (contiguous <= reported || !marks.settled) return;
+    reported = contiguous;
+    input.onContiguous?.(contiguous);
+  };
+  const marks = new SegmentMarks<RecordedSegment>(input.db, input.vod.id, (list) => {
+    for (const m of list) input.onSegment?.(m);
+    report();
+  });
+  return {
+    add: (m: RecordedSegment) => marks.add(m),
+    contiguous: (last: number) => ((contiguous = last), report()),
+    flush: () => (marks.flush(), report()),
+    settle: () => (marks.settle(), report()),
+  };
 }
 
 async function resolveAndRecord(input: FetchInput): Promise<ResolvedVod> {
