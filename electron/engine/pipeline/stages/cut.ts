@@ -2,11 +2,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { waitForFreeSpace } from '../../download/disk';
 import { liveStreamKey } from '../../download/follow';
 import { segmentPath } from '../../download/segments';
-import { buildPart, PartOverCeilingError } from '../../media/build';
-import { buildFmp4Part } from '../../media/build-fmp4';
+import { PartOverCeilingError } from '../../media/build';
 import { IncrementalPlanner } from '../../media/incremental-planner';
 import { estimateMp4Bytes, replanPart, type PlannedPart, type Unit } from '../../media/planner';
-import { makeThumbnail } from '../../media/thumbnail';
+import { buildPartAndThumbnail } from '../../media/part-job';
 import { logOperation } from '../../store/operations';
 import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../../store/parts';
 import { segmentsOf, type SegmentRecord } from '../../store/segments';
@@ -156,31 +155,34 @@ class CutRun {
     const { ctx } = this;
     throwIfStopped(ctx.signal);
     ctx.progress.part(part.idx, { build: 'active' });
-    const ffmpegPath = needTool(ctx.tools, 'ffmpeg');
-    const ffprobePath = needTool(ctx.tools, 'ffprobe');
-    const inputs = ctx.segments.range(part.first_segment, part.last_segment).map((s) => segmentPath(ctx.folder.segments, s.idx));
+    const records = ctx.segments.range(part.first_segment, part.last_segment);
+    const inputs = records.map((s) => segmentPath(ctx.folder.segments, s.idx));
     mkdirSync(ctx.folder.parts, { recursive: true });
     const reserveBytes = ctx.settings().advanced.lowDiskGuardMB * 1_000_000;
     await waitForFreeSpace(ctx.folder.root, part.planned_bytes, { reserveBytes, free: ctx.disk.free, signal: ctx.signal, pollMs: ctx.disk.pollMs, onWait: ctx.disk.onWait });
     const output = partFile(ctx.folder, part.first_segment, part.last_segment);
-    let built;
+    let job;
     try {
-      const options = { inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath };
       const fmp4 = fmp4Rendition(ctx.db, ctx.vod.id, ctx.vod.generation);
-      const chaptersFile = await partChaptersFile(ctx, part, livePhase(ctx.db, ctx.vod) === 'following');
-      built = fmp4
-        ? await buildFmp4Part({ ...options, initSegment: await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) })
-        : await buildPart({ ...options, chaptersFile });
+      job = await buildPartAndThumbnail({
+        segments: records.map((s, i) => ({ path: inputs[i], durationSec: s.duration })),
+        initSegment: fmp4 ? await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) : undefined,
+        output,
+        thumbnailOutput: thumbFile(ctx.folder, part.first_segment, part.last_segment),
+        expectedDurationSec: part.duration,
+        ceilingBytes: ctx.rules.ceilingBytes,
+        chaptersFile: await partChaptersFile(ctx, part, livePhase(ctx.db, ctx.vod) === 'following'),
+        ffmpegPath: needTool(ctx.tools, 'ffmpeg'),
+        ffprobePath: needTool(ctx.tools, 'ffprobe'),
+        signal: ctx.signal,
+        // A part without a thumbnail still backs up; Telegram draws its own.
+        onThumbnailError: (error) => log.warn(`VOD ${ctx.vod.id} part ${part.idx}: no thumbnail (${classify(error).message})`),
+      });
     } catch (error) {
       if (!(error instanceof PartOverCeilingError)) throw error;
       return this.replan(part, error);
     }
-    const thumb = thumbFile(ctx.folder, part.first_segment, part.last_segment);
-    const thumbnail = await makeThumbnail({ input: output, output: thumb, durationSec: built.durationSec, signal: ctx.signal, ffmpegPath, ffprobePath }).catch((error: unknown) => {
-      // A part without a thumbnail still backs up; Telegram draws its own.
-      log.warn(`VOD ${ctx.vod.id} part ${part.idx}: no thumbnail (${classify(error).message})`);
-      return null;
-    });
+    const { built, thumbnail } = job;
     const { bytes, durationSec, width, height } = built;
     updatePart(ctx.db, ctx.vod.id, part.idx, { state: 'built', bytes, duration: durationSec, width, height, path: output, thumb_path: thumbnail?.path ?? null });
     logOperation(ctx.db, ctx.vod.id, 'build', 'ok', { part: part.idx, bytes, durationSec });
