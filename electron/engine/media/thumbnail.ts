@@ -159,8 +159,10 @@ async function grab(ffmpeg: string, spot: Spot, what: string, output: string, q:
   ].join(',');
   let yavg = 0;
   let ptsSec = 0;
+  // One decoding thread: the grab runs beside the part's build, so its CPU time is what counts, and
+  // frame threads only add frames decoded in flight (measured: 0.07 s user against 0.09 s).
   // prettier-ignore
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...spot.inputArgs, '-an', '-vf', filter, '-frames:v', '1', '-q:v', String(q), '-f', 'image2', output];
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-threads', '1', ...spot.inputArgs, '-an', '-vf', filter, '-frames:v', '1', '-q:v', String(q), '-f', 'image2', output];
   const r = await runTool(ffmpeg, args, {
     signal,
     cwd: spot.cwd,

@@ -4,7 +4,7 @@ import { liveStreamKey } from '../../download/follow';
 import { segmentPath } from '../../download/segments';
 import { PartOverCeilingError } from '../../media/build';
 import { IncrementalPlanner } from '../../media/incremental-planner';
-import { estimateMp4Bytes, replanPart, type PlannedPart, type Unit } from '../../media/planner';
+import { replanPart, type PlannedPart, type Unit } from '../../media/planner';
 import { buildPartAndThumbnail } from '../../media/part-job';
 import { logOperation } from '../../store/operations';
 import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../../store/parts';
@@ -204,8 +204,7 @@ class CutRun {
     const units: Unit[] = ctx.segments
       .range(part.first_segment, part.last_segment)
       .map((s) => ({ index: s.idx, bytes: s.bytes ?? 0, durationSec: s.duration, streamKey: s.stream_key ?? undefined }));
-    const estimated = estimateMp4Bytes(part.planned_bytes, part.duration, ctx.rules);
-    const pieces = replanPart(units, ctx.rules, error.builtBytes, estimated);
+    const pieces = replanPart(units, ctx.rules, error.builtBytes);
     replacePartWithPieces(ctx.db, ctx.vod.id, part.idx, pieces, part.start_sec);
     log.warn(`VOD ${ctx.vod.id} part ${part.idx} came out at ${error.builtBytes} bytes, over the ceiling of ${ctx.rules.ceilingBytes}: re-planned into ${pieces.length} parts`);
     logOperation(ctx.db, ctx.vod.id, 'replan', 'info', { part: part.idx, builtBytes: error.builtBytes, pieces: pieces.length });
