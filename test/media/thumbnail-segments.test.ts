@@ -24,9 +24,9 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 /** Encodes `source` (a lavfi video) with a sine tone into 2 s HLS segments; returns them in order. */
-async function hls(prefix: string, video: string, seconds: number): Promise<ThumbnailSegment[]> {
+async function hls(prefix: string, video: string, seconds: number, extra: string[] = []): Promise<ThumbnailSegment[]> {
   // prettier-ignore
-  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', video, '-f', 'lavfi', '-i', 'sine=r=48000', '-t', String(seconds),
+  await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', video, '-f', 'lavfi', '-i', 'sine=r=48000', '-t', String(seconds), ...extra,
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-force_key_frames', 'expr:gte(t,n_forced*2)', '-c:a', 'aac',
     '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_segment_filename', join(dir, `${prefix}%03d.ts`), join(dir, `${prefix}.m3u8`)]);
   const out: ThumbnailSegment[] = [];
@@ -91,6 +91,22 @@ describe('a thumbnail from the part segments', () => {
     expect(await luma(t.path)).toBeGreaterThan(40);
     // No candidate file is left beside it.
     expect((await readdir(dir)).filter((f) => f.startsWith('dark.jpg.cand'))).toEqual([]);
+  });
+
+  it('goes on to the next candidate when there is no video around a point (audio-only stretch)', async () => {
+    // 6 s of audio-only segments, then video: the 10 % point (1.2 s) has no picture within reach, 35 % (4.2 s) does from 6 s on.
+    const audio: ThumbnailSegment[] = [];
+    for (let i = 0; i < 3; i++) {
+      const path = join(dir, `quiet${i}.ts`);
+      // prettier-ignore
+      await exec('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=r=48000', '-t', '2', '-c:a', 'aac', '-output_ts_offset', String(2 * i), '-f', 'mpegts', path]);
+      audio.push({ path, durationSec: 2 });
+    }
+    const video = await hls('late', 'testsrc2=s=160x90:r=25', 6, ['-output_ts_offset', '6']);
+    const t = await makeSegmentThumbnail({ ffmpegPath, segments: [...audio, ...video], output: join(dir, 'late.jpg') });
+    expect(t.atSec).toBeGreaterThanOrEqual(6 - 0.05);
+    expect(t.atSec).toBeLessThanOrEqual(8);
+    expect(await luma(t.path)).toBeGreaterThan(40);
   });
 
   it('fails clearly for segments without video, naming them', async () => {

@@ -122,17 +122,23 @@ async function pickFrame(options: Common, what: string, spot: (share: number) =>
   const { output, signal, ffmpegPath } = options;
   let best: { path: string; jpeg: Buffer; yavg: number; spot: Spot; frameSec: number } | null = null;
   const tried: string[] = [];
+  let failure: unknown;
   try {
     for (const [i, share] of SHARES.entries()) {
       const s = spot(share);
       const candidate = `${output}.cand${i}.jpg`;
       tried.push(candidate);
-      const got = await grab(ffmpegPath, s, what, candidate, 3, signal);
+      // A candidate ffmpeg cannot read (e.g. only audio around that point) leaves the others to try.
+      const got = await grab(ffmpegPath, s, what, candidate, 3, signal).catch((error: unknown) => {
+        if (signal?.aborted) throw error;
+        failure = error;
+        return null;
+      });
       if (got === null) continue;
       if (!best || got.yavg > best.yavg) best = { path: candidate, jpeg: got.jpeg, yavg: got.yavg, spot: s, frameSec: s.baseSec + got.ptsSec };
       if (got.yavg >= DARK_YAVG) break;
     }
-    if (!best) throw permanent('thumbnail_failed', `ffmpeg produced no frame for a thumbnail of ${what}`);
+    if (!best) throw failure ?? permanent('thumbnail_failed', `ffmpeg produced no frame for a thumbnail of ${what}`);
     // Busy frames can exceed the size cap at high quality: lower the quality until it fits.
     for (let q = 6; best.jpeg.length > THUMB_MAX_BYTES; q += 4) {
       if (q > 31) throw permanent('thumbnail_failed', `thumbnail of ${what} stays over ${THUMB_MAX_BYTES} bytes`);
