@@ -93,7 +93,10 @@ class CutRun {
       planner.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey: this.streamKey });
     }
     if (this.next < segments.length) {
-      this.record(planner.takeEarly());
+      // Most segments finish no part: nothing to record, no store read, nothing new to show.
+      const early = planner.takeEarly();
+      if (early.length === 0) return;
+      this.record(early);
     } else {
       const plan = planner.finish();
       const total = this.record(plan.parts);
