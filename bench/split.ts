@@ -248,10 +248,11 @@ export default async function split(): Promise<Record<string, unknown>> {
       remuxSeconds: round(sides.remux.median),
       ...figure('vsRemux', sides.cut.median / sides.remux.median, sides.cut, sides.remux),
       // What bounds vsRemux: the cut's CPU time (ffmpeg builds and thumbnails, the engine's own work)
-      // spread perfectly over the cores, against the remux's wall time.
+      // spread perfectly over the cores, against the remux's CPU time (one thread, CPU-bound: its wall
+      // time on an idle machine). Unlike the wall times, CPU times hardly move with the machine's load.
       cutCpuSeconds: round(median(cpuOf.cut)),
       remuxCpuSeconds: round(median(cpuOf.remux)),
-      vsRemuxCpuBound: round(median(cpuOf.cut) / cpus().length / sides.remux.median),
+      vsRemuxCpuBound: round(median(cpuOf.cut) / cpus().length / median(cpuOf.remux)),
       ffmpegRunsPerPart: round(built5m.runs / built5m.parts.length),
       stagePartsMatchPlan: samePlan,
       parts5m: built5m.parts.length,
