@@ -33,16 +33,18 @@ export async function cutStage(ctx: VodContext): Promise<void> {
   for (;;) {
     throwIfStopped(ctx.signal);
     if (run.failure) throw run.failure;
-    const parts = partsOf(ctx.db, ctx.vod.id);
-    if (planComplete(ctx) && parts.every((p) => p.state !== 'planned') && run.building.size === 0) return;
+    const complete = planComplete(ctx);
+    let parts = partsOf(ctx.db, ctx.vod.id);
+    if (complete && parts.every((p) => p.state !== 'planned') && run.building.size === 0) return;
     if (isWholeFile(ctx.db, ctx.vod.id, ctx.vod.generation)) {
       const path = wholeFilePath(ctx.db, ctx.vod.id, ctx.vod.generation);
       if (path && run.building.size === 0) await run.cutWhole(path);
       else await ctx.wake.wait(ctx.signal);
       continue;
     }
-    run.plan();
-    run.scheduleBuilds();
+    // Woken once per finished segment: the parts read above stay current unless the plan recorded some.
+    if (!complete && run.plan()) parts = partsOf(ctx.db, ctx.vod.id);
+    run.scheduleBuilds(parts);
     await ctx.wake.wait(ctx.signal);
   }
 }
@@ -76,14 +78,14 @@ class CutRun {
    * Plans the parts that are final given the segments on disk so far, feeding the planner only the
    * segments that became contiguous since the last call. Parts already recorded are never
    * re-planned: the planner starts after the last recorded one, so a restart reproduces the same cut.
+   * Answers whether it recorded anything (parts, or the part count).
    */
-  plan(): void {
+  plan(): boolean {
     const { ctx } = this;
-    if (planComplete(ctx)) return;
     // A broadcast still being recorded: its segment list grows in the store (the live follower).
     if (livePhase(ctx.db, ctx.vod)) return planLive(ctx);
     const segments = ctx.segments.all();
-    if (segments.length === 0) return;
+    if (segments.length === 0) return false;
     const planner = (this.planner ??= this.startPlanner(segments));
     for (; this.next < segments.length; this.next++) {
       const s = segments[this.next];
@@ -95,7 +97,7 @@ class CutRun {
     if (this.next < segments.length) {
       // Most segments finish no part: nothing to record, no store read, nothing new to show.
       const early = planner.takeEarly();
-      if (early.length === 0) return;
+      if (early.length === 0) return false;
       this.record(early);
     } else {
       const plan = planner.finish();
@@ -108,6 +110,7 @@ class CutRun {
       ctx.wake.notify();
     }
     ctx.progress.changed();
+    return true;
   }
 
   /** A planner for the segments after the last recorded part (the stream key carried over from before it). */
@@ -134,9 +137,10 @@ class CutRun {
     return offset + parts.length;
   }
 
-  scheduleBuilds(): void {
+  /** Queues a build for each planned part of `parts` (the VOD's parts as stored now) not yet building. */
+  scheduleBuilds(parts: readonly PartRecord[]): void {
     const { ctx } = this;
-    for (const part of partsOf(ctx.db, ctx.vod.id)) {
+    for (const part of parts) {
       if (part.state !== 'planned' || this.building.has(part.idx)) continue;
       this.building.add(part.idx);
       // No queue signal: p-queue would settle an aborted task's promise while the task still runs,
@@ -235,7 +239,7 @@ function unitsAfter(segments: SegmentRecord[], lastPlanned: number): Unit[] {
  * Plans a broadcast still being recorded (or just ended): a part is final as soon as it is full or
  * its stream run ends, parts already planned never change (media/live-plan.ts).
  */
-function planLive(ctx: VodContext): void {
+function planLive(ctx: VodContext): boolean {
   const segments = segmentsOf(ctx.db, ctx.vod.id);
   const recorded = partsOf(ctx.db, ctx.vod.id);
   const last = recorded[recorded.length - 1];
@@ -254,4 +258,5 @@ function planLive(ctx: VodContext): void {
     ctx.wake.notify();
   }
   ctx.progress.changed();
+  return true;
 }
