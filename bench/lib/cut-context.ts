@@ -9,6 +9,7 @@
  * For `bench -- split` and the stage's tests. The VOD's chapters are recorded as fetched (none):
  * the stage's one GQL query per VOD is the network's, not the cut's, and nothing here has a network.
  */
+import { join } from 'node:path';
 import type PQueue from 'p-queue';
 import { SettingsSchema, type Settings } from '../../electron/contract/settings';
 import { freeBytes } from '../../electron/engine/download/disk';
@@ -51,7 +52,7 @@ const quiet: ProgressSink = { stage: () => {}, download: () => {}, part: () => {
 
 export function openCutVod(options: CutVodOptions): CutVod {
   const { vodId, dir } = options;
-  const db = openDatabase(`${dir}/vods.db`);
+  const db = openDatabase(join(dir, 'vods.db'));
   const settings = options.settings ?? SettingsSchema.parse({});
   const durationSec = options.durations.reduce((n, d) => n + d, 0);
   insertVod(db, {
@@ -73,7 +74,7 @@ export function openCutVod(options: CutVodOptions): CutVod {
   );
   storeChapters(db, vodId, []);
   const abort = new AbortController();
-  const folder = vodFolder(`${dir}/work`, vodId);
+  const folder = vodFolder(join(dir, 'work'), vodId);
   const ctx: VodContext = Object.freeze({
     db,
     vod: getVod(db, vodId)!,
@@ -89,7 +90,7 @@ export function openCutVod(options: CutVodOptions): CutVod {
     twitchPlaybackToken: () => undefined,
     wake: new Notifier(),
     segments: new SegmentBook(db, vodId),
-    dataDir: `${dir}/data`,
+    dataDir: join(dir, 'data'),
     disk: { free: freeBytes, pollMs: 30_000, onWait: () => {} },
     liveMode: DEFAULT_LIVE_MODE,
     stillLive: async () => false,
