@@ -5,12 +5,13 @@
  * segments at 12 Mb/s, whose audio first appears ~600-800 KB into each segment (as in Twitch's
  * 6 Mb/s segments at ~1 MB).
  *
- * - `vsRemux`: the cut of the 5-minute VOD (each segment checked and keyed with
- *   inspectTsSegment as after its download, planned with IncrementalPlanner unit by unit with the
- *   early plan, every part built with buildPart and given a thumbnail with makeThumbnail, at the
- *   pipeline's build concurrency min(4, cores)) over one single-pass ffmpeg remux of the same
- *   bytes (concat protocol, stream copy, no faststart) on the same cores. Interleaved, median of
- *   BENCH_SPLIT_ROUNDS.
+ * - `vsRemux`: the cut of the 5-minute VOD as the app runs it, the real cut stage
+ *   (pipeline/stages/cut.ts) on a real SQLite store (bench/lib/cut-context.ts builds its context
+ *   as pipeline/job.ts does), fed segment by segment as the fetch stage does after each download
+ *   (stream key by inspectTsSegment, segment done, stage woken: early planning runs), until every
+ *   part is built with its thumbnail on a build queue of the scheduler's min(4, cores); over one
+ *   single-pass ffmpeg remux of the same bytes (concat protocol, stream copy, no faststart) on the
+ *   same cores. Interleaved, median of BENCH_SPLIT_ROUNDS.
  * - `minFillRatio5m`, `minFillRatio1h`, `minFillRatio16h`: the smallest part but the last, as
  *   its estimated MP4 size over the ceiling (for the 5-minute VOD also built, `builtMinFillRatio5m`),
  *   at default split settings with every MB setting scaled by one factor so the VOD makes at least
@@ -18,24 +19,24 @@
  *   VODs repeat the 5-minute VOD's segment files (each file's key is read once, with the same
  *   function); nothing is built for them. `...ButLastTwo` leaves out the last two, which the
  *   planner balances on purpose (minFileSizeMB, midTargetRatio).
- *
- * Integration note: once the pipeline's cut stage plans with IncrementalPlanner and inspects
- * segments with inspectTsSegment, this bench already calls the same functions; if the stage
- * gains a single entry point (plan + build + thumbnail per part), call that here instead.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import PQueue from 'p-queue';
 import { inspectTsSegment } from '../electron/engine/download/segment-check';
-import { buildPart, type BuiltPart } from '../electron/engine/media/build';
+import { segmentPath } from '../electron/engine/download/segments';
 import { IncrementalPlanner } from '../electron/engine/media/incremental-planner';
 import { splitRules, TELEGRAM_LIMIT_BYTES, type PlannedPart, type SplitRules, type Unit } from '../electron/engine/media/planner';
-import { makeThumbnail } from '../electron/engine/media/thumbnail';
-import { needTool, resolveTools } from '../electron/engine/util/binaries';
-import { figure, interleaved, load1m, round } from './lib/ab';
+import { cutStage } from '../electron/engine/pipeline/stages/cut';
+import { partsOf, type PartRecord } from '../electron/engine/store/parts';
+import { resolveTools } from '../electron/engine/util/binaries';
+import { onLogLine } from '../electron/engine/util/log';
+import { figure, interleaved, load1m, median, round } from './lib/ab';
+import { openCutVod } from './lib/cut-context';
 import { SettingsSchema } from '../electron/contract/settings';
 
 const exec = promisify(execFile);
@@ -131,28 +132,31 @@ function longVod(segs: Seg[], seconds: number): Seg[] {
   return Array.from({ length: n }, (_, i) => ({ ...segs[i % segs.length]!, index: i }));
 }
 
-async function cut(segs: Seg[], rules: SplitRules, out: string): Promise<{ parts: PlannedPart[]; built: BuiltPart[]; runs: number }> {
-  // Resolved once, as the app does.
-  const found = resolveTools({});
-  const tools = { ffmpegPath: needTool(found, 'ffmpeg'), ffprobePath: needTool(found, 'ffprobe') };
-  await mkdir(out, { recursive: true });
-  const keyed: Seg[] = [];
-  for (const s of segs) keyed.push({ ...s, streamKey: (await inspectTsSegment(s.path, s.index, s.bytes)).streamKey });
-  const { parts } = planLikeThePipeline(keyed, rules);
-  const built: BuiltPart[] = new Array(parts.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < parts.length) {
-      const i = next++;
-      const p = parts[i]!;
-      const output = join(out, `segments-${p.firstUnit}-${p.lastUnit}.mp4`);
-      const inputs = segs.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit).map((s) => s.path);
-      built[i] = await buildPart({ inputs, output, expectedDurationSec: p.durationSec, ceilingBytes: rules.ceilingBytes, ffmpegPath: tools.ffmpegPath });
-      await makeThumbnail({ input: output, output: output.replace(/\.mp4$/, '.jpg'), durationSec: built[i]!.durationSec, ...tools });
-    }
-  };
-  await Promise.all(Array.from({ length: BUILD_CONCURRENCY }, worker));
-  return { parts, built, runs: built.reduce((n, b) => n + b.ffmpegRuns, 0) };
+/**
+ * The cut as the app runs it: the real cut stage on a real store, fed segment by segment as the
+ * fetch stage does after each download (stream key read, segment marked done, the stage woken),
+ * until every part is built with its thumbnail. The segments are hard-linked into the round's work
+ * folder first (untimed): the stage deletes each part's segments once it is built.
+ */
+async function cut(segs: Seg[], rules: SplitRules, dir: string, build: PQueue): Promise<{ seconds: number; parts: PartRecord[]; runs: number }> {
+  const tools = resolveTools({});
+  const vod = openCutVod({ dir, vodId: '1', durations: segs.map((s) => s.durationSec), rules, tools, build });
+  try {
+    await mkdir(vod.ctx.folder.segments, { recursive: true });
+    for (const s of segs) await link(s.path, segmentPath(vod.ctx.folder.segments, s.index));
+    let rebuilds = 0;
+    const off = onLogLine((l) => void (/rebuilding with \+faststart/.test(l.message) && rebuilds++));
+    const seconds = await timed('cut', async () => {
+      const stage = cutStage(vod.ctx);
+      for (const s of segs) await vod.segmentDone(s.index, s.bytes);
+      await stage;
+    }).finally(off);
+    const parts = partsOf(vod.db, '1');
+    if (parts.some((p) => p.state !== 'built')) throw new Error('the cut stage returned with parts not built');
+    return { seconds, parts, runs: parts.length + rebuilds };
+  } finally {
+    vod.close();
+  }
 }
 
 async function remux(segs: Seg[], output: string): Promise<void> {
@@ -160,12 +164,25 @@ async function remux(segs: Seg[], output: string): Promise<void> {
   await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', `concat:${segs.map((s) => s.path).join('|')}`, '-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', output], { maxBuffer: 1 << 20 });
 }
 
-/** Flushes the previous side's dirty pages first, so no one pays for another's writeback. */
-async function timed(fn: () => Promise<unknown>): Promise<number> {
+/** CPU seconds used so far by this process and by the children it has waited for (ffmpeg), from /proc (Linux). */
+function cpuSeconds(): number {
+  const own = process.cpuUsage();
+  // /proc/self/stat fields 16 and 17 (after the command name): cutime, cstime in clock ticks (USER_HZ, 100 on Linux).
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (own.user + own.system) / 1e6 + (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+const cpuOf: Record<'cut' | 'remux', number[]> = { cut: [], remux: [] };
+
+/** Flushes the previous side's dirty pages first, so no one pays for another's writeback; records the side's CPU time too. */
+async function timed(side: 'cut' | 'remux', fn: () => Promise<unknown>): Promise<number> {
   await exec('sync');
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   await fn();
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  cpuOf[side].push(cpuSeconds() - cpu0);
+  return seconds;
 }
 
 export default async function split(): Promise<Record<string, unknown>> {
@@ -182,19 +199,21 @@ export default async function split(): Promise<Record<string, unknown>> {
     const keyed = (list: Seg[]) => list.map((s) => ({ ...s, streamKey: keyOf.get(s.path) }));
 
     const rules5m = rulesFor(Math.floor(inputBytes / 4.5));
+    // The scheduler's build queue: min(4, cores) ffmpeg runs at once.
+    const build = new PQueue({ concurrency: BUILD_CONCURRENCY });
     let last: Awaited<ReturnType<typeof cut>> | undefined;
     const sides = await interleaved(
       ROUNDS,
       {
         cut: async (r) => {
           const dir = join(work, `cut${r}`);
-          const seconds = await timed(async () => (last = await cut(segs, rules5m, dir)));
+          last = await cut(segs, rules5m, dir, build);
           await rm(dir, { recursive: true, force: true });
-          return seconds;
+          return last.seconds;
         },
         remux: async () => {
           const whole = join(work, 'whole.mp4');
-          const seconds = await timed(() => remux(segs, whole));
+          const seconds = await timed('remux', () => remux(segs, whole));
           await rm(whole, { force: true });
           return seconds;
         },
@@ -202,8 +221,12 @@ export default async function split(): Promise<Record<string, unknown>> {
       progress,
     );
     const built5m = last!;
-    const f5 = fills(built5m.parts, rules5m);
-    const b5 = fills(built5m.parts, rules5m, (_p, i) => built5m.built[i]!.bytes);
+    // The stage plans with the same planner and keys: its parts are the plan's (checked), whose estimates give the fill.
+    const plan5m = planLikeThePipeline(keyed(segs), rules5m).parts;
+    const samePlan =
+      plan5m.length === built5m.parts.length && plan5m.every((p, i) => p.firstUnit === built5m.parts[i]!.first_segment && p.lastUnit === built5m.parts[i]!.last_segment);
+    const f5 = fills(plan5m, rules5m);
+    const b5 = fills(plan5m, rules5m, (_p, i) => built5m.parts[i]?.bytes ?? NaN);
 
     const long = (seconds: number) => {
       const list = keyed(longVod(segs, seconds));
@@ -224,7 +247,14 @@ export default async function split(): Promise<Record<string, unknown>> {
       cutSeconds: round(sides.cut.median),
       remuxSeconds: round(sides.remux.median),
       ...figure('vsRemux', sides.cut.median / sides.remux.median, sides.cut, sides.remux),
-      ffmpegRunsPerPart: round(built5m.runs / built5m.built.length),
+      // What bounds vsRemux: the cut's CPU time (ffmpeg builds and thumbnails, the engine's own work)
+      // spread perfectly over the cores, against the remux's CPU time (one thread, CPU-bound: its wall
+      // time on an idle machine). Unlike the wall times, CPU times hardly move with the machine's load.
+      cutCpuSeconds: round(median(cpuOf.cut)),
+      remuxCpuSeconds: round(median(cpuOf.remux)),
+      vsRemuxCpuBound: round(median(cpuOf.cut) / cpus().length / median(cpuOf.remux)),
+      ffmpegRunsPerPart: round(built5m.runs / built5m.parts.length),
+      stagePartsMatchPlan: samePlan,
       parts5m: built5m.parts.length,
       parts1h: h1.parts.length,
       parts16h: h16.parts.length,

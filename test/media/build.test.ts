@@ -3,7 +3,6 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPart, PartOverCeilingError, type BuiltPart } from '../../electron/engine/media/build';
-import { buildPlannedPart } from '../../electron/engine/media/build-planned';
 import { moovFirst, readTopLevelAtoms } from '../../electron/engine/media/mp4-atoms';
 import { planParts, replanPart, type PlannedPart, type SplitRules } from '../../electron/engine/media/planner';
 import { probeMedia, streamKey } from '../../electron/engine/media/probe';
@@ -174,37 +173,10 @@ describe('buildPart', () => {
     expect(over.builtBytes).toBeGreaterThan(tooSmall);
     expect(existsSync(output)).toBe(false);
     expect(existsSync(`${output}.partial.mp4`)).toBe(false);
-    const again = replanPart(segs, rules(tooSmall), over.builtBytes, planParts(segs, rules(tooSmall * 10), { complete: true }).parts[0].estimatedBytes);
+    const again = replanPart(segs, rules(tooSmall), over.builtBytes);
     expect(again.length).toBeGreaterThanOrEqual(2);
     const built = await buildAll(segs, again, 'replanned', tooSmall);
     for (const b of built) expect(b.bytes).toBeLessThanOrEqual(tooSmall);
-  });
-
-  it('buildPlannedPart re-plans an over-ceiling part alone, bounded, and logs it', async () => {
-    const segs = vbr.slice(0, 8);
-    const bytes = segs.reduce((s, u) => s + u.bytes, 0);
-    // An estimate that is far too low (payload ratio 0.5) makes the plan's single part too big.
-    const r = { ...rules(Math.round(bytes * 0.7)), payloadRatio: 0.5 };
-    const plan = planParts(segs, r, { complete: true });
-    expect(plan.parts).toHaveLength(1);
-    const lines: string[] = [];
-    const off = onLogLine((l) => lines.push(`${l.level} ${l.message}`));
-    const pieces = await buildPlannedPart({ ...testTools(), part: plan.parts[0], units: segs, rules: r, outputFor: (a, b) => join(dir, `planned-${a}-${b}.mp4`) });
-    off();
-    expect(pieces.length).toBeGreaterThanOrEqual(2);
-    expect(pieces[0].firstUnit).toBe(segs[0].index);
-    expect(pieces[pieces.length - 1].lastUnit).toBe(segs[segs.length - 1].index);
-    for (const [i, p] of pieces.entries()) {
-      expect(p.built.bytes).toBeLessThanOrEqual(r.ceilingBytes);
-      if (i > 0) expect(p.firstUnit).toBe(pieces[i - 1].lastUnit + 1);
-    }
-    expect(lines.some((l) => l.startsWith('warn') && l.includes('re-planned'))).toBe(true);
-    // With no re-plans allowed it is an error that names the part.
-    const err = await buildPlannedPart({ ...testTools(), part: plan.parts[0], units: segs, rules: r, outputFor: () => join(dir, 'planned-x.mp4'), maxReplans: 0 }).catch(
-      (e: unknown) => e,
-    );
-    expect((err as EngineError).code).toBe('part_over_ceiling');
-    expect((err as Error).message).toContain('planned-x.mp4');
   });
 
   it('falls back to +faststart when the moov reservation is too small, and logs it', async () => {

@@ -12,6 +12,7 @@ import {
   type Unit,
 } from '../../electron/engine/media/planner';
 import { EngineError } from '../../electron/engine/util/errors';
+import { moovReserveBytes } from '../../electron/engine/media/overhead';
 
 const defaults = { maxFileSizeMB: 4194, minFileSizeMB: 1800, mergeThresholdMB: 100, midTargetRatio: 0.5, dropSegmentThresholdSec: 0 };
 
@@ -315,10 +316,27 @@ describe('planParts (examples)', () => {
     const units = Array.from({ length: 9 }, (_, i) => u(i, 1_000_000));
     const [part] = planParts(units, rules, { complete: true }).parts;
     expect(part.lastUnit).toBe(8);
-    const parts = replanPart(units, rules, part.estimatedBytes * 1.2, part.estimatedBytes);
+    const parts = replanPart(units, rules, part.estimatedBytes * 1.2);
     expect(parts.length).toBeGreaterThanOrEqual(2);
     expect(parts[0].firstUnit).toBe(0);
     expect(parts[parts.length - 1].lastUnit).toBe(8);
     for (const p of parts) expect(p.bytes * 1.2).toBeLessThanOrEqual(rules.ceilingBytes);
+  });
+
+  it('replanPart corrects small parts too, where the moov reservation is much of the estimate', () => {
+    // 10 units of 60 KB, 2 s each, planned at a payload ratio of 0.5; the media came out at 0.9.
+    // Scaling the whole estimate by built/estimated (reservation included) would call it fitting.
+    const small: SplitRules = { ...rules, ceilingBytes: 620_000, payloadRatio: 0.5, videoFps: 60, audioFramesPerSec: 48_000 / 1024 };
+    const units = Array.from({ length: 10 }, (_, i) => u(i, 60_000));
+    const [part] = planParts(units, small, { complete: true }).parts;
+    expect(part.lastUnit).toBe(9);
+    const built = 0.9 * 600_000 + moovReserveBytes(20, small);
+    expect(built).toBeGreaterThan(small.ceilingBytes);
+    const parts = replanPart(units, small, built);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts[0].firstUnit).toBe(0);
+    expect(parts[parts.length - 1].lastUnit).toBe(9);
+    // At the measured ratio, with its own reservation, each piece fits.
+    for (const p of parts) expect(estimateMp4Bytes(p.bytes, p.durationSec, { ...small, payloadRatio: 0.9 })).toBeLessThanOrEqual(small.ceilingBytes);
   });
 });

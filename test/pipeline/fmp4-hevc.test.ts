@@ -48,6 +48,8 @@ it('downloads the HEVC rendition and posts HEVC MP4 parts', async () => {
   const vodDir = join(archive, 'Streamer', readdirSync(join(archive, 'Streamer'))[0]);
   const mp4s = readdirSync(vodDir).filter((f) => f.endsWith('.mp4'));
   expect(mp4s).toHaveLength(partsOf(engine.engine.db, '9201').length);
+  // An fMP4 segment cannot be decoded alone: each part's thumbnail comes from its built MP4.
+  for (const p of partsOf(engine.engine.db, '9201')) expect(p.thumb_path).toMatch(/\.jpg$/);
   let total = 0;
   for (const f of mp4s) {
     expect(probe(join(vodDir, f), 'stream=codec_name')).toBe('hevc');

@@ -287,13 +287,17 @@ export function planParts(units: readonly Unit[], rules: SplitRules, options: Pl
 
 /**
  * A built part came out bigger than the ceiling (the estimate was off): re-plan its units alone
- * with the payload ratio corrected by what was measured (plus 1 %). The result covers exactly the
- * same units, in two or more parts numbered from 1; the caller renumbers. Callers bound how often
- * they do this (a second overflow of the same units is an error).
+ * with the payload ratio measured on the built part (its bytes less the moov reservation, over
+ * its input bytes; plus 1 %). Measured on the media bytes, not as built/estimated: the reservation
+ * does not grow with the ratio, so scaling the whole estimate under-corrects small parts. The
+ * result covers exactly the same units, in two or more parts numbered from 1; the caller renumbers.
+ * Callers bound how often they do this (a second overflow of the same units is an error).
  */
-export function replanPart(partUnits: readonly Unit[], rules: SplitRules, builtBytes: number, estimatedBytes: number): PlannedPart[] {
-  const scale = Math.max(1, builtBytes / Math.max(1, estimatedBytes)) * 1.01;
-  const corrected = { ...rules, payloadRatio: rules.payloadRatio * scale };
+export function replanPart(partUnits: readonly Unit[], rules: SplitRules, builtBytes: number): PlannedPart[] {
+  const bytes = partUnits.reduce((n, u) => n + u.bytes, 0);
+  const durationSec = partUnits.reduce((n, u) => n + u.durationSec, 0);
+  const measured = bytes > 0 ? (builtBytes - moovReserveBytes(durationSec, rules)) / bytes : rules.payloadRatio;
+  const corrected = { ...rules, payloadRatio: Math.max(rules.payloadRatio, measured) * 1.01 };
   const plan = planParts(partUnits, corrected, { complete: true, allowDrop: false });
   if (plan.parts.length < 2 && builtBytes > rules.ceilingBytes) {
     // A single unit cannot be split any further.

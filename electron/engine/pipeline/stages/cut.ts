@@ -2,11 +2,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { waitForFreeSpace } from '../../download/disk';
 import { liveStreamKey } from '../../download/follow';
 import { segmentPath } from '../../download/segments';
-import { buildPart, PartOverCeilingError } from '../../media/build';
-import { buildFmp4Part } from '../../media/build-fmp4';
+import { PartOverCeilingError } from '../../media/build';
 import { IncrementalPlanner } from '../../media/incremental-planner';
-import { estimateMp4Bytes, replanPart, type PlannedPart, type Unit } from '../../media/planner';
-import { makeThumbnail } from '../../media/thumbnail';
+import { replanPart, type PlannedPart, type Unit } from '../../media/planner';
+import { buildPartAndThumbnail } from '../../media/part-job';
 import { logOperation } from '../../store/operations';
 import { insertPlannedPart, partsOf, replacePartWithPieces, updatePart, type PartRecord } from '../../store/parts';
 import { segmentsOf, type SegmentRecord } from '../../store/segments';
@@ -34,16 +33,18 @@ export async function cutStage(ctx: VodContext): Promise<void> {
   for (;;) {
     throwIfStopped(ctx.signal);
     if (run.failure) throw run.failure;
-    const parts = partsOf(ctx.db, ctx.vod.id);
-    if (planComplete(ctx) && parts.every((p) => p.state !== 'planned') && run.building.size === 0) return;
+    const complete = planComplete(ctx);
+    let parts = partsOf(ctx.db, ctx.vod.id);
+    if (complete && parts.every((p) => p.state !== 'planned') && run.building.size === 0) return;
     if (isWholeFile(ctx.db, ctx.vod.id, ctx.vod.generation)) {
       const path = wholeFilePath(ctx.db, ctx.vod.id, ctx.vod.generation);
       if (path && run.building.size === 0) await run.cutWhole(path);
       else await ctx.wake.wait(ctx.signal);
       continue;
     }
-    run.plan();
-    run.scheduleBuilds();
+    // Woken once per finished segment: the parts read above stay current unless the plan recorded some.
+    if (!complete && run.plan()) parts = partsOf(ctx.db, ctx.vod.id);
+    run.scheduleBuilds(parts);
     await ctx.wake.wait(ctx.signal);
   }
 }
@@ -77,14 +78,14 @@ class CutRun {
    * Plans the parts that are final given the segments on disk so far, feeding the planner only the
    * segments that became contiguous since the last call. Parts already recorded are never
    * re-planned: the planner starts after the last recorded one, so a restart reproduces the same cut.
+   * Answers whether it recorded anything (parts, or the part count).
    */
-  plan(): void {
+  plan(): boolean {
     const { ctx } = this;
-    if (planComplete(ctx)) return;
     // A broadcast still being recorded: its segment list grows in the store (the live follower).
     if (livePhase(ctx.db, ctx.vod)) return planLive(ctx);
     const segments = ctx.segments.all();
-    if (segments.length === 0) return;
+    if (segments.length === 0) return false;
     const planner = (this.planner ??= this.startPlanner(segments));
     for (; this.next < segments.length; this.next++) {
       const s = segments[this.next];
@@ -94,7 +95,10 @@ class CutRun {
       planner.push({ index: s.idx, bytes: s.bytes, durationSec: s.duration, streamKey: this.streamKey });
     }
     if (this.next < segments.length) {
-      this.record(planner.takeEarly());
+      // Most segments finish no part: nothing to record, no store read, nothing new to show.
+      const early = planner.takeEarly();
+      if (early.length === 0) return false;
+      this.record(early);
     } else {
       const plan = planner.finish();
       const total = this.record(plan.parts);
@@ -106,6 +110,7 @@ class CutRun {
       ctx.wake.notify();
     }
     ctx.progress.changed();
+    return true;
   }
 
   /** A planner for the segments after the last recorded part (the stream key carried over from before it). */
@@ -132,9 +137,10 @@ class CutRun {
     return offset + parts.length;
   }
 
-  scheduleBuilds(): void {
+  /** Queues a build for each planned part of `parts` (the VOD's parts as stored now) not yet building. */
+  scheduleBuilds(parts: readonly PartRecord[]): void {
     const { ctx } = this;
-    for (const part of partsOf(ctx.db, ctx.vod.id)) {
+    for (const part of parts) {
       if (part.state !== 'planned' || this.building.has(part.idx)) continue;
       this.building.add(part.idx);
       // No queue signal: p-queue would settle an aborted task's promise while the task still runs,
@@ -156,31 +162,34 @@ class CutRun {
     const { ctx } = this;
     throwIfStopped(ctx.signal);
     ctx.progress.part(part.idx, { build: 'active' });
-    const ffmpegPath = needTool(ctx.tools, 'ffmpeg');
-    const ffprobePath = needTool(ctx.tools, 'ffprobe');
-    const inputs = ctx.segments.range(part.first_segment, part.last_segment).map((s) => segmentPath(ctx.folder.segments, s.idx));
+    const records = ctx.segments.range(part.first_segment, part.last_segment);
+    const inputs = records.map((s) => segmentPath(ctx.folder.segments, s.idx));
     mkdirSync(ctx.folder.parts, { recursive: true });
     const reserveBytes = ctx.settings().advanced.lowDiskGuardMB * 1_000_000;
     await waitForFreeSpace(ctx.folder.root, part.planned_bytes, { reserveBytes, free: ctx.disk.free, signal: ctx.signal, pollMs: ctx.disk.pollMs, onWait: ctx.disk.onWait });
     const output = partFile(ctx.folder, part.first_segment, part.last_segment);
-    let built;
+    let job;
     try {
-      const options = { inputs, output, expectedDurationSec: part.duration, ceilingBytes: ctx.rules.ceilingBytes, signal: ctx.signal, ffmpegPath };
       const fmp4 = fmp4Rendition(ctx.db, ctx.vod.id, ctx.vod.generation);
-      const chaptersFile = await partChaptersFile(ctx, part, livePhase(ctx.db, ctx.vod) === 'following');
-      built = fmp4
-        ? await buildFmp4Part({ ...options, initSegment: await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) })
-        : await buildPart({ ...options, chaptersFile });
+      job = await buildPartAndThumbnail({
+        segments: records.map((s, i) => ({ path: inputs[i], durationSec: s.duration })),
+        initSegment: fmp4 ? await ensureInitSegment(fmp4, ctx.folder.segments, ctx.signal) : undefined,
+        output,
+        thumbnailOutput: thumbFile(ctx.folder, part.first_segment, part.last_segment),
+        expectedDurationSec: part.duration,
+        ceilingBytes: ctx.rules.ceilingBytes,
+        chaptersFile: await partChaptersFile(ctx, part, livePhase(ctx.db, ctx.vod) === 'following'),
+        ffmpegPath: needTool(ctx.tools, 'ffmpeg'),
+        ffprobePath: needTool(ctx.tools, 'ffprobe'),
+        signal: ctx.signal,
+        // A part without a thumbnail still backs up; Telegram draws its own.
+        onThumbnailError: (error) => log.warn(`VOD ${ctx.vod.id} part ${part.idx}: no thumbnail (${classify(error).message})`),
+      });
     } catch (error) {
       if (!(error instanceof PartOverCeilingError)) throw error;
       return this.replan(part, error);
     }
-    const thumb = thumbFile(ctx.folder, part.first_segment, part.last_segment);
-    const thumbnail = await makeThumbnail({ input: output, output: thumb, durationSec: built.durationSec, signal: ctx.signal, ffmpegPath, ffprobePath }).catch((error: unknown) => {
-      // A part without a thumbnail still backs up; Telegram draws its own.
-      log.warn(`VOD ${ctx.vod.id} part ${part.idx}: no thumbnail (${classify(error).message})`);
-      return null;
-    });
+    const { built, thumbnail } = job;
     const { bytes, durationSec, width, height } = built;
     updatePart(ctx.db, ctx.vod.id, part.idx, { state: 'built', bytes, duration: durationSec, width, height, path: output, thumb_path: thumbnail?.path ?? null });
     logOperation(ctx.db, ctx.vod.id, 'build', 'ok', { part: part.idx, bytes, durationSec });
@@ -202,8 +211,7 @@ class CutRun {
     const units: Unit[] = ctx.segments
       .range(part.first_segment, part.last_segment)
       .map((s) => ({ index: s.idx, bytes: s.bytes ?? 0, durationSec: s.duration, streamKey: s.stream_key ?? undefined }));
-    const estimated = estimateMp4Bytes(part.planned_bytes, part.duration, ctx.rules);
-    const pieces = replanPart(units, ctx.rules, error.builtBytes, estimated);
+    const pieces = replanPart(units, ctx.rules, error.builtBytes);
     replacePartWithPieces(ctx.db, ctx.vod.id, part.idx, pieces, part.start_sec);
     log.warn(`VOD ${ctx.vod.id} part ${part.idx} came out at ${error.builtBytes} bytes, over the ceiling of ${ctx.rules.ceilingBytes}: re-planned into ${pieces.length} parts`);
     logOperation(ctx.db, ctx.vod.id, 'replan', 'info', { part: part.idx, builtBytes: error.builtBytes, pieces: pieces.length });
@@ -231,7 +239,7 @@ function unitsAfter(segments: SegmentRecord[], lastPlanned: number): Unit[] {
  * Plans a broadcast still being recorded (or just ended): a part is final as soon as it is full or
  * its stream run ends, parts already planned never change (media/live-plan.ts).
  */
-function planLive(ctx: VodContext): void {
+function planLive(ctx: VodContext): boolean {
   const segments = segmentsOf(ctx.db, ctx.vod.id);
   const recorded = partsOf(ctx.db, ctx.vod.id);
   const last = recorded[recorded.length - 1];
@@ -250,4 +258,5 @@ function planLive(ctx: VodContext): void {
     ctx.wake.notify();
   }
   ctx.progress.changed();
+  return true;
 }
