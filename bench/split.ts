@@ -6,7 +6,7 @@
  * 6 Mb/s segments at ~1 MB).
  *
  * - `vsRemux`: the cut of the 5-minute VOD as the app runs it, the real cut stage
- *   (pipeline/stages/cut.ts) on a real SQLite store (bench/lib/cut-context.ts builds its context
+ *   (pipeline/stages/cut.ts) on a real SQLite store (test/pipeline/cut-context.ts builds its context
  *   as pipeline/job.ts does), fed segment by segment as the fetch stage does after each download
  *   (stream key by inspectTsSegment, segment done, stage woken: early planning runs), until every
  *   part is built with its thumbnail on a build queue of the scheduler's min(4, cores); over one
@@ -36,7 +36,7 @@ import { partsOf, type PartRecord } from '../electron/engine/store/parts';
 import { resolveTools } from '../electron/engine/util/binaries';
 import { onLogLine } from '../electron/engine/util/log';
 import { figure, interleaved, load1m, median, round } from './lib/ab';
-import { openCutVod } from './lib/cut-context';
+import { openCutVod } from '../test/pipeline/cut-context';
 import { SettingsSchema } from '../electron/contract/settings';
 
 const exec = promisify(execFile);
@@ -149,6 +149,7 @@ async function cut(segs: Seg[], rules: SplitRules, dir: string, build: PQueue): 
     const seconds = await timed('cut', async () => {
       const stage = cutStage(vod.ctx);
       for (const s of segs) await vod.segmentDone(s.index, s.bytes);
+      vod.fetchDone();
       await stage;
     }).finally(off);
     const parts = partsOf(vod.db, '1');

@@ -8,7 +8,7 @@ import { link, mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import PQueue from 'p-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCutVod } from '../../bench/lib/cut-context';
+import { openCutVod } from './cut-context';
 import { segmentPath } from '../../electron/engine/download/segments';
 import { jpegSize } from '../../electron/engine/media/jpeg';
 import { moovReserveBytes } from '../../electron/engine/media/overhead';
@@ -57,6 +57,7 @@ async function cut(name: string, r: SplitRules) {
   const stage = cutStage(vod.ctx);
   try {
     for (const [i, s] of segs.entries()) await vod.segmentDone(i, s.bytes);
+    vod.fetchDone();
     const error = await stage.then(
       () => null,
       (e: unknown) => e,

@@ -3,8 +3,9 @@
  * pipeline/job.ts builds it: a real SQLite store (openDatabase, insertVod, saveSegmentList), the
  * real Notifier and SegmentBook, a build slot shared like the scheduler's, default settings, and a
  * progress sink that shows nothing. `segmentDone` records a segment the way the fetch stage does
- * after its download (stream key by inspectTsSegment, markSegmentDone, SegmentBook.done, a wake),
- * so the stage plans early while later segments are still "arriving".
+ * after its download (its MPEG-TS check and stream key by the same TsSegmentCheck, here over the
+ * file's bytes; the mark through SegmentMarks, committed in batches; then SegmentBook.done and a
+ * wake), so the stage plans early while later segments are still "arriving".
  *
  * For `bench -- split` and the stage's tests. The VOD's chapters are recorded as fetched (none):
  * the stage's one GQL query per VOD is the network's, not the cut's, and nothing here has a network.
@@ -23,7 +24,8 @@ import { Gate } from '../../electron/engine/pipeline/sync';
 import { vodFolder } from '../../electron/engine/pipeline/work-folder';
 import { openDatabase, type Db } from '../../electron/engine/store/database';
 import { storeChapters } from '../../electron/engine/store/live';
-import { markSegmentDone, saveSegmentList } from '../../electron/engine/store/segments';
+import { saveSegmentList } from '../../electron/engine/store/segments';
+import { SegmentMarks } from '../../electron/engine/pipeline/segment-marks';
 import { getVod, insertVod } from '../../electron/engine/store/vods';
 import type { Tools } from '../../electron/engine/util/binaries';
 
@@ -45,6 +47,8 @@ export interface CutVod {
   db: Db;
   /** The fetch stage's steps after segment `index`'s file is in `ctx.folder.segments`. */
   segmentDone(index: number, bytes: number): Promise<void>;
+  /** After the last segment: its batch is committed now (as the fetch stage does at its end). */
+  fetchDone(): void;
   close(): void;
 }
 
@@ -95,15 +99,18 @@ export function openCutVod(options: CutVodOptions): CutVod {
     liveMode: DEFAULT_LIVE_MODE,
     stillLive: async () => false,
   });
+  const marks = new SegmentMarks(db, vodId, (list) => {
+    for (const m of list) ctx.segments.done(m.index, m.bytes, m.streamKey);
+    ctx.wake.notify();
+  });
   return {
     ctx,
     db,
     segmentDone: async (index, bytes) => {
       const { streamKey } = await inspectTsSegment(segmentPath(folder.segments, index), index, bytes);
-      markSegmentDone(db, vodId, index, bytes, streamKey ?? null);
-      ctx.segments.done(index, bytes, streamKey ?? null);
-      ctx.wake.notify();
+      marks.add({ index, bytes, streamKey: streamKey ?? null });
     },
+    fetchDone: () => marks.flush(),
     close: () => {
       abort.abort();
       db.close();
