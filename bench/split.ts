@@ -138,7 +138,7 @@ function longVod(segs: Seg[], seconds: number): Seg[] {
  * until every part is built with its thumbnail. The segments are hard-linked into the round's work
  * folder first (untimed): the stage deletes each part's segments once it is built.
  */
-async function cut(segs: Seg[], rules: SplitRules, dir: string, build: PQueue): Promise<{ seconds: number; parts: PartRecord[]; runs: number }> {
+async function cut(segs: Seg[], rules: SplitRules, dir: string, build: PQueue, side: Side = 'cut'): Promise<{ seconds: number; parts: PartRecord[]; runs: number }> {
   const tools = resolveTools({});
   const vod = openCutVod({ dir, vodId: '1', durations: segs.map((s) => s.durationSec), rules, tools, build });
   try {
@@ -146,7 +146,7 @@ async function cut(segs: Seg[], rules: SplitRules, dir: string, build: PQueue): 
     for (const s of segs) await link(s.path, segmentPath(vod.ctx.folder.segments, s.index));
     let rebuilds = 0;
     const off = onLogLine((l) => void (/rebuilding with \+faststart/.test(l.message) && rebuilds++));
-    const seconds = await timed('cut', async () => {
+    const seconds = await timed(side, async () => {
       const stage = cutStage(vod.ctx);
       for (const s of segs) await vod.segmentDone(s.index, s.bytes);
       vod.fetchDone();
@@ -173,10 +173,11 @@ function cpuSeconds(): number {
   return (own.user + own.system) / 1e6 + (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-const cpuOf: Record<'cut' | 'remux', number[]> = { cut: [], remux: [] };
+type Side = 'cut' | 'cutTwoParts' | 'remux';
+const cpuOf: Record<Side, number[]> = { cut: [], cutTwoParts: [], remux: [] };
 
 /** Flushes the previous side's dirty pages first, so no one pays for another's writeback; records the side's CPU time too. */
-async function timed(side: 'cut' | 'remux', fn: () => Promise<unknown>): Promise<number> {
+async function timed(side: Side, fn: () => Promise<unknown>): Promise<number> {
   await exec('sync');
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
@@ -200,6 +201,9 @@ export default async function split(): Promise<Record<string, unknown>> {
     const keyed = (list: Seg[]) => list.map((s) => ({ ...s, streamKey: keyOf.get(s.path) }));
 
     const rules5m = rulesFor(Math.floor(inputBytes / 4.5));
+    // The same bytes in two parts: each part's fixed costs (an ffmpeg start, a thumbnail) weigh as
+    // they do on a real VOD of two or three 2000 MiB parts, not as on five 100 MB ones.
+    const rulesTwo = rulesFor(Math.floor(inputBytes / 1.9));
     // The scheduler's build queue: min(4, cores) ffmpeg runs at once.
     const build = new PQueue({ concurrency: BUILD_CONCURRENCY });
     let last: Awaited<ReturnType<typeof cut>> | undefined;
@@ -211,6 +215,13 @@ export default async function split(): Promise<Record<string, unknown>> {
           last = await cut(segs, rules5m, dir, build);
           await rm(dir, { recursive: true, force: true });
           return last.seconds;
+        },
+        cutTwoParts: async (r) => {
+          const dir = join(work, `cut-two${r}`);
+          const two = await cut(segs, rulesTwo, dir, build, 'cutTwoParts');
+          await rm(dir, { recursive: true, force: true });
+          if (two.parts.length !== 2) throw new Error(`expected 2 parts, the stage made ${two.parts.length}`);
+          return two.seconds;
         },
         remux: async () => {
           const whole = join(work, 'whole.mp4');
@@ -254,6 +265,9 @@ export default async function split(): Promise<Record<string, unknown>> {
       cutCpuSeconds: round(median(cpuOf.cut)),
       remuxCpuSeconds: round(median(cpuOf.remux)),
       vsRemuxCpuBound: round(median(cpuOf.cut) / cpus().length / median(cpuOf.remux)),
+      ...figure('vsRemuxTwoParts', sides.cutTwoParts.median / sides.remux.median, sides.cutTwoParts, sides.remux),
+      cutTwoPartsSeconds: round(sides.cutTwoParts.median),
+      cutTwoPartsCpuSeconds: round(median(cpuOf.cutTwoParts)),
       ffmpegRunsPerPart: round(built5m.runs / built5m.parts.length),
       stagePartsMatchPlan: samePlan,
       parts5m: built5m.parts.length,
