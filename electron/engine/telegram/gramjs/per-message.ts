@@ -1,0 +1,114 @@
+import { createHash, randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/**
+ * Fast paths for the JS GramJS runs once or twice per MTProto message (every upload part is one
+ * message, and so is the ack sent for each reply). Measured with a sampling heap profile of a
+ * 256 MiB upload: 50 MB of short-lived JS objects, of which the msgs_ack serialisation (8.3 MB:
+ * each 64-bit id cut into bytes through eight big-integer shifts, via the helper api.js binds at
+ * load time, out of reach of bigints.ts) and _calcKey's Buffer.concat pieces (5.7 MB) were the
+ * largest; every young-generation GC that garbage causes may start a full mark-compact. Each
+ * function returns exactly GramJS's bytes (test/telegram/per-message.test.ts compares them).
+ */
+
+const require = createRequire(import.meta.url);
+
+interface BigIntegerLike {
+  value: unknown;
+}
+interface AckLike {
+  msgIds: unknown[];
+}
+const api = require('telegram/tl/api') as { Api: { MsgsAck: { prototype: { getBytes(this: AckLike): Buffer }; CONSTRUCTOR_ID: number } } };
+const helpers = require('telegram/Helpers') as { generateRandomBytes: (n: number) => Buffer; returnBigInt: (v: unknown) => BigIntegerLike };
+interface StateLike {
+  _calcKey(authKey: Buffer, msgKey: Buffer, client: boolean): Promise<{ key: Buffer; iv: Buffer }>;
+}
+const stateModule = require('telegram/network/MTProtoState') as { MTProtoState: { prototype: StateLike } };
+
+/** GramJS's own versions, for the tests that compare. */
+export const perMessageOriginals: {
+  ackGetBytes?: (this: AckLike) => Buffer;
+  calcKey?: StateLike['_calcKey'];
+  generateRandomBytes?: (n: number) => Buffer;
+} = {};
+
+/** Vector constructor (0x1cb5c415) as TL writes it, little-endian. */
+const VECTOR_ID = 0x1cb5c415;
+
+/**
+ * msgs_ack#62d6b459 msg_ids:Vector<long>: constructor, vector id, count, then each id as GramJS's
+ * toSignedLittleBuffer writes a long (the low 64 bits, two's complement, little-endian). An id that
+ * is not a native big-integer goes to GramJS's own serialiser.
+ */
+function ackGetBytes(this: AckLike): Buffer {
+  const ids = this.msgIds;
+  const out = Buffer.allocUnsafe(12 + 8 * ids.length);
+  out.writeUInt32LE(api.Api.MsgsAck.CONSTRUCTOR_ID, 0);
+  out.writeUInt32LE(VECTOR_ID, 4);
+  out.writeInt32LE(ids.length, 8);
+  for (let k = 0; k < ids.length; k++) {
+    const v = helpers.returnBigInt(ids[k]).value;
+    if (typeof v !== 'bigint') return perMessageOriginals.ackGetBytes!.call(this);
+    out.writeBigUInt64LE(BigInt.asUintN(64, v), 12 + 8 * k);
+  }
+  return out;
+}
+
+/**
+ * MTProto 2.0 key and IV (core.telegram.org/mtproto/description#defining-aes-key-and-initialization-vector),
+ * as GramJS computes them, with the hash inputs fed in pieces instead of concatenated.
+ */
+async function calcKey(authKey: Buffer, msgKey: Buffer, client: boolean): Promise<{ key: Buffer; iv: Buffer }> {
+  const x = client ? 0 : 8;
+  const a = createHash('sha256')
+    .update(msgKey)
+    .update(authKey.subarray(x, x + 36))
+    .digest();
+  const b = createHash('sha256')
+    .update(authKey.subarray(x + 40, x + 76))
+    .update(msgKey)
+    .digest();
+  const key = Buffer.allocUnsafe(32);
+  a.copy(key, 0, 0, 8);
+  b.copy(key, 8, 8, 24);
+  a.copy(key, 24, 24, 32);
+  const iv = Buffer.allocUnsafe(32);
+  b.copy(iv, 0, 0, 8);
+  a.copy(iv, 8, 8, 24);
+  b.copy(iv, 24, 24, 32);
+  return { key, iv };
+}
+
+/** Random bytes are cut from this much CSPRNG output at a time. */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+
+/**
+ * Random bytes from Node's CSPRNG, drawn a pool at a time: GramJS fills a Uint8Array through
+ * WebCrypto's getRandomValues and copies it into a Buffer for each 12-27 bytes of message
+ * padding (about 1.5% of the upload's main-thread CPU, perf). Each byte is handed out once, as a
+ * copy, so no two callers share memory.
+ */
+function generateRandomBytes(count: number): Buffer {
+  if (count > RANDOM_POOL_BYTES / 4) return randomFillSync(Buffer.allocUnsafe(count));
+  if (randomAt + count > randomPool.length) {
+    randomPool = randomFillSync(Buffer.allocUnsafeSlow(RANDOM_POOL_BYTES));
+    randomAt = 0;
+  }
+  const out = Buffer.from(randomPool.subarray(randomAt, randomAt + count));
+  randomAt += count;
+  return out;
+}
+
+/** Installs the three fast paths (called once, from installGramjsSpeedups). */
+export function installPerMessageSpeedups(): void {
+  const ack = api.Api.MsgsAck.prototype;
+  perMessageOriginals.ackGetBytes = ack.getBytes;
+  ack.getBytes = ackGetBytes;
+  perMessageOriginals.calcKey = stateModule.MTProtoState.prototype._calcKey;
+  stateModule.MTProtoState.prototype._calcKey = calcKey;
+  perMessageOriginals.generateRandomBytes = helpers.generateRandomBytes;
+  helpers.generateRandomBytes = generateRandomBytes;
+}
