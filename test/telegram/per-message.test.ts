@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { installGramjsSpeedups } from '../../electron/engine/telegram/gramjs/runtime';
@@ -39,6 +39,36 @@ describe('per-message fast paths give the same bytes as GramJS', () => {
         const theirs = await perMessageOriginals.calcKey!.call(MTProtoState.prototype as never, authKey, msgKey, client);
         expect(ours.key.equals(theirs.key) && ours.iv.equals(theirs.iv), `client=${client}`).toBe(true);
       }
+    }
+  });
+
+  it('msg_id: the same ids as GramJS for the same clock, offset and last id (also when the clock stands still)', () => {
+    const { MTProtoState: State } = require('telegram/network/MTProtoState') as {
+      MTProtoState: new (k: unknown, l: unknown) => { timeOffset: number; _lastMsgId: unknown; _getNewMsgId(): { toString(): string } };
+    };
+    expect((State.prototype as { _getNewMsgId: unknown })._getNewMsgId).not.toBe(perMessageOriginals.getNewMsgId);
+    const ours = new State(undefined, undefined);
+    const theirs = new State(undefined, undefined);
+    vi.useFakeTimers();
+    try {
+      for (const [at, offset] of [
+        [Date.UTC(2026, 0, 1, 12, 0, 0, 123), 0],
+        [Date.UTC(2026, 0, 1, 12, 0, 0, 123), 0],
+        [Date.UTC(2026, 0, 1, 12, 0, 0, 123), 0],
+        [Date.UTC(2026, 0, 1, 12, 0, 1, 999), -3],
+        [Date.UTC(2030, 5, 6, 7, 8, 9, 1), 17],
+        [Date.UTC(2026, 0, 1, 12, 0, 0, 0), 0],
+      ] as const) {
+        vi.setSystemTime(at);
+        ours.timeOffset = theirs.timeOffset = offset;
+        const a = ours._getNewMsgId();
+        const b = perMessageOriginals.getNewMsgId!.call(theirs as never) as { toString(): string };
+        expect(a.toString()).toBe(b.toString());
+        expect(String(ours._lastMsgId)).toBe(String(theirs._lastMsgId));
+        expect((a as { constructor: unknown }).constructor).toBe((b as { constructor: unknown }).constructor);
+      }
+    } finally {
+      vi.useRealTimers();
     }
   });
 

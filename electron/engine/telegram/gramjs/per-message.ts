@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
  * 256 MiB upload: 50 MB of short-lived JS objects, of which the msgs_ack serialisation (8.3 MB:
  * each 64-bit id cut into bytes through eight big-integer shifts, via the helper api.js binds at
  * load time, out of reach of bigints.ts) and _calcKey's Buffer.concat pieces (5.7 MB) were the
- * largest; every young-generation GC that garbage causes may start a full mark-compact. Each
+ * largest, then msg_id arithmetic (3.2 MB); every young-generation GC that garbage causes may start a full mark-compact. Each
  * function returns exactly GramJS's bytes (test/telegram/per-message.test.ts compares them).
  */
 
@@ -23,13 +23,20 @@ const api = require('telegram/tl/api') as { Api: { MsgsAck: { prototype: { getBy
 const helpers = require('telegram/Helpers') as { generateRandomBytes: (n: number) => Buffer; returnBigInt: (v: unknown) => BigIntegerLike };
 interface StateLike {
   _calcKey(authKey: Buffer, msgKey: Buffer, client: boolean): Promise<{ key: Buffer; iv: Buffer }>;
+  _getNewMsgId(this: MsgIdState): unknown;
 }
+interface MsgIdState {
+  timeOffset: number;
+  _lastMsgId: unknown;
+}
+const bigInteger = require('big-integer') as (v: bigint) => BigIntegerLike;
 const stateModule = require('telegram/network/MTProtoState') as { MTProtoState: { prototype: StateLike } };
 
 /** GramJS's own versions, for the tests that compare. */
 export const perMessageOriginals: {
   ackGetBytes?: (this: AckLike) => Buffer;
   calcKey?: StateLike['_calcKey'];
+  getNewMsgId?: StateLike['_getNewMsgId'];
   generateRandomBytes?: (n: number) => Buffer;
 } = {};
 
@@ -80,6 +87,22 @@ async function calcKey(authKey: Buffer, msgKey: Buffer, client: boolean): Promis
   return { key, iv };
 }
 
+/**
+ * msg_id as GramJS makes it (seconds << 32 | nanoseconds << 2, and 4 past the last one when the
+ * clock has not moved on), in native BigInt instead of five big-integer operations per message.
+ */
+function getNewMsgId(this: MsgIdState): unknown {
+  const last = helpers.returnBigInt(this._lastMsgId).value;
+  if (typeof last !== 'bigint') return perMessageOriginals.getNewMsgId!.call(this);
+  const now = new Date().getTime() / 1000 + this.timeOffset;
+  const nanoseconds = Math.floor((now - Math.floor(now)) * 1e9);
+  let id = (BigInt(Math.floor(now)) << 32n) | (BigInt(nanoseconds) << 2n);
+  if (last >= id) id = last + 4n;
+  const out = bigInteger(id);
+  this._lastMsgId = out;
+  return out;
+}
+
 /** Random bytes are cut from this much CSPRNG output at a time. */
 const RANDOM_POOL_BYTES = 4096;
 let randomPool = Buffer.alloc(0);
@@ -102,13 +125,15 @@ function generateRandomBytes(count: number): Buffer {
   return out;
 }
 
-/** Installs the three fast paths (called once, from installGramjsSpeedups). */
+/** Installs the fast paths (called once, from installGramjsSpeedups). */
 export function installPerMessageSpeedups(): void {
   const ack = api.Api.MsgsAck.prototype;
   perMessageOriginals.ackGetBytes = ack.getBytes;
   ack.getBytes = ackGetBytes;
   perMessageOriginals.calcKey = stateModule.MTProtoState.prototype._calcKey;
   stateModule.MTProtoState.prototype._calcKey = calcKey;
+  perMessageOriginals.getNewMsgId = stateModule.MTProtoState.prototype._getNewMsgId;
+  stateModule.MTProtoState.prototype._getNewMsgId = getNewMsgId;
   perMessageOriginals.generateRandomBytes = helpers.generateRandomBytes;
   helpers.generateRandomBytes = generateRandomBytes;
 }
