@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { installGramjsSpeedups } from '../../electron/engine/telegram/gramjs/runtime';
-import { perMessageOriginals } from '../../electron/engine/telegram/gramjs/per-message';
+import { igeDecryptSmall, perMessageOriginals } from '../../electron/engine/telegram/gramjs/per-message';
+import { GramjsIGE } from '../../electron/engine/telegram/gramjs/runtime';
 
 const require = createRequire(import.meta.url);
 installGramjsSpeedups();
@@ -69,6 +70,23 @@ describe('per-message fast paths give the same bytes as GramJS', () => {
       }
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it('small-message IGE decryption equals GramJS, and the installed IGE uses it only for small whole blocks', () => {
+    for (const blocks of [1, 2, 3, 6, 17, 32]) {
+      const key = randomBytes(32);
+      const iv = randomBytes(32);
+      const cipher = randomBytes(blocks * 16);
+      expect(igeDecryptSmall(key, iv, cipher).equals(new GramjsIGE(key, iv).decryptIge(cipher)), `${blocks} blocks`).toBe(true);
+    }
+    const mod = require('telegram/crypto/IGE') as { IGE: typeof GramjsIGE };
+    for (const size of [96, 512, 528, 4096]) {
+      const key = randomBytes(32);
+      const iv = randomBytes(32);
+      const plain = randomBytes(size);
+      const enc = new GramjsIGE(key, iv).encryptIge(plain);
+      expect(new mod.IGE(key, iv).decryptIge(enc).equals(plain), `${size} bytes`).toBe(true);
     }
   });
 

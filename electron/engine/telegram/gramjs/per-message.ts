@@ -1,4 +1,4 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createDecipheriv, createHash, randomFillSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 /**
@@ -100,6 +100,31 @@ function getNewMsgId(this: MsgIdState): unknown {
   if (last >= id) id = last + 4n;
   const out = bigInteger(id);
   this._lastMsgId = out;
+  return out;
+}
+
+/** Incoming messages up to this size are IGE-decrypted natively (larger ones by GramJS's JS AES). */
+export const NATIVE_DECRYPT_MAX = 512;
+
+/**
+ * AES-256-IGE decryption (x_i = D(c_i ^ x_(i-1)) ^ c_(i-1), IV = c_0 || x_0 as GramJS splits it),
+ * one native ECB block at a time. For the small replies an upload gets (rpc_result, acks, under
+ * 512 bytes) this is about twice as fast as GramJS's JS AES, which expands the key every message.
+ */
+export function igeDecryptSmall(key: Buffer, iv: Buffer, cipher: Buffer): Buffer {
+  const d = createDecipheriv('aes-256-ecb', key, null);
+  d.setAutoPadding(false);
+  const out = Buffer.allocUnsafe(cipher.length);
+  const t = Buffer.allocUnsafe(16);
+  let prevCipher = iv.subarray(0, 16);
+  let prevPlain = iv.subarray(16, 32);
+  for (let o = 0; o < cipher.length; o += 16) {
+    for (let k = 0; k < 16; k++) t[k] = cipher[o + k]! ^ prevPlain[k]!;
+    const block = d.update(t);
+    for (let k = 0; k < 16; k++) out[o + k] = block[k]! ^ prevCipher[k]!;
+    prevCipher = cipher.subarray(o, o + 16);
+    prevPlain = out.subarray(o, o + 16);
+  }
   return out;
 }
 

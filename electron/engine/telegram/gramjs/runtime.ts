@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
-import { installPerMessageSpeedups } from './per-message';
+import { igeDecryptSmall, installPerMessageSpeedups, NATIVE_DECRYPT_MAX } from './per-message';
 
 /**
  * Runtime adjustments to GramJS, applied to the very module instances the client uses
@@ -341,6 +341,7 @@ export function installGramjsSpeedups(): void {
       return igeEncryptNative(this.key, this.iv, data);
     }
     decryptIge(cipherText: Buffer): Buffer {
+      if (cipherText.length <= NATIVE_DECRYPT_MAX && cipherText.length % 16 === 0) return igeDecryptSmall(this.key, this.iv, cipherText);
       return new Original(this.key, this.iv).decryptIge(cipherText);
     }
   }
