@@ -13,7 +13,9 @@
  *     `vsLimit` = ours / the physical limit (bytes over all our connections' bandwidth + one RTT).
  * (b) CPU: our uploader through the real MTProto stand-in (key exchange, IGE, TCP) running in
  *     another process, so only the engine's CPU is counted; median of 3 uploads of
- *     BENCH_UPLOAD_MB. `cpuSecondsPerGB` = process CPU (all threads) / GB sent.
+ *     BENCH_UPLOAD_MB. `cpuSecondsPerGB` = process CPU (all threads) / GB sent; `cpuRunFullGcs`
+ *     = V8 mark-compacts during each of those runs (a few per run is healthy; dozens meant the
+ *     old-generation limit was being hit by the ciphertext buffers, see gramjs/upload-heap.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -21,6 +23,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { once } from 'node:events';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { Api, TelegramClient } from 'telegram';
 import { CustomFile } from 'telegram/client/uploads';
 import { StringSession } from 'telegram/sessions';
@@ -127,9 +130,28 @@ async function gramjsNetwork(path: string, workers: number): Promise<number> {
   return sec;
 }
 
-async function cpuPerGB(path: string, dir: string, sha256: string): Promise<{ cpu: Awaited<ReturnType<typeof repeat>>; mbps: number[] }> {
+/** Counts V8 full (mark-compact) collections while it observes: their count per run is the upload's GC health. */
+function fullGcCounter(): { take(): number; stop(): void } {
+  let n = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) n++;
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    take: () => {
+      const v = n;
+      n = 0;
+      return v;
+    },
+    stop: () => obs.disconnect(),
+  };
+}
+
+async function cpuPerGB(path: string, dir: string, sha256: string): Promise<{ cpu: Awaited<ReturnType<typeof repeat>>; mbps: number[]; fullGcs: number[] }> {
   const info = await spawnStandIn({ stateFile: join(dir, 'standin.json') });
   const mbps: number[] = [];
+  const fullGcs: number[] = [];
+  const gcs = fullGcCounter();
   try {
     const conn = await TelegramConnection.connect({
       apiId: 1,
@@ -142,25 +164,30 @@ async function cpuPerGB(path: string, dir: string, sha256: string): Promise<{ cp
       const step = await flow.submitCode('12345');
       if (step.step !== 'done') throw new Error(`bench login failed: ${JSON.stringify(step)}`);
       const cpu = await repeat(3, async (i) => {
+        gcs.take();
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         const up = await conn.upload({ path, inFlight: 8, premium: false });
         const seconds = (performance.now() - t0) / 1000;
         const used = process.cpuUsage(cpu0);
+        // GC entries are delivered asynchronously: let the observer's callback run first.
+        await new Promise((resolve) => setImmediate(resolve));
+        fullGcs.push(gcs.take());
         const { uploads } = await info.state();
         if (!JSON.stringify(uploads).includes(sha256)) throw new Error('stand-in did not receive the file intact');
         const perGB = (used.user + used.system) / 1e6 / (up.size / 1e9);
         mbps.push(round(up.size / 1e6 / seconds));
         progress(
-          `(b) run ${i + 1}: ${seconds.toFixed(1)} s, ${perGB.toFixed(2)} CPU-s/GB (user ${(used.user / 1e6).toFixed(2)}, system ${(used.system / 1e6).toFixed(2)}), load ${load1m()}`,
+          `(b) run ${i + 1}: ${seconds.toFixed(1)} s, ${perGB.toFixed(2)} CPU-s/GB (user ${(used.user / 1e6).toFixed(2)}, system ${(used.system / 1e6).toFixed(2)}), ${fullGcs.at(-1)} full GCs, load ${load1m()}`,
         );
         return perGB;
       });
-      return { cpu, mbps };
+      return { cpu, mbps, fullGcs };
     } finally {
       await conn.close();
     }
   } finally {
+    gcs.stop();
     await info.stop();
   }
 }
@@ -202,6 +229,7 @@ export default async function bench(): Promise<Record<string, unknown>> {
       ...figure('cpuSecondsPerGB', b.cpu.median, b.cpu),
       cpuSecondsPerGBRuns: b.cpu.values,
       cpuBoundMBps: b.mbps,
+      cpuRunFullGcs: b.fullGcs,
       peakRssMB: Math.round(peakRss / MiB),
       load1mStart: loadStart,
       load1mEnd: load1m(),

@@ -1,3 +1,4 @@
+import { read } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { EngineError } from '../util/errors';
@@ -107,6 +108,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number, part: number, signal: A
       (e: unknown) => finish(() => reject(e)),
     );
   });
+}
+
+/**
+ * Reads bytes.length bytes at `position` through the callback API on the handle's descriptor:
+ * FileHandle.read's promise bookkeeping was about 3% of the upload's main-thread CPU (perf).
+ */
+function readAt(fd: number, bytes: Buffer, position: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, bytes, 0, bytes.length, position, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 /** The file's size, refused when it is missing, empty, or over the account's part limit. */
@@ -256,7 +265,7 @@ class UploadRun {
     const len = this.partBytes(part);
     const memory = this.pool.pop() ?? Buffer.allocUnsafeSlow(PART_HEADROOM + PART_SIZE);
     const bytes = memory.subarray(PART_HEADROOM, PART_HEADROOM + len);
-    const { bytesRead } = await this.file.read(bytes, 0, len, part * PART_SIZE);
+    const bytesRead = await readAt(this.file.fd, bytes, part * PART_SIZE);
     if (bytesRead !== len) throw new EngineError('permanent', 'UPLOAD_FILE_CHANGED', `Upload: ${options.path} changed while uploading (short read at part ${part})`);
     const connections = Math.max(1, this.transport.connections);
     const timeoutMs = options.partTimeoutMs ?? 60_000;

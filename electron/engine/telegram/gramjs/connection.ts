@@ -25,6 +25,7 @@ import { CONNECT_TIMEOUT_MS, RPC_TIMEOUT_MS, toAccount, withDeadline } from './c
 import * as chats from './peers';
 import * as posting from './posting';
 import { installGramjsSpeedups } from './runtime';
+import { withUploadHeapGrowth } from './upload-heap';
 import { registerServerKey, testServerConnection } from './server-keys';
 import { UploadSenders } from './senders';
 
@@ -179,7 +180,7 @@ export class TelegramConnection implements chats.Rpc {
     const premium = options.premium ?? (await this.account()).premium;
     const inFlight = options.inFlight ?? 8;
     const connections = options.connections ?? Math.min(4, inFlight);
-    return uploadFile(this.partTransport(connections), { ...options, premium, inFlight });
+    return withUploadHeapGrowth(() => uploadFile(this.partTransport(connections), { ...options, premium, inFlight }));
   }
 
   /** See posting.uploadMedia. */

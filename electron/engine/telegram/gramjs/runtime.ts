@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
+import { igeDecryptSmall, installPerMessageSpeedups, NATIVE_DECRYPT_MAX } from './per-message';
 
 /**
  * Runtime adjustments to GramJS, applied to the very module instances the client uses
@@ -11,6 +12,7 @@ import { installBigIntFastPaths, type BigIntHelpers } from './bigints';
  * - MTProtoState.encryptMessageData hashing/encrypting pieces instead of concatenating them,
  * - TCP-full framing in place, CRC32 via zlib, and no futile "gzip if smaller" copies,
  * - native 64-bit conversions in the big-integer helpers (bigints.ts),
+ * - per-message JS without big-integer byte cutting or concatenated pieces (per-message.ts),
  */
 
 const require = createRequire(import.meta.url);
@@ -339,6 +341,7 @@ export function installGramjsSpeedups(): void {
       return igeEncryptNative(this.key, this.iv, data);
     }
     decryptIge(cipherText: Buffer): Buffer {
+      if (cipherText.length <= NATIVE_DECRYPT_MAX && cipherText.length % 16 === 0) return igeDecryptSmall(this.key, this.iv, cipherText);
       return new Original(this.key, this.iv).decryptIge(cipherText);
     }
   }
@@ -356,6 +359,7 @@ export function installGramjsSpeedups(): void {
   originals.packerGet = packerModule.MessagePacker.prototype.get;
   packerModule.MessagePacker.prototype.get = packerGet;
   originals.bigints = installBigIntFastPaths(helpersModule);
+  installPerMessageSpeedups();
   const nativeCrc = (zlib as unknown as { crc32?: (data: Buffer) => number }).crc32;
   if (typeof nativeCrc === 'function') {
     const probe = Buffer.from('gramjs crc probe');
