@@ -8,10 +8,13 @@
  * - `vsRemux`: the cut of the 5-minute VOD as the app runs it, the real cut stage
  *   (pipeline/stages/cut.ts) on a real SQLite store (test/pipeline/cut-context.ts builds its context
  *   as pipeline/job.ts does), fed segment by segment as the fetch stage does after each download
- *   (stream key by inspectTsSegment, segment done, stage woken: early planning runs), until every
+ *   (the same TsSegmentCheck over each file, marks committed in batches, then the stage woken: early planning runs), until every
  *   part is built with its thumbnail on a build queue of the scheduler's min(4, cores); over one
  *   single-pass ffmpeg remux of the same bytes (concat protocol, stream copy, no faststart) on the
  *   same cores. Interleaved, median of BENCH_SPLIT_ROUNDS.
+ * - `vsRemuxTwoParts`: the same, the same bytes cut into two parts (interleaved with the others):
+ *   each part's fixed costs (an ffmpeg start, a thumbnail) then weigh about as they do on a VOD of
+ *   a few real 2000 MiB parts.
  * - `minFillRatio5m`, `minFillRatio1h`, `minFillRatio16h`: the smallest part but the last, as
  *   its estimated MP4 size over the ceiling (for the 5-minute VOD also built, `builtMinFillRatio5m`),
  *   at default split settings with every MB setting scaled by one factor so the VOD makes at least
