@@ -9,6 +9,7 @@ import { probeMedia, streamKey } from '../../electron/engine/media/probe';
 import { EngineError } from '../../electron/engine/util/errors';
 import { onLogLine } from '../../electron/engine/util/log';
 import { decodeErrors, makeHls, streamFacts, tempDir, testTools, type Segment } from './gen';
+import { tinyRules } from './tiny-rules';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -20,17 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-/** Rules for tiny test media: the real margins, a small ceiling. */
-const rules = (ceilingBytes: number): SplitRules => ({
-  ceilingBytes,
-  payloadRatio: 184 / 188,
-  videoFps: 60,
-  audioFramesPerSec: 48_000 / 1024,
-  minPartBytes: 0,
-  mergeThresholdBytes: 0,
-  midTargetRatio: 0.5,
-  dropThresholdSec: 0,
-});
+const rules = (ceilingBytes: number): SplitRules => tinyRules(ceilingBytes);
 
 const segsOf = (segs: Segment[], p: PlannedPart) => segs.filter((s) => s.index >= p.firstUnit && s.index <= p.lastUnit);
 

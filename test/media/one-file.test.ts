@@ -9,6 +9,7 @@ import { buildOneFileParts, oneFileRules, oneFileUnits } from '../../electron/en
 import { planParts, type SplitRules } from '../../electron/engine/media/planner';
 import { EngineError } from '../../electron/engine/util/errors';
 import { decodeErrors, streamFacts, tempDir, testTools } from './gen';
+import { tinyRules } from './tiny-rules';
 
 const exec = promisify(execFile);
 let dir: string;
@@ -59,17 +60,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-const rules = (ceilingBytes: number): SplitRules =>
-  oneFileRules({
-    ceilingBytes,
-    payloadRatio: 1,
-    videoFps: 60,
-    audioFramesPerSec: 48_000 / 1024,
-    minPartBytes: 0,
-    mergeThresholdBytes: 0,
-    midTargetRatio: 0.5,
-    dropThresholdSec: 0,
-  });
+const rules = (ceilingBytes: number): SplitRules => oneFileRules(tinyRules(ceilingBytes, 1));
 
 describe('one-file input', () => {
   for (const kind of ['mp4', 'ts'] as const) {

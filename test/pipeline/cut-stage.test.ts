@@ -21,6 +21,7 @@ import { resolveTools } from '../../electron/engine/util/binaries';
 import { EngineError } from '../../electron/engine/util/errors';
 import { onLogLine } from '../../electron/engine/util/log';
 import { makeHls, tempDir, type Segment } from '../media/gen';
+import { tinyRules } from '../media/tiny-rules';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -35,16 +36,7 @@ beforeAll(async () => {
 afterAll(async () => cleanup());
 
 /** Rules for tiny media: a small ceiling; `payloadRatio` is how far the stage's size estimate is off. */
-const rules = (ceilingBytes: number, payloadRatio: number): SplitRules => ({
-  ceilingBytes,
-  payloadRatio,
-  videoFps: 60,
-  audioFramesPerSec: 48_000 / 1024,
-  minPartBytes: 0,
-  mergeThresholdBytes: 0,
-  midTargetRatio: 0.5,
-  dropThresholdSec: 0,
-});
+const rules = (ceilingBytes: number, payloadRatio: number): SplitRules => tinyRules(ceilingBytes, payloadRatio);
 
 /** Runs the stage over the test VOD until it returns, feeding it one finished segment at a time. */
 async function cut(name: string, r: SplitRules) {
