@@ -114,8 +114,3 @@ export async function inspectTsSegment(path: string, index: number, size: number
     await file.close();
   }
 }
-
-/** Checks a downloaded segment and returns its first bytes (as far as its stream signature needs). */
-export async function checkTsSegment(path: string, index: number, size: number): Promise<Buffer> {
-  return (await inspectTsSegment(path, index, size)).head;
-}

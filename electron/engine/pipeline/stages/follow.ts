@@ -3,9 +3,8 @@ import { segmentSources } from '../../download/playlist';
 import { followAndFetch } from '../../download/live-fetch';
 import type { FollowedSegment } from '../../download/follow';
 import { resolveVodPlaylist } from '../../download/resolve';
-import { checkTsSegment } from '../../download/segment-check';
+import { TsSegmentCheck } from '../../download/segment-check';
 import type { SegmentTask } from '../../download/segments';
-import { tsStreamSignature } from '../../media/ts-signature';
 import { saveLiveSegments } from '../../store/live';
 import { getMeta, setMeta } from '../../store/meta';
 import { logOperation } from '../../store/operations';
@@ -46,9 +45,11 @@ export async function followLive(ctx: VodContext): Promise<void> {
       concurrency: s.vod.downloadConcurrency,
       bandwidthCapBps: bandwidthCap(s),
       isSegmentDone: (index) => done.has(index),
-      onSegmentDone: async (d) => {
-        const head = await checkTsSegment(d.path, d.index, d.bytes);
-        markSegmentDone(db, vod.id, d.index, d.bytes, tsStreamSignature(head) ?? null);
+      // Checked and keyed as it downloads, as in the fetch stage (never read back). One commit per
+      // segment: a broadcast lists one every few seconds.
+      inspect: (index) => new TsSegmentCheck(index),
+      onSegmentDone: (d) => {
+        markSegmentDone(db, vod.id, d.index, d.bytes, d.streamKey ?? null);
         done.add(d.index);
         ctx.wake.notify();
       },
