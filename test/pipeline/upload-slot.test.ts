@@ -55,6 +55,17 @@ describe('the upload slot hold', () => {
   });
 });
 
+describe('the upload slot hold after its stage', () => {
+  it('is never taken again once given back (a loop still running after the other failed)', async () => {
+    const gate = new Gate(1);
+    const hold = new UploadSlotHold(gate, new AbortController().signal, () => true);
+    await hold.enter();
+    hold.giveBack();
+    await expect(hold.enter()).rejects.toThrow('the deliver stage has ended');
+    await expect(settled(gate.acquire())).resolves.toBe(true);
+  });
+});
+
 describe('which due VOD may start', () => {
   const ordinary = { capture: false };
   const capture = { capture: true };

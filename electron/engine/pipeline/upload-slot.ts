@@ -10,6 +10,7 @@ import type { Gate } from './sync';
 export class UploadSlotHold {
   private working = 0;
   private held: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
     private readonly gate: Gate,
@@ -19,6 +20,9 @@ export class UploadSlotHold {
 
   /** Waits for the slot (unless this VOD holds it already). */
   async enter(): Promise<void> {
+    // A loop still running after the stage ended (the other one failed) must not take the slot
+    // again: nothing would give it back.
+    if (this.closed) throw this.signal.reason ?? new Error('the deliver stage has ended');
     this.working++;
     const taking = (this.held ??= this.gate.acquire(this.signal));
     try {
@@ -33,11 +37,16 @@ export class UploadSlotHold {
   /** Done with a part: the slot goes back now if nothing else runs and the VOD does not keep it. */
   leave(): void {
     this.working--;
-    if (this.working === 0 && !this.keepBetweenParts()) this.giveBack();
+    if (this.working === 0 && !this.keepBetweenParts()) this.release();
   }
 
-  /** The stage is over: the slot goes back whatever happened. */
+  /** The stage is over: the slot goes back whatever happened, and is not taken again. */
   giveBack(): void {
+    this.closed = true;
+    this.release();
+  }
+
+  private release(): void {
     const held = this.held;
     this.held = undefined;
     held?.then(
