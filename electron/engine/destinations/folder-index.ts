@@ -4,12 +4,11 @@
  * the same pure index as the Telegram index message (telegram/index-message.ts).
  */
 import { join } from 'node:path';
-import { locateChapters } from '../media/chapters';
 import { storedChapters } from '../store/live';
 import type { PartRecord } from '../store/parts';
 import type { VodRecord } from '../store/vods';
 import { writeFileAtomic } from '../settings/files';
-import { indexMetadataFields, renderIndexText, type IndexInput, type IndexMetadataFields } from '../telegram/index-message';
+import { indexMetadataFields, renderIndexText, vodIndexHead, type IndexInput, type IndexMetadataFields } from '../telegram/index-message';
 import { partName } from '../util/file-names';
 import type { Db } from '../store/database';
 
@@ -17,16 +16,8 @@ import type { Db } from '../store/database';
 export function folderIndex(db: Db, vod: VodRecord, parts: readonly PartRecord[], inFolder: (idx: number) => boolean): IndexInput | undefined {
   if (vod.parts_total === null || parts.length !== vod.parts_total || !parts.every((p) => inFolder(p.idx))) return undefined;
   return {
-    title: vod.title,
-    channel: vod.channel_name,
-    createdAt: vod.created_at,
-    vodUrl: vod.url || undefined,
-    durationSec: parts.reduce((n, p) => n + p.duration, 0),
+    ...vodIndexHead(vod, parts, storedChapters(db, vod.id)),
     parts: parts.map((p) => ({ part: p.idx, durationSec: p.duration, file: `${partName(p.idx)}.mp4` })),
-    chapters: locateChapters(
-      storedChapters(db, vod.id),
-      parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration })),
-    ),
   };
 }
 

@@ -7,13 +7,12 @@
  * (a repeat is RANDOM_ID_DUPLICATE, nothing posted) and its message id after.
  */
 import type { DeliveryJob, DeliveryTarget } from '../destinations';
-import { locateChapters } from '../media/chapters';
 import { ensureIndexPost, indexPostsOf, markCaptionRefused, markIndexPinned, markIndexPosted, setUploadCaption } from '../store/live';
 import { logOperation } from '../store/operations';
 import { partsOf, type PartRecord } from '../store/parts';
 import { markPosted, uploadsOf, type UploadRecord } from '../store/uploads';
 import { getVod } from '../store/vods';
-import { renderIndexMessages, type IndexInput } from '../telegram/index-message';
+import { renderIndexMessages, vodIndexHead, type IndexInput } from '../telegram/index-message';
 import { classify } from '../util/errors';
 import { randomId64 } from '../util/ids';
 import { createLogger } from '../util/log';
@@ -95,15 +94,7 @@ async function indexInput(ctx: VodContext, parts: PartRecord[]): Promise<Omit<In
   const chapters = await currentChapters(ctx, true);
   const t = ctx.settings().telegram;
   return {
-    title: vod.title,
-    channel: vod.channel_name,
-    createdAt: vod.created_at,
-    vodUrl: vod.url || undefined,
-    durationSec: parts.reduce((n, p) => n + p.duration, 0),
-    chapters: locateChapters(
-      chapters,
-      parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration })),
-    ),
+    ...vodIndexHead(vod, parts, chapters),
     dateFormat: t.dateFormat,
     timeZone: t.timeZone || undefined,
     spans: parts,

@@ -7,6 +7,8 @@
  * MESSAGE_TOO_LONG; counted like captions, tags excluded), so a long index is split into several
  * messages between lines, never inside one.
  */
+import { locateChapters } from '../media/chapters';
+import type { VodChapter } from '../twitch/chapters';
 import { DEFAULT_DATE_FORMAT, captionLength, escapeHtml, formatDate, formatDuration, truncateCaptionHtml } from './caption';
 
 export const MESSAGE_LIMIT = 4096;
@@ -41,6 +43,25 @@ export interface IndexInput {
   chapters: IndexChapter[];
   dateFormat?: string;
   timeZone?: string;
+}
+
+/** What every index of a VOD (Telegram message, folder `index.txt`) says before its parts. */
+export function vodIndexHead(
+  vod: { title: string; channel_name: string; created_at: string; url: string },
+  parts: ReadonlyArray<{ idx: number; start_sec: number; duration: number }>,
+  chapters: readonly VodChapter[],
+): Omit<IndexInput, 'parts' | 'dateFormat' | 'timeZone'> {
+  return {
+    title: vod.title,
+    channel: vod.channel_name,
+    createdAt: vod.created_at,
+    vodUrl: vod.url || undefined,
+    durationSec: parts.reduce((n, p) => n + p.duration, 0),
+    chapters: locateChapters(
+      chapters,
+      parts.map((p) => ({ part: p.idx, startSec: p.start_sec, durationSec: p.duration })),
+    ),
+  };
 }
 
 function dateOf(input: IndexInput): string {
