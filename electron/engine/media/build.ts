@@ -170,13 +170,13 @@ export async function muxToMp4(options: MuxOptions): Promise<BuiltPart> {
     throw permanent('part_build_failed', `ffmpeg could not build ${output} from ${options.what}: ${detail}`);
   }
   try {
-    const built = await verify(temp, output, expectedDurationSec);
+    const built = await verify(temp, output, expectedDurationSec, runs);
     if (options.ceilingBytes !== undefined && built.bytes > options.ceilingBytes) {
       throw new PartOverCeilingError(output, built.bytes, options.ceilingBytes);
     }
     await rename(temp, output);
     onProgress?.(1);
-    return { ...built, ffmpegRuns: runs };
+    return built;
   } catch (err) {
     await unlink(temp).catch(() => undefined);
     throw err;
@@ -198,7 +198,7 @@ export function partDuration(info: Mp4Summary): number {
 }
 
 /** Checks the finished file from its own index (no extra process): moov first, length, streams. */
-async function verify(temp: string, output: string, expectedSec: number) {
+async function verify(temp: string, output: string, expectedSec: number, ffmpegRuns: number): Promise<BuiltPart> {
   const atoms = await readTopLevelAtoms(temp).catch((err: Error) => {
     throw permanent('part_build_failed', `ffmpeg wrote no readable ${output}: ${err.message}`, { cause: err });
   });
@@ -216,13 +216,18 @@ async function verify(temp: string, output: string, expectedSec: number) {
   if (got > expectedSec + durationTolerance(expectedSec)) {
     log.warn(`${output} lasts ${got.toFixed(2)} s, more than the ${expectedSec.toFixed(2)} s its segments claim`);
   }
-  const { size } = await stat(temp);
+  return builtPart(info, (await stat(temp)).size, ffmpegRuns);
+}
+
+/** A built part as the store records it, from the MP4's own index and its size. */
+export function builtPart(info: Mp4Summary, bytes: number, ffmpegRuns: number): BuiltPart {
   return {
-    bytes: size,
+    bytes,
     durationSec: partDuration(info),
     width: info.video?.width ?? 0,
     height: info.video?.height ?? 0,
     videoCodec: info.video?.codec ?? '',
     audioCodec: info.audio?.codec ?? null,
+    ffmpegRuns,
   };
 }

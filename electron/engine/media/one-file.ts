@@ -2,7 +2,7 @@ import { mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { permanent } from '../util/errors';
 import { createLogger } from '../util/log';
-import { contentDuration, durationTolerance, partDuration, PartOverCeilingError, type BuiltPart } from './build';
+import { builtPart, contentDuration, durationTolerance, PartOverCeilingError, type BuiltPart } from './build';
 import { moovFirst, readMp4Summary, readTopLevelAtoms } from './mp4-atoms';
 import { moovReserveBytes } from './overhead';
 import type { Plan, PlannedPart, SplitRules, Unit } from './planner';
@@ -127,15 +127,7 @@ export async function buildOneFileParts(options: BuildOneFileOptions): Promise<B
       const { s, size } = await checkSegmentedPart(temp, p, input);
       if (options.ceilingBytes !== undefined && size > options.ceilingBytes && !over) over = new PartOverCeilingError(output, size, options.ceilingBytes);
       await rename(temp, output);
-      built.push({
-        bytes: size,
-        durationSec: partDuration(s),
-        width: s.video?.width ?? 0,
-        height: s.video?.height ?? 0,
-        videoCodec: s.video?.codec ?? '',
-        audioCodec: s.audio?.codec ?? null,
-        ffmpegRuns: 1,
-      });
+      built.push(builtPart(s, size, 1));
     }
     if (over) {
       log.warn(`${over.message}; all parts of ${input} removed for a re-plan`);
