@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PartRow, PostRow, VodRow } from '../../electron/contract/domain';
 import { postState, queuePlace, queueTotals, sortQueue, vodBytes, vodEta, vodPhase } from '../src/lib/queue';
+import { vodRowFixture } from '../../test/fakes/vod-row';
 
 const MiB = 1024 * 1024;
-const vod = (id: string, patch: Partial<VodRow> = {}): VodRow => ({
-  id,
-  channelId: '1',
-  channelName: 'alice',
-  title: `VOD ${id}`,
-  createdAt: `2026-01-0${id.length}T00:00:00Z`,
-  durationSec: 3600,
-  url: '',
-  thumbnailUrl: '',
-  status: 'pending',
-  stage: 'queued',
-  retries: 0,
-  nextRetryAt: null,
-  lastError: null,
-  errorClass: null,
-  errorCode: null,
-  download: null,
-  parts: [],
-  partsTotal: null,
-  updatedAt: '2026-01-01T00:00:00Z',
-  ...patch,
-});
+const vod = (id: string, patch: Partial<VodRow> = {}): VodRow => vodRowFixture({ id, createdAt: `2026-01-0${id.length}T00:00:00Z`, durationSec: 3600, ...patch });
 const post = (destinationId: string, state: PostRow['state'], error?: string): PostRow => ({ destinationId, destinationName: destinationId, state, error });
 const part = (index: number, patch: Partial<PartRow> = {}): PartRow => ({
   index,

@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PartRow, VodRow } from '../../electron/contract/domain';
 import { applyDownload, applyPart, downloadFraction, removeVod, sortQueue, uploadFraction, upsertVod } from '../src/lib/queue';
+import { vodRowFixture } from '../../test/fakes/vod-row';
 
-const vod = (id: string, status: VodRow['status'], createdAt: string): VodRow => ({
-  id,
-  channelId: '1',
-  channelName: 'alice',
-  title: `VOD ${id}`,
-  createdAt,
-  durationSec: 60,
-  url: '',
-  thumbnailUrl: '',
-  status,
-  stage: 'queued',
-  retries: 0,
-  nextRetryAt: null,
-  lastError: null,
-  errorClass: null,
-  errorCode: null,
-  download: null,
-  parts: [],
-  partsTotal: null,
-  updatedAt: createdAt,
-});
+const vod = (id: string, status: VodRow['status'], createdAt: string): VodRow => vodRowFixture({ id, status, createdAt, updatedAt: createdAt });
 const part = (index: number, upload: PartRow['upload'], uploadProgress: number): PartRow => ({
   index,
   bytes: 1,

@@ -5,6 +5,7 @@ import { shellText } from '../../electron/contract/shell-text';
 import { statusLine } from '../../electron/main/tray-model';
 import { formatHoursMinutes } from '../../renderer/src/lib/format';
 import { vodPhase } from '../../renderer/src/lib/queue';
+import { vodRowFixture } from '../fakes/vod-row';
 
 const status = (state: EngineStatus['state']): EngineStatus => ({ state, message: null, nextCheckAt: null, diskFreeBytes: null });
 const part = (index: number, posted: boolean): PartRow => ({
@@ -16,29 +17,17 @@ const part = (index: number, posted: boolean): PartRow => ({
   uploadProgress: posted ? 1 : 0,
   posts: [{ destinationId: 'tg:1', destinationName: 'Archive', state: posted ? 'done' : 'pending' }],
 });
-const recording = (patch: Partial<VodRow> = {}): VodRow => ({
-  id: '1',
-  channelId: '1',
-  channelName: 'a',
-  title: 'Live night',
-  createdAt: '2026-01-01T00:00:00Z',
-  durationSec: 72 * 60 + 20,
-  url: '',
-  thumbnailUrl: '',
-  status: 'processing',
-  stage: 'downloading',
-  retries: 0,
-  nextRetryAt: null,
-  lastError: null,
-  errorClass: null,
-  errorCode: null,
-  download: null,
-  parts: [part(1, true), part(2, true), part(3, true), part(4, false)],
-  partsTotal: null,
-  updatedAt: '2026-01-01T00:00:00Z',
-  recording: true,
-  ...patch,
-});
+const recording = (patch: Partial<VodRow> = {}): VodRow =>
+  vodRowFixture({
+    channelName: 'a',
+    title: 'Live night',
+    durationSec: 72 * 60 + 20,
+    status: 'processing',
+    stage: 'downloading',
+    parts: [part(1, true), part(2, true), part(3, true), part(4, false)],
+    recording: true,
+    ...patch,
+  });
 
 describe('a broadcast backed up as it runs', () => {
   it('reads "Recording: 1 h 12 min so far, 3 parts posted" on its queue card', () => {

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineStatus, VodRow } from '../../electron/contract/domain';
 import { appStatus, NO_FACTS, queueFacts } from '../../electron/contract/status';
+import { vodRowFixture } from '../fakes/vod-row';
 
 const status = (state: EngineStatus['state'], diskFreeBytes: number | null = null): EngineStatus => ({ state, message: null, nextCheckAt: null, diskFreeBytes });
-const row = (id: string, patch: Partial<VodRow>): VodRow => ({
-  id,
-  channelId: '1',
-  channelName: 'a',
-  title: id,
-  createdAt: '2026-01-01T00:00:00Z',
-  durationSec: 60,
-  url: '',
-  thumbnailUrl: '',
-  status: 'pending',
-  stage: 'queued',
-  retries: 0,
-  nextRetryAt: null,
-  lastError: null,
-  errorClass: null,
-  errorCode: null,
-  download: null,
-  parts: [],
-  partsTotal: null,
-  updatedAt: '2026-01-01T00:00:00Z',
-  ...patch,
-});
+const row = (id: string, patch: Partial<VodRow>): VodRow => vodRowFixture({ id, channelName: 'a', title: id, ...patch });
 
 describe('one status model for header, tray and taskbar', () => {
   it('is "retrying" with the time, not "idle", while a VOD waits to be tried again', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PartRow, VodRow } from '../../electron/contract/domain';
 import { createProgressPrinter, fitColumns } from '../../electron/engine/host/headless-progress';
+import { vodRowFixture } from '../fakes/vod-row';
 
 /**
  * The headless progress block rendered into a small terminal emulator (a screen of lines and a
@@ -58,28 +59,16 @@ class FakeTerminal {
 const LONG = `A very long stream title ${'that goes on and on '.repeat(55)}`; // ~1,100 characters
 
 function vod(id: string, patch: Partial<VodRow> = {}): VodRow {
-  return {
+  return vodRowFixture({
     id,
-    channelId: '1',
     channelName: 'someone',
     title: id === '1' ? LONG : 'Short one',
-    createdAt: '2026-01-01T00:00:00Z',
     durationSec: 100,
-    url: '',
-    thumbnailUrl: '',
     status: 'processing',
     stage: 'downloading',
-    retries: 0,
-    nextRetryAt: null,
-    lastError: null,
-    errorClass: null,
-    errorCode: null,
-    download: null,
-    parts: [],
     partsTotal: 2,
-    updatedAt: '2026-01-01T00:00:00Z',
     ...patch,
-  };
+  });
 }
 const part = (index: number, patch: Partial<PartRow> = {}): PartRow => ({
   index,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { APP_CHANNEL, APP_EVENT_CHANNEL, ENGINE_PORT_CHANNEL } from '../../electron/contract/app';
+import { vodRowFixture } from '../fakes/vod-row';
 
 vi.mock('electron', () => import('./electron-mock'));
 /** electron-log's main instance: what main writes to the one log file, by scope and level. */
@@ -108,27 +109,16 @@ describe('main process wiring', () => {
     const trayPort = electron.MessageChannelMain.created.map((c) => c.port2).find((p) => p.started)!;
     const event = (name: string, data: unknown) => trayPort.emit('message', { data: { kind: 'event', event: name, data } });
     event('status', { state: 'working', message: null, nextCheckAt: null, diskFreeBytes: null });
-    event('vod', {
-      id: '1',
-      channelId: '1',
-      channelName: 'a',
-      title: 'Stream',
-      createdAt: '2026-01-01T00:00:00Z',
-      durationSec: 60,
-      url: '',
-      thumbnailUrl: '',
-      status: 'processing',
-      stage: 'downloading',
-      retries: 0,
-      nextRetryAt: null,
-      lastError: null,
-      errorClass: null,
-      errorCode: null,
-      download: { bytes: 1, segmentsDone: 4, segmentsTotal: 10, speedBps: 1, etaSec: 1 },
-      parts: [],
-      partsTotal: null,
-      updatedAt: '2026-01-01T00:00:00Z',
-    });
+    event(
+      'vod',
+      vodRowFixture({
+        channelName: 'a',
+        title: 'Stream',
+        status: 'processing',
+        stage: 'downloading',
+        download: { bytes: 1, segmentsDone: 4, segmentsTotal: 10, speedBps: 1, etaSec: 1 },
+      }),
+    );
     await vi.waitFor(() => expect(tray.tooltip).toBe('Twitch VOD Backup: Working · 18% done'));
     expect((tray.image as { path: string }).path).toMatch(/tray-working\.png$/);
     expect(win.progress.at(-1)?.mode).toBe('normal');
