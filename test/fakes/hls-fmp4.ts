@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseMediaPlaylistFile, type HlsSegment } from './hls';
+import { parseMediaPlaylistFile, testSourceArgs, type HlsSegment } from './hls';
 
 const run = promisify(execFile);
 
@@ -37,20 +37,7 @@ export async function makeHevcFmp4Vod(key: string, p: { durationSec: number; seg
     await run(
       'ffmpeg',
       [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        `testsrc2=size=${p.width}x${p.height}:rate=${fps}`,
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000',
-        '-t',
-        String(p.durationSec),
+        ...testSourceArgs(p.width, p.height, fps, p.durationSec),
         '-c:v',
         'libx265',
         '-preset',

@@ -18,6 +18,17 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** ffmpeg's quiet start and the test pattern with a 440 Hz tone as its two inputs, `seconds` long. */
+export function testSourceArgs(width: number, height: number, fps: number, seconds: number): string[] {
+  // prettier-ignore
+  return [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`,
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(seconds),
+  ];
+}
+
 export interface HlsVodParams {
   durationSec: number;
   /** Target segment length; every segment starts on a keyframe. */
@@ -120,20 +131,7 @@ export async function makeHlsVod(dir: string, params: HlsVodParams): Promise<Hls
     await run(
       'ffmpeg',
       [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        `testsrc2=size=${p.width}x${p.height}:rate=${p.fps}`,
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000',
-        '-t',
-        String(p.durationSec),
+        ...testSourceArgs(p.width, p.height, p.fps, p.durationSec),
         '-c:v',
         'libx264',
         '-preset',
