@@ -158,27 +158,29 @@ on(Api.messages.GetChats, (ctx, req) => {
   return new Api.messages.Chats({ chats: chats.map((c) => chatTl(c, self.id)) });
 });
 
+/** A topic of a forum as the stand-in answers it: opened by the asking user, nothing unread. */
+function forumTopic(c: { date: number }, t: { id: number; title: string }, userId: number | string): Api.ForumTopic {
+  return new Api.ForumTopic({
+    id: t.id,
+    date: c.date,
+    title: t.title,
+    iconColor: 0x6fb9f0,
+    topMessage: t.id,
+    readInboxMaxId: 0,
+    readOutboxMaxId: 0,
+    unreadCount: 0,
+    unreadMentionsCount: 0,
+    unreadReactionsCount: 0,
+    fromId: new Api.PeerUser({ userId: big(userId) }),
+    notifySettings: new Api.PeerNotifySettings({}),
+  });
+}
+
 on(Api.channels.GetForumTopics, (ctx, req) => {
   const self = ctx.user();
   const c = channelFor(ctx, self, req.channel);
   if (c.kind !== 'forum') throw new RpcFailure(400, 'CHANNEL_FORUM_MISSING');
-  const topics = (c.topics ?? []).map(
-    (t) =>
-      new Api.ForumTopic({
-        id: t.id,
-        date: c.date,
-        title: t.title,
-        iconColor: 0x6fb9f0,
-        topMessage: t.id,
-        readInboxMaxId: 0,
-        readOutboxMaxId: 0,
-        unreadCount: 0,
-        unreadMentionsCount: 0,
-        unreadReactionsCount: 0,
-        fromId: new Api.PeerUser({ userId: big(self.id) }),
-        notifySettings: new Api.PeerNotifySettings({}),
-      }),
-  );
+  const topics = (c.topics ?? []).map((t) => forumTopic(c, t, self.id));
   return new Api.messages.ForumTopics({
     count: topics.length,
     topics,
@@ -203,20 +205,7 @@ on(Api.channels.GetForumTopicsByID, (ctx, req) => {
   const topics = req.topics.map((id) => {
     const t = (c.topics ?? []).find((x) => x.id === id);
     if (!t) return new Api.ForumTopicDeleted({ id });
-    return new Api.ForumTopic({
-      id: t.id,
-      date: c.date,
-      title: t.title,
-      iconColor: 0x6fb9f0,
-      topMessage: t.id,
-      readInboxMaxId: 0,
-      readOutboxMaxId: 0,
-      unreadCount: 0,
-      unreadMentionsCount: 0,
-      unreadReactionsCount: 0,
-      fromId: new Api.PeerUser({ userId: big(self.id) }),
-      notifySettings: new Api.PeerNotifySettings({}),
-    });
+    return forumTopic(c, t, self.id);
   });
   return new Api.messages.ForumTopics({ count: topics.length, topics, messages: [], chats: [chatTl(c, self.id)], users: [], pts: ctx.core.state.data.pts });
 });
