@@ -4,8 +4,8 @@
  * real Notifier and SegmentBook, a build slot shared like the scheduler's, default settings, and a
  * progress sink that shows nothing. `segmentDone` records a segment the way the fetch stage does
  * after its download (its MPEG-TS check and stream key by the same TsSegmentCheck, here over the
- * file's bytes; the mark through SegmentMarks, committed in batches; then SegmentBook.done and a
- * wake), so the stage plans early while later segments are still "arriving".
+ * file's bytes; the mark through the fetch stage's own segmentRecorder, committed in batches; then
+ * SegmentBook.done and a wake), so the stage plans early while later segments are still "arriving".
  *
  * For `bench -- split` and the stage's tests. The VOD's chapters are recorded as fetched (none):
  * the stage's one GQL query per VOD is the network's, not the cut's, and nothing here has a network.
@@ -25,7 +25,7 @@ import { vodFolder } from '../../electron/engine/pipeline/work-folder';
 import { openDatabase, type Db } from '../../electron/engine/store/database';
 import { storeChapters } from '../../electron/engine/store/live';
 import { saveSegmentList } from '../../electron/engine/store/segments';
-import { SegmentMarks } from '../../electron/engine/pipeline/segment-marks';
+import { segmentRecorder } from '../../electron/engine/pipeline/stages/fetch';
 import { getVod, insertVod } from '../../electron/engine/store/vods';
 import type { Tools } from '../../electron/engine/util/binaries';
 
@@ -99,16 +99,22 @@ export function openCutVod(options: CutVodOptions): CutVod {
     liveMode: DEFAULT_LIVE_MODE,
     stillLive: async () => false,
   });
-  const marks = new SegmentMarks(db, vodId, (list) => {
-    for (const m of list) ctx.segments.done(m.index, m.bytes, m.streamKey);
-    ctx.wake.notify();
+  // The fetch stage's own recorder, wired as fetchStage wires it.
+  const marks = segmentRecorder({
+    db,
+    vod: ctx.vod,
+    onSegment: (d) => ctx.segments.done(d.index, d.bytes, d.streamKey),
+    onContiguous: () => ctx.wake.notify(),
   });
   return {
     ctx,
     db,
     segmentDone: async (index, bytes) => {
-      const { streamKey } = await inspectTsSegment(segmentPath(folder.segments, index), index, bytes);
-      marks.add({ index, bytes, streamKey: streamKey ?? null });
+      const path = segmentPath(folder.segments, index);
+      const { streamKey } = await inspectTsSegment(path, index, bytes);
+      const durationSec = options.durations[index] ?? 0;
+      marks.add({ index, bytes, durationSec, path, url: `${index}.ts`, usedFallback: false, streamKey: streamKey ?? null });
+      marks.contiguous(index);
     },
     fetchDone: () => marks.flush(),
     close: () => {

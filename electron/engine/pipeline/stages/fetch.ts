@@ -95,7 +95,7 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
   if (fmp4) await ensureInitSegment(fmp4, input.folder.segments, signal);
   const done = new Set(segments.filter((s) => s.done).map((s) => s.idx));
   const now = input.now?.() ?? Date.now();
-  const marks = recorder(input);
+  const marks = segmentRecorder(input);
   try {
     const result = await fetchSegments({
       dir: input.folder.segments,
@@ -139,7 +139,7 @@ export async function fetchVod(input: FetchInput): Promise<FetchOutcome> {
  * how far the VOD is contiguous to `onContiguous` once every mark up to there is committed (the
  * fetcher reports a segment before it counts it as contiguous, so that is whenever none is queued).
  */
-function recorder(input: FetchInput) {
+export function segmentRecorder(input: Pick<FetchInput, 'db' | 'vod' | 'onSegment' | 'onContiguous'>) {
   let contiguous = -1;
   let reported = -1;
   const report = () => {
